@@ -4,10 +4,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const ioModules = [
-  'node:*', 'fs', 'net', 'dgram', 'http', 'https', 'os', 'child_process', 'crypto',
-  'serialport', '@serialport/*', 'better-sqlite3', 'bonjour-service', 'mqtt', 'onoff', 'johnny-five',
+const ioModuleNames = [
+  'fs', 'net', 'dgram', 'http', 'https', 'os', 'child_process', 'crypto', 'tls', 'path', 'url',
+  'serialport', 'better-sqlite3', 'bonjour-service', 'mqtt', 'onoff', 'johnny-five', 'tsx',
 ];
+const pureMessage = 'protocol/ is pure: inject I/O instead (DESIGN.md section 2).';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**'] },
@@ -23,8 +24,9 @@ export default tseslint.config(
     files: ['protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: ioModuleNames.map((name) => ({ name, message: pureMessage })),
         patterns: [
-          { group: ioModules, message: 'protocol/ is pure: inject I/O instead (DESIGN.md section 2).' },
+          { group: ['node:*', '@serialport/*', '@stablelib/random'], message: pureMessage },
           { group: ['**/node-runtime/**', '**/gateway/**', '**/hardware/**'], message: 'protocol/ may not import the layers above it.' },
         ],
       }],
