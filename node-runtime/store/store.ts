@@ -101,8 +101,12 @@ export interface DueOptions {
  */
 export interface Outbox {
   readonly queue: string;
-  /** 'added', or 'duplicate' when the id is queued or was sent within the retention period. */
-  enqueue(request: EnqueueRequest): 'added' | 'duplicate';
+  /**
+   * 'added'; 'duplicate' when the id is queued or was sent within the
+   * retention period; 'expired' (nothing stored) when expiresAt <= now.
+   * QuotaExceededError when the queue's byte or message quota is full.
+   */
+  enqueue(request: EnqueueRequest): 'added' | 'duplicate' | 'expired';
   /** Up to `limit` due items without changing them (a peek, for status and planning). */
   due(limit: number, nowMs?: number, options?: DueOptions): OutboxItem[];
   /** Up to `limit` due items, each leased for `leaseMs` and its attempt count increased. */
@@ -194,8 +198,19 @@ export interface MailboxTotals extends MailboxCounts {
  * Use a content hash as id so that two different messages never share one.
  */
 export interface MailboxStore {
-  /** 'stored' or 'duplicate'; QuotaExceededError when a per-mailbox or global quota is full. */
-  deposit(tag: Uint8Array, id: Uint8Array, bytes: Uint8Array, nowMs?: number, options?: DepositOptions): 'stored' | 'duplicate';
+  /**
+   * 'stored'; 'duplicate' (nothing changed) for an id stored, deleted or
+   * expired under this tag within the seen retention; 'expired' (nothing
+   * stored) for an explicit expiresAt <= now. QuotaExceededError when a
+   * per-mailbox or global quota is full (expired messages are dropped first).
+   */
+  deposit(
+    tag: Uint8Array,
+    id: Uint8Array,
+    bytes: Uint8Array,
+    nowMs?: number,
+    options?: DepositOptions,
+  ): 'stored' | 'duplicate' | 'expired';
   /** Unexpired messages of the mailbox, oldest first. */
   list(tag: Uint8Array, options: ListOptions, nowMs?: number): StoredMessage[];
   /** Deletes (after the recipient acknowledged) and remembers the ids; returns how many were stored. */

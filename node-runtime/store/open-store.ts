@@ -1,0 +1,160 @@
+/**
+ * openStore(): one SQLite file holding a node's outbox queues, the
+ * mailboxes it hosts and its duplicate log (interfaces in ./store.ts).
+ *
+ * Opening, in this order, so that a file which is not ours is never altered:
+ *  1. read the header (application_id, user_version): a non-SQLite file
+ *     fails here with StoreOpenError 'not-a-database';
+ *  2. refuse an SQLite file of another program ('not-a-meow-store');
+ *  3. PRAGMA quick_check: damage gives StoreCorruptError naming the problems;
+ *  4. WAL, synchronous=FULL, foreign keys, secure_delete (see
+ *     docs/ARCHITECTURE.md, section "store", for why FULL and not NORMAL);
+ *  5. migrations to the latest schema (./schema.ts);
+ *  6. leases of the previous process released: a store file has one owner
+ *     process, so a lease found at open belongs to a process that is gone.
+ */
+import Database from 'better-sqlite3';
+import { checkName, checkOption } from './args.ts';
+import { Connection } from './connection.ts';
+import { StoreCorruptError, StoreError, StoreOpenError } from './errors.ts';
+import { MailboxStatements, resolveMailboxOptions, SqliteMailboxStore } from './mailbox-store.ts';
+import { OutboxStatements, resolveOutboxOptions, SqliteOutbox } from './outbox.ts';
+import { MEOW_APPLICATION_ID, migrate } from './schema.ts';
+import { SeenStatements, SqliteSeenLog } from './seen-log.ts';
+import type { ExpirySummary, MailboxStore, OpenStoreOptions, Outbox, OutboxOptions, SeenLog, Store } from './store.ts';
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+/** After a checkpoint the WAL file is truncated to this size, so it does not keep a burst's worth of SD card. */
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+const MAX_PATH_CHARS = 4096;
+
+export function openStore(options: OpenStoreOptions): Store {
+  const path = checkName('path', options.path, MAX_PATH_CHARS);
+  const busyTimeoutMs = checkOption('busyTimeoutMs', options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS, 0);
+  // Checked before the file is touched: a bad option must not leave a half-made file.
+  const outboxDefaults = resolveOutboxOptions(options.outbox);
+  const mailboxOptions = resolveMailboxOptions(options.mailbox);
+
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (cause) {
+    throw translateOpenError(cause, path);
+  }
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    checkOwnership(db, path);
+    quickCheck(db, path);
+    configure(db, path, options.secureDelete ?? true);
+    migrate(db, path);
+  } catch (cause) {
+    db.close();
+    throw translateOpenError(cause, path);
+  }
+  const conn = new Connection(db, path, options.clock, options.random);
+  const store = new SqliteStore(conn, outboxDefaults, mailboxOptions);
+  store.releaseLeases();
+  return store;
+}
+
+function checkOwnership(db: Database.Database, path: string): void {
+  // The first read of the file: SQLite checks the 16-byte magic header here.
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (applicationId === MEOW_APPLICATION_ID) return;
+  const objects = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
+  if (applicationId !== 0 || version !== 0 || objects > 0) {
+    throw new StoreOpenError('not-a-meow-store', path, `an SQLite database of another program (application_id ${applicationId})`);
+  }
+}
+
+function quickCheck(db: Database.Database, path: string): void {
+  // quick_check: O(N) scan of every page, without the index cross-checks of integrity_check.
+  const problems = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check);
+  if (problems.length !== 1 || problems[0] !== 'ok') throw new StoreCorruptError(path, problems);
+}
+
+function configure(db: Database.Database, path: string, secureDelete: boolean): void {
+  const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+  // An in-memory database keeps journal_mode "memory": nothing to make durable.
+  if (mode !== 'wal' && !(path === ':memory:' && mode === 'memory')) {
+    throw new StoreOpenError('store-open-failed', path, `cannot use WAL journal mode here (got ${mode})`);
+  }
+  // FULL: the WAL is fsync'ed at every commit (https://sqlite.org/pragma.html#pragma_synchronous).
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
+  // Schema-embedded SQL functions of a tampered file cannot run with our privileges.
+  db.pragma('trusted_schema = OFF');
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+}
+
+/** Maps whatever better-sqlite3 threw while opening onto the store's typed errors. */
+function translateOpenError(cause: unknown, path: string): StoreError {
+  if (cause instanceof StoreError) return cause;
+  const code = (cause as { code?: unknown } | null)?.code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (code === 'SQLITE_NOTADB') return new StoreOpenError('not-a-database', path, 'not an SQLite database', { cause });
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_CORRUPT_INDEX' || code === 'SQLITE_CORRUPT_SEQUENCE') {
+    return new StoreCorruptError(path, [message], { cause });
+  }
+  return new StoreOpenError('store-open-failed', path, message, { cause });
+}
+
+class SqliteStore implements Store {
+  readonly path: string;
+  readonly mailboxes: MailboxStore;
+  private readonly outboxSql: OutboxStatements;
+  private readonly seenSql: SeenStatements;
+  private readonly mailboxImpl: SqliteMailboxStore;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly outboxDefaults: ReturnType<typeof resolveOutboxOptions>,
+    mailboxOptions: ReturnType<typeof resolveMailboxOptions>,
+  ) {
+    this.path = conn.path;
+    this.outboxSql = new OutboxStatements(conn);
+    this.seenSql = new SeenStatements(conn);
+    this.mailboxImpl = new SqliteMailboxStore(conn, new MailboxStatements(conn), this.seenSql, mailboxOptions);
+    this.mailboxes = this.mailboxImpl;
+  }
+
+  outbox(name: string, options?: OutboxOptions): Outbox {
+    this.conn.guard();
+    return new SqliteOutbox(this.conn, this.outboxSql, this.seenSql, name, resolveOutboxOptions(options, this.outboxDefaults));
+  }
+
+  seenLog(namespace: string): SeenLog {
+    this.conn.guard();
+    return new SqliteSeenLog(this.conn, this.seenSql, namespace);
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.conn.write(fn);
+  }
+
+  expireAll(nowMs?: number): ExpirySummary {
+    this.conn.guard();
+    const now = this.conn.now(nowMs);
+    return this.conn.write(() => {
+      const outboxExpired = this.outboxSql.deleteExpiredAllQueues.run(now).changes;
+      const mailboxExpired = this.mailboxImpl.expireMessages(now);
+      const seenPurged = this.seenSql.purgeAll.run(now).changes;
+      return { outboxExpired, mailboxExpired, seenPurged };
+    });
+  }
+
+  integrityCheck(): string[] {
+    this.conn.guard();
+    return (this.conn.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  releaseLeases(): void {
+    this.conn.write(() => this.outboxSql.releaseLeases.run());
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}
