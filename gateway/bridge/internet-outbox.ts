@@ -1,0 +1,170 @@
+/**
+ * The gateway's durable queue of envelopes bound for Internet relays.
+ *
+ * While offline, envelopes wait in the store's "gateway" outbox (SQLite,
+ * bounded by a byte quota, not by Meshtastic's fixed 16 entries). When a
+ * relay is reachable its queue is flushed oldest first, one relay at a time,
+ * each deposit awaited, so the radio side's event loop is never starved.
+ *
+ * Exactly once: the outbox hands an item out under a lease and removes it
+ * only after the relay confirmed the deposit; a crash between the deposit
+ * and the removal makes the item due again, and the relay answers
+ * 'duplicate' for an identical deposit, so it is stored once.
+ */
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { concatBytes, toHex } from '../../protocol/codec/bytes.ts';
+import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { Outbox, OutboxItem } from '../../node-runtime/store/store.ts';
+import type { ConnectivityMonitor } from './connectivity.ts';
+import { decodeInternetBound, encodeInternetBound } from './outbox-record.ts';
+import { type RelayPort, RelayRefusedError } from './relay-port.ts';
+
+export interface InternetOutboxOptions {
+  readonly outbox: Outbox;
+  readonly relays: readonly RelayPort[];
+  readonly connectivity: ConnectivityMonitor;
+  readonly clock: Clock;
+  readonly suite: CryptoSuite;
+  /** Items leased per round. */
+  readonly batchSize?: number;
+  /** How long an Internet-bound envelope may wait before it is dropped. Default 14 days. */
+  readonly maxAgeMs?: number;
+  /** How often due retries are looked for while online. */
+  readonly retryPollMs?: number;
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface InternetOutboxStats {
+  readonly queued: number;
+  readonly queuedBytes: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly refused: number;
+  readonly failedAttempts: number;
+}
+
+const ID_BYTES = 16;
+
+export class InternetOutbox {
+  private readonly relays = new Map<string, RelayPort>();
+  private readonly flushing = new Map<string, Promise<void>>();
+  private readonly timers = new Map<string, TimerHandle>();
+  private counters = { delivered: 0, duplicates: 0, refused: 0, failedAttempts: 0 };
+  private closed = false;
+
+  constructor(private readonly options: InternetOutboxOptions) {
+    for (const relay of options.relays) this.relays.set(relay.url, relay);
+  }
+
+  /**
+   * Queues an envelope for the mailbox `tag` on the relay `url`. Durable
+   * when it returns (the caller may then acknowledge it on the mesh).
+   * The id is a hash of tag and envelope: queuing the same envelope twice
+   * is a no-op ('duplicate', or 'expired' when its expiry already passed).
+   */
+  enqueue(url: string, tag: Uint8Array, envelope: Uint8Array): 'added' | 'duplicate' | 'expired' {
+    if (!this.relays.has(url)) throw new RangeError(`not a configured relay: ${url}`);
+    const id = this.options.suite.sha256(concatBytes(tag, envelope)).subarray(0, ID_BYTES);
+    const now = this.options.clock.now();
+    const result = this.options.outbox.enqueue({
+      id, destination: url, bytes: encodeInternetBound({ tag, envelope }), priority: 3,
+      expiresAt: now + (this.options.maxAgeMs ?? 14 * 24 * 3600_000),
+    });
+    if (result === 'added' && this.options.connectivity.isOnline(url)) void this.flush(url);
+    return result;
+  }
+
+  /** Flushes every relay that is online; resolves when each pass ends. */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.relays.keys()].map((url) => this.flush(url)));
+  }
+
+  /** One flush pass for `url` (joins a pass already running). */
+  flush(url: string): Promise<void> {
+    const running = this.flushing.get(url);
+    if (running) return running;
+    const pass = this.runFlush(url).finally(() => {
+      this.flushing.delete(url);
+      this.scheduleRetry(url);
+    });
+    this.flushing.set(url, pass);
+    return pass;
+  }
+
+  private async runFlush(url: string): Promise<void> {
+    const relay = this.relays.get(url);
+    if (!relay) return;
+    const batchSize = this.options.batchSize ?? 64;
+    while (!this.closed && this.options.connectivity.isOnline(url)) {
+      const items = this.options.outbox.leaseNext(batchSize, this.options.clock.now(), { destination: url });
+      if (items.length === 0) {
+        this.options.connectivity.markSynced(url);
+        return;
+      }
+      for (let i = 0; i < items.length; i++) {
+        const ok = await this.deliver(relay, items[i]!);
+        if (!ok) {
+          // Keep the order: the rest of the batch waits as long as the one that failed.
+          const retryAt = this.options.outbox.get(items[i]!.id)?.nextAttemptAt ?? this.options.clock.now();
+          for (const rest of items.slice(i + 1)) this.options.outbox.markFailed(rest.id, retryAt);
+          return;
+        }
+      }
+    }
+  }
+
+  /** True when the item left the queue (delivered, duplicate or refused for good). */
+  private async deliver(relay: RelayPort, item: OutboxItem): Promise<boolean> {
+    const record = decodeInternetBound(item.bytes);
+    if (!record.ok) {
+      // Only this process writes the queue; an undecodable record means disk corruption.
+      this.options.outbox.markSent(item.id);
+      this.counters.refused++;
+      this.options.log?.('gateway.outbox.corrupt', { id: toHex(item.id), error: record.message });
+      return true;
+    }
+    try {
+      const result = await relay.deposit(record.value.tag, record.value.envelope);
+      this.options.outbox.markSent(item.id);
+      if (result === 'duplicate') this.counters.duplicates++;
+      else this.counters.delivered++;
+      this.options.connectivity.report(relay.url, true);
+      return true;
+    } catch (error) {
+      if (error instanceof RelayRefusedError) {
+        this.options.outbox.markSent(item.id);
+        this.counters.refused++;
+        this.options.log?.('gateway.outbox.refused', { id: toHex(item.id), relay: relay.url, reason: error.message });
+        return true;
+      }
+      this.counters.failedAttempts++;
+      this.options.outbox.markFailed(item.id);
+      this.options.connectivity.report(relay.url, false);
+      return false;
+    }
+  }
+
+  /** While items wait for their backoff, look again when the earliest is due. */
+  private scheduleRetry(url: string): void {
+    if (this.closed) return;
+    this.timers.get(url)?.cancel();
+    const next = this.options.outbox.due(1, Number.MAX_SAFE_INTEGER, { destination: url })[0];
+    if (!next) return;
+    const delay = Math.max(this.options.retryPollMs ?? 250, next.nextAttemptAt - this.options.clock.now());
+    this.timers.set(url, this.options.clock.setTimer(delay, () => {
+      if (this.options.connectivity.isOnline(url)) void this.flush(url);
+      else this.scheduleRetry(url);
+    }));
+  }
+
+  stats(): InternetOutboxStats {
+    const depth = this.options.outbox.depth();
+    return { queued: depth.messages, queuedBytes: depth.bytes, ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers.values()) t.cancel();
+    await Promise.all(this.flushing.values());
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Fetches, while the Internet is up, the mail of mesh users who registered
+ * with this gateway (protocol/gateway/registration.ts), and keeps it in the
+ * gateway's local mailbox store under the user's mesh tag, where the user
+ * collects it over the radio. Internet traffic is never re-flooded onto the
+ * radio: only registered mailboxes are fetched, and nothing is broadcast.
+ *
+ * Nothing is lost: a message is acknowledged to the relay (deleted there)
+ * only after the local deposit returned, i.e. after it is on disk here.
+ */
+import { toHex } from '../../protocol/codec/bytes.ts';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { GatewayRegistration } from '../../protocol/gateway/registration.ts';
+import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { MailboxStore } from '../../node-runtime/store/store.ts';
+import type { ConnectivityMonitor } from './connectivity.ts';
+import type { RelayPort } from './relay-port.ts';
+
+export interface MailFetcherOptions {
+  readonly relays: readonly RelayPort[];
+  readonly connectivity: ConnectivityMonitor;
+  readonly mailboxes: MailboxStore;
+  readonly clock: Clock;
+  readonly suite: CryptoSuite;
+  /** How often registered mailboxes are polled while their relay is online. */
+  readonly pollMs?: number;
+  readonly log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface MailFetcherStats {
+  readonly registrations: number;
+  readonly fetched: number;
+  readonly duplicates: number;
+  readonly failedPolls: number;
+}
+
+const ID_BYTES = 16;
+
+export class MailFetcher {
+  private readonly relays = new Map<string, RelayPort>();
+  private readonly registrations = new Map<string, GatewayRegistration>();
+  private readonly polling = new Map<string, Promise<void>>();
+  private timer: TimerHandle | undefined;
+  private counters = { fetched: 0, duplicates: 0, failedPolls: 0 };
+  private closed = false;
+
+  constructor(private readonly options: MailFetcherOptions) {
+    for (const relay of options.relays) this.relays.set(relay.url, relay);
+  }
+
+  /** Adds or replaces (same lookup key) a registration; false when its relay is not configured here. */
+  register(registration: GatewayRegistration): boolean {
+    if (!this.relays.has(registration.relayUrl)) return false;
+    this.registrations.set(toHex(registration.lookup.publicKey), registration);
+    return true;
+  }
+
+  start(): void {
+    const tick = (): void => {
+      if (this.closed) return;
+      void this.pollAll().finally(() => {
+        if (!this.closed) this.timer = this.options.clock.setTimer(this.options.pollMs ?? 30_000, tick);
+      });
+    };
+    tick();
+  }
+
+  /** Polls every live registration whose relay is online. */
+  async pollAll(): Promise<void> {
+    const nowSec = Math.floor(this.options.clock.now() / 1000);
+    const polls: Promise<void>[] = [];
+    for (const [key, reg] of this.registrations) {
+      if (reg.expiresAtSec <= nowSec) {
+        this.registrations.delete(key);
+        continue;
+      }
+      if (this.options.connectivity.isOnline(reg.relayUrl)) polls.push(this.poll(key, reg));
+    }
+    await Promise.all(polls);
+  }
+
+  private poll(key: string, reg: GatewayRegistration): Promise<void> {
+    const running = this.polling.get(key);
+    if (running) return running;
+    const pass = this.drain(reg).finally(() => this.polling.delete(key));
+    this.polling.set(key, pass);
+    return pass;
+  }
+
+  /** Fetch, store locally, then acknowledge on the next fetch, until the mailbox is empty. */
+  private async drain(reg: GatewayRegistration): Promise<void> {
+    const relay = this.relays.get(reg.relayUrl)!;
+    let acks: Uint8Array[] = [];
+    for (;;) {
+      if (this.closed) return;
+      let batch;
+      try {
+        batch = await relay.fetch(reg.lookup, acks);
+      } catch (error) {
+        this.counters.failedPolls++;
+        this.options.connectivity.report(relay.url, false);
+        this.options.log?.('gateway.fetch.failed', { relay: relay.url, error: (error as Error).message });
+        return;
+      }
+      this.options.connectivity.report(relay.url, true);
+      if (batch.length === 0) {
+        this.options.connectivity.markSynced(relay.url);
+        return;
+      }
+      acks = [];
+      for (const message of batch) {
+        const id = this.options.suite.sha256(message.envelope).subarray(0, ID_BYTES);
+        const result = this.options.mailboxes.deposit(reg.meshTag, id, message.envelope);
+        if (result === 'duplicate') this.counters.duplicates++;
+        else this.counters.fetched++;
+        acks.push(message.id);
+      }
+    }
+  }
+
+  stats(): MailFetcherStats {
+    return { registrations: this.registrations.size, ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timer?.cancel();
+    await Promise.all(this.polling.values());
+  }
+}
