@@ -159,7 +159,8 @@ export class SimClock implements Clock {
     this.checkTarget(untilMs);
     await drainMicrotasks();
     while (this.step(untilMs)) await drainMicrotasks();
-    this.nowMs = untilMs;
+    // A free-running driver (autoRun) may have gone further meanwhile: never go back.
+    this.nowMs = Math.max(this.nowMs, untilMs);
   }
 
   /** Advances the clock by `ms`, firing what falls due (async, drains microtasks). */
@@ -179,6 +180,25 @@ export class SimClock implements Clock {
     await drainMicrotasks();
     while (this.step(limit)) await drainMicrotasks();
     return this.nextTimerAtMs() === undefined;
+  }
+
+  /**
+   * Free-running mode, for code that awaits simulated delays with nobody
+   * to drive the clock (a contract suite that awaits send()): whenever the
+   * process is otherwise idle, time jumps to the next timer and fires it,
+   * one timer per event-loop turn. Returns the function that stops it.
+   */
+  autoRun(): () => void {
+    let running = true;
+    const loop = (): void => {
+      if (!running) return;
+      this.step(Number.POSITIVE_INFINITY);
+      setImmediate(loop);
+    };
+    setImmediate(loop);
+    return () => {
+      running = false;
+    };
   }
 
   /** runUntil without draining microtasks: for callback-only code (fastest). */
