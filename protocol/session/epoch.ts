@@ -1,0 +1,37 @@
+/**
+ * One epoch of a conversation: the keys derived from one root of the chain
+ * (key-schedule.ts), the next counter to send, and the replay window of
+ * counters received. An epoch ends at the next Ekp rotation; its secrets
+ * are wiped once the grace window for late messages has passed.
+ */
+import type { CryptoSuite } from '../crypto/suite.ts';
+import { type EpochKeys, epochKeys } from './key-schedule.ts';
+import { ReplayWindow } from './replay-window.ts';
+
+export class Epoch {
+  private constructor(
+    /** Generation: 0 at session start, +1 per committed Ekp rotation; both sides agree on it. */
+    readonly number: number,
+    readonly root: Uint8Array,
+    readonly keys: EpochKeys,
+    /** Next counter this side will send under this epoch. */
+    public sendCounter: number,
+    readonly window: ReplayWindow,
+  ) {}
+
+  static fromRoot(
+    suite: CryptoSuite, number: number, root: Uint8Array, lowSide: boolean,
+    sendCounter = 0, window = new ReplayWindow(),
+  ): Epoch {
+    return new Epoch(number, root, epochKeys(suite, root, lowSide), sendCounter, window);
+  }
+
+  /** Overwrites every secret of this epoch (forward secrecy once it is no longer needed). */
+  wipe(): void {
+    this.root.fill(0);
+    this.keys.sendKey.fill(0);
+    this.keys.receiveKey.fill(0);
+    this.keys.presenceSendKey.fill(0);
+    this.keys.presenceReceiveKey.fill(0);
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * One side of a 1:1 conversation (whitepaper 2.3-2.4, DESIGN.md section 3):
+ * seals and opens direct envelopes, filters replays, and runs Ekp and Lkp
+ * rotations. Protocol rules (docs/PROTOCOL.md, "Conversation sessions"):
+ *
+ * - Authentication: every key descends from X25519(Ckp, Ckp'), so only the
+ *   two contacts can produce a tag that verifies; anything else is discarded.
+ * - Ekp rotation: the new public key rides in every message until the peer
+ *   acknowledges it by sending under the epoch it creates; one rotation at a
+ *   time, and when both propose at once the lower public key goes first and
+ *   the other waits (deferred), so both sides walk the same root chain.
+ * - Lkp rotation: the new lookup key rides until the peer sends to its
+ *   mailbox tag; the old mailbox is drained for lookupDrainMs, then dropped.
+ * - Grace: the previous epoch still opens late messages for a bounded time
+ *   and count, then its keys are wiped.
+ *
+ * Time is an argument (protocol/ has no clock); randomness is injected.
+ */
+import { concatBytes } from '../codec/bytes.ts';
+import { AEAD_TAG_BYTES, type CryptoSuite } from '../crypto/suite.ts';
+import {
+  DIRECT_HEADER_BYTES, MAX_DIRECT_COUNTER, decodeDirectEnvelope, directHeader,
+} from '../envelope/direct.ts';
+import { type InnerBody, type InnerMessage, decodeInner, encodeInner } from '../envelope/inner.ts';
+import { MAX_ENVELOPE_BYTES } from '../envelope/kinds.ts';
+import {
+  type ContactKeyPair, type ContactPublicKey, type EncryptionKeyPair, type LookupKeyPair,
+  encryptionKeyPairFromSecret, generateEncryptionKeyPair, generateLookupKeyPair, lookupKeyPairFromSecret,
+} from '../keys/keys.ts';
+import type { RandomSource } from '../random.ts';
+import { Epoch } from './epoch.ts';
+import { type OpenResult, SessionError, openFail } from './errors.ts';
+import {
+  compareBytes, initialRoot, isLowSide, mailboxTag, messageNonce, ratchetRoot, ratchetShared,
+} from './key-schedule.ts';
+import { DEFAULT_SESSION_OPTIONS, type MessageId, type SessionOptions, type SessionState } from './state.ts';
+
+/** Everything one side knows when a session starts: its own keys and the peer's card. */
+export interface SessionSetup {
+  readonly myContact: ContactKeyPair;
+  readonly myEncryption: EncryptionKeyPair;
+  readonly myLookup: LookupKeyPair;
+  readonly theirContact: ContactPublicKey;
+  readonly theirEncryption: Uint8Array;
+  readonly theirLookup: Uint8Array;
+  readonly options?: Partial<SessionOptions>;
+}
+
+export interface SealedMessage {
+  readonly envelope: Uint8Array;
+  readonly id: MessageId;
+}
+
+export interface OpenedMessage {
+  readonly body: InnerBody;
+  readonly id: MessageId;
+  /** My messages the peer acknowledges. */
+  readonly acks: readonly MessageId[];
+  /** The peer waits for a rotation acknowledgement: seal something soon (sealControl() if nothing else). */
+  readonly ackDue: boolean;
+  /** What this message changed, for logs and tests. */
+  readonly events: readonly SessionEvent[];
+}
+
+export type SessionEvent =
+  | 'epoch-committed'          // a rotation finished: current epoch advanced
+  | 'peer-encryption-proposed' // the peer proposed a new Ekp and I accepted it
+  | 'own-rotation-deferred'    // tie-break: the peer's rotation goes first, mine waits
+  | 'peer-lookup-changed'      // my messages now go to the peer's new mailbox
+  | 'own-lookup-committed';    // the peer writes to my new mailbox; the old one drains
+
+export type RotationStatus = 'proposed' | 'deferred' | 'already-pending';
+
+export interface OwnMailbox {
+  readonly tag: Uint8Array;
+  /** Signs fetch proofs for this mailbox (protocol/server). */
+  readonly lookup: LookupKeyPair;
+  readonly state: 'current' | 'pending' | 'draining';
+}
+
+type ReceiveSlot = 'current' | 'next' | 'previous';
+const MAX_INNER_BYTES = MAX_ENVELOPE_BYTES - DIRECT_HEADER_BYTES - AEAD_TAG_BYTES;
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return compareBytes(a, b) === 0;
+}
+
+function isNewer(a: MessageId, b: MessageId | undefined): boolean {
+  return b === undefined || a.epoch > b.epoch || (a.epoch === b.epoch && a.counter > b.counter);
+}
+
+export class Session {
+  private peerTag: Uint8Array;
+
+  constructor(private readonly suite: CryptoSuite, private readonly state: SessionState) {
+    this.peerTag = mailboxTag(suite, state.theirLookup);
+    Object.defineProperty(this, inspectSymbol, { value: () => this.toJSON(), enumerable: false });
+  }
+
+  static create(suite: CryptoSuite, setup: SessionSetup): Session {
+    const lowSide = isLowSide(setup.myContact.publicKey, setup.theirContact);
+    const root = initialRoot(suite, {
+      myContact: setup.myContact.publicKey,
+      myContactAgreementSecret: setup.myContact.agreementSecret,
+      theirContact: setup.theirContact,
+      myEncryptionSecret: setup.myEncryption.secretKey,
+      myEncryptionPublic: setup.myEncryption.publicKey,
+      theirEncryptionPublic: setup.theirEncryption,
+    });
+    return new Session(suite, {
+      lowSide,
+      myContact: setup.myContact.publicKey,
+      theirContact: setup.theirContact,
+      // Copies: the session wipes secrets it retires, and must not wipe the caller's objects.
+      myEncryption: encryptionKeyPairFromSecret(suite, setup.myEncryption.secretKey),
+      theirEncryption: setup.theirEncryption.slice(),
+      mailboxes: { current: lookupKeyPairFromSecret(suite, setup.myLookup.secretKey) },
+      theirLookup: setup.theirLookup.slice(),
+      theirLookupSetAt: undefined,
+      current: Epoch.fromRoot(suite, 0, root, lowSide),
+      next: undefined,
+      previous: undefined,
+      deferred: undefined,
+      options: { ...DEFAULT_SESSION_OPTIONS, ...setup.options },
+    });
+  }
+
+  /** The state for state-codec.ts (encodeSessionState). Holds secrets. */
+  exportState(): SessionState {
+    return this.state;
+  }
+
+  get theirContact(): ContactPublicKey {
+    return this.state.theirContact;
+  }
+
+  /** Generation of the epoch both sides have confirmed. */
+  get epochNumber(): number {
+    return this.state.current.number;
+  }
+
+  /** The mailbox tag my messages are addressed to (the peer's current Lkp). */
+  get peerMailboxTag(): Uint8Array {
+    return this.peerTag.slice();
+  }
+
+  /** True while one of my rotations (Ekp or Lkp) waits for the peer's acknowledgement. */
+  get rotationPending(): boolean {
+    return this.state.next?.origin === 'mine' || this.state.deferred !== undefined || this.state.mailboxes.pending !== undefined;
+  }
+
+  /** The mailboxes to poll, with the Lkp that proves the right to fetch each. Drops drained ones. */
+  mailboxes(nowMs: number): OwnMailbox[] {
+    this.expire(nowMs);
+    const m = this.state.mailboxes;
+    const out: OwnMailbox[] = [{ tag: mailboxTag(this.suite, m.current.publicKey), lookup: m.current, state: 'current' }];
+    if (m.pending) out.push({ tag: mailboxTag(this.suite, m.pending.publicKey), lookup: m.pending, state: 'pending' });
+    if (m.previous) out.push({ tag: mailboxTag(this.suite, m.previous.pair.publicKey), lookup: m.previous.pair, state: 'draining' });
+    return out;
+  }
+
+  /**
+   * Seals a message. The counter advances before the envelope is returned:
+   * persist the state (state-codec.ts) before transmitting, so a restored
+   * session never reuses a nonce.
+   */
+  seal(body: InnerBody, options: { readonly acks?: readonly MessageId[] } = {}): SealedMessage {
+    const s = this.state;
+    const epoch = s.next?.origin === 'theirs' ? s.next.epoch : s.current;
+    const counter = epoch.sendCounter;
+    if (counter > MAX_DIRECT_COUNTER) {
+      throw new SessionError('counter-exhausted', `epoch ${epoch.number} has sent 2^24 messages: rotate the Ekp`);
+    }
+    const inner: InnerMessage = {
+      body,
+      acks: (options.acks ?? []).map((a) => ({ epochByte: a.epoch & 0xff, counter: a.counter })),
+      encryptionKey: s.next?.origin === 'mine' ? s.next.pair.publicKey : undefined,
+      lookupKey: s.mailboxes.pending?.publicKey,
+    };
+    const plaintext = encodeInner(inner);
+    if (plaintext.length > MAX_INNER_BYTES) {
+      throw new SessionError('content-too-long', `inner message of ${plaintext.length} bytes exceeds ${MAX_INNER_BYTES}`);
+    }
+    const header = directHeader(this.peerTag, counter);
+    const sealed = this.suite.aeadSeal(epoch.keys.sendKey, messageNonce(counter), plaintext, header);
+    epoch.sendCounter = counter + 1;
+    return { envelope: concatBytes(header, sealed), id: { epoch: epoch.number, counter } };
+  }
+
+  sealText(text: string, options: { readonly acks?: readonly MessageId[] } = {}): SealedMessage {
+    return this.seal({ type: 'text', text }, options);
+  }
+
+  /** A message with no body: acknowledges rotations (by its epoch and mailbox) and carries acks. */
+  sealControl(acks: readonly MessageId[] = []): SealedMessage {
+    return this.seal({ type: 'none' }, { acks });
+  }
+
+  /** Proposes a fresh Ekp (X25519). It rides in every message until acknowledged. */
+  rotateEncryptionKey(random: RandomSource): RotationStatus {
+    const s = this.state;
+    if (s.next?.origin === 'mine' || s.deferred) return 'already-pending';
+    const pair = generateEncryptionKeyPair(this.suite, random);
+    if (s.next) {
+      s.deferred = pair;
+      return 'deferred';
+    }
+    this.activate(pair);
+    return 'proposed';
+  }
+
+  /** Proposes a fresh Lkp (Ed25519): a new mailbox whose tag cannot be linked to the old one. */
+  rotateLookupKey(random: RandomSource): RotationStatus {
+    const m = this.state.mailboxes;
+    if (m.pending) return 'already-pending';
+    m.pending = generateLookupKeyPair(this.suite, random);
+    return 'proposed';
+  }
+
+  /**
+   * Opens a direct envelope. Every failure leaves the state untouched; only
+   * an authentic, fresh message moves the replay window or a rotation.
+   */
+  open(envelope: Uint8Array, nowMs: number): OpenResult<OpenedMessage> {
+    this.expire(nowMs);
+    const decoded = decodeDirectEnvelope(envelope);
+    if (!decoded.ok) return decoded;
+    const { mailboxTag: tag, counter, sealed } = decoded.value;
+    const box = this.ownMailboxState(tag);
+    if (!box) return openFail('unknown-mailbox', 1, 'envelope is not addressed to a mailbox of this session');
+    const aad = envelope.subarray(0, DIRECT_HEADER_BYTES);
+    const nonce = messageNonce(counter);
+    const s = this.state;
+    const slots: [ReceiveSlot, Epoch | undefined][] = [['current', s.current], ['next', s.next?.epoch], ['previous', s.previous?.epoch]];
+    for (const [slot, epoch] of slots) {
+      if (!epoch) continue;
+      const plaintext = this.suite.aeadOpen(epoch.keys.receiveKey, nonce, sealed, aad);
+      if (!plaintext) continue;
+      if (epoch.window.check(counter) !== 'fresh') {
+        return openFail('replay', 7, `counter ${counter} of epoch ${epoch.number} already accepted or older than the window`);
+      }
+      const inner = decodeInner(plaintext, DIRECT_HEADER_BYTES);
+      if (!inner.ok) return inner;
+      return this.accept(slot, epoch, counter, box, inner.value, nowMs);
+    }
+    return openFail('bad-mac', envelope.length - AEAD_TAG_BYTES, 'no key of this session authenticates the envelope');
+  }
+
+  private ownMailboxState(tag: Uint8Array): OwnMailbox['state'] | undefined {
+    const m = this.state.mailboxes;
+    if (sameBytes(tag, mailboxTag(this.suite, m.current.publicKey))) return 'current';
+    if (m.pending && sameBytes(tag, mailboxTag(this.suite, m.pending.publicKey))) return 'pending';
+    if (m.previous && sameBytes(tag, mailboxTag(this.suite, m.previous.pair.publicKey))) return 'draining';
+    return undefined;
+  }
+
+  /** Applies an authentic message: validate everything first, then mutate. */
+  private accept(
+    slot: ReceiveSlot, epoch: Epoch, counter: number, box: OwnMailbox['state'], inner: InnerMessage, nowMs: number,
+  ): OpenResult<OpenedMessage> {
+    const s = this.state;
+    const events: SessionEvent[] = [];
+    let ackDue = false;
+    const promoting = slot === 'next';
+    // The state as it will be once a promotion (if any) is applied.
+    const myEkpAfter = promoting && s.next?.origin === 'mine' ? s.next.pair : s.myEncryption;
+    const theirEkpAfter = promoting && s.next?.origin === 'theirs' ? s.next.theirPublic : s.theirEncryption;
+    const nextAfter = promoting ? undefined : s.next;
+    const rootAfter = promoting ? epoch.root : s.current.root;
+    const numberAfter = promoting ? epoch.number : s.current.number;
+
+    // Ekp proposals count only under the current epoch (after promotion):
+    // copies carried by older epochs are stale by construction.
+    let acceptEkp: { pub: Uint8Array; root: Uint8Array; yieldMine: boolean } | undefined;
+    const proposed = slot === 'previous' ? undefined : inner.encryptionKey;
+    if (proposed && !sameBytes(proposed, theirEkpAfter)) {
+      if (nextAfter?.origin === 'theirs') {
+        if (sameBytes(proposed, nextAfter.theirPublic)) ackDue = true; // our ack was lost: ack again
+      } else if (nextAfter?.origin === 'mine' && compareBytes(nextAfter.pair.publicKey, proposed) < 0) {
+        // Tie-break: both rotate at once and my key sorts first, so mine goes first; the peer defers theirs.
+      } else {
+        const shared = ratchetShared(this.suite, myEkpAfter.secretKey, proposed);
+        if (!shared) return openFail('bad-key', DIRECT_HEADER_BYTES, 'proposed Ekp is a low-order X25519 key');
+        const root = ratchetRoot(this.suite, rootAfter, shared, proposed, myEkpAfter.publicKey);
+        shared.fill(0);
+        acceptEkp = { pub: proposed.slice(), root, yieldMine: nextAfter?.origin === 'mine' };
+      }
+    }
+
+    // --- mutate ---
+    epoch.window.mark(counter);
+    const id: MessageId = { epoch: epoch.number, counter };
+    if (promoting) {
+      this.commitNext(nowMs);
+      events.push('epoch-committed');
+    } else if (slot === 'current' && s.previous) {
+      s.previous.remainingMessages -= 1;
+      if (s.previous.remainingMessages <= 0) this.dropPreviousEpoch();
+    }
+    if (box === 'pending') {
+      this.commitLookup(nowMs);
+      events.push('own-lookup-committed');
+    }
+    if (acceptEkp) {
+      if (acceptEkp.yieldMine && s.next?.origin === 'mine') {
+        s.deferred = s.next.pair;
+        s.next.epoch.wipe();
+        events.push('own-rotation-deferred');
+      }
+      s.next = {
+        origin: 'theirs', theirPublic: acceptEkp.pub,
+        epoch: Epoch.fromRoot(this.suite, numberAfter + 1, acceptEkp.root, s.lowSide),
+      };
+      ackDue = true;
+      events.push('peer-encryption-proposed');
+    }
+    if (inner.lookupKey) {
+      if (sameBytes(inner.lookupKey, s.theirLookup)) {
+        ackDue = true; // the peer has not yet seen a message at its new mailbox
+      } else if (isNewer(id, s.theirLookupSetAt)) {
+        s.theirLookup = inner.lookupKey.slice();
+        s.theirLookupSetAt = id;
+        this.peerTag = mailboxTag(this.suite, s.theirLookup);
+        ackDue = true;
+        events.push('peer-lookup-changed');
+      }
+    }
+    if (!s.next && s.deferred) {
+      const pair = s.deferred;
+      s.deferred = undefined;
+      this.activate(pair);
+    }
+    return { ok: true, value: { body: inner.body, id, acks: this.resolveAcks(inner), ackDue, events } };
+  }
+
+  /** Starts my rotation: the candidate epoch from (new Ekp, peer's current Ekp) on top of the current root. */
+  private activate(pair: EncryptionKeyPair): void {
+    const s = this.state;
+    const shared = ratchetShared(this.suite, pair.secretKey, s.theirEncryption);
+    // theirEncryption was checked when it was accepted; a failure here is a broken state.
+    if (!shared) throw new SessionError('bad-argument', 'peer Ekp is a low-order X25519 key');
+    const root = ratchetRoot(this.suite, s.current.root, shared, pair.publicKey, s.theirEncryption);
+    shared.fill(0);
+    s.next = { origin: 'mine', pair, epoch: Epoch.fromRoot(this.suite, s.current.number + 1, root, s.lowSide) };
+  }
+
+  private commitNext(nowMs: number): void {
+    const s = this.state;
+    const next = s.next;
+    if (!next) return;
+    this.dropPreviousEpoch();
+    s.previous = {
+      epoch: s.current,
+      expiresAtMs: nowMs + s.options.epochGraceMs,
+      remainingMessages: s.options.epochGraceMessages,
+    };
+    s.current = next.epoch;
+    if (next.origin === 'mine') {
+      s.myEncryption.secretKey.fill(0);
+      s.myEncryption = next.pair;
+    } else {
+      s.theirEncryption = next.theirPublic;
+    }
+    s.next = undefined;
+  }
+
+  private commitLookup(nowMs: number): void {
+    const m = this.state.mailboxes;
+    if (!m.pending) return;
+    if (m.previous) m.previous.pair.secretKey.fill(0);
+    m.previous = { pair: m.current, drainUntilMs: nowMs + this.state.options.lookupDrainMs };
+    m.current = m.pending;
+    m.pending = undefined;
+  }
+
+  private dropPreviousEpoch(): void {
+    this.state.previous?.epoch.wipe();
+    this.state.previous = undefined;
+  }
+
+  /** Wipes the previous epoch and the drained mailbox once their time is up. */
+  expire(nowMs: number): void {
+    const s = this.state;
+    if (s.previous && nowMs >= s.previous.expiresAtMs) this.dropPreviousEpoch();
+    const m = s.mailboxes;
+    if (m.previous && nowMs >= m.previous.drainUntilMs) {
+      m.previous.pair.secretKey.fill(0);
+      m.previous = undefined;
+    }
+  }
+
+  /** Ack entries carry the epoch's low byte: resolve to the latest epoch I sent under with that byte. */
+  private resolveAcks(inner: InnerMessage): MessageId[] {
+    const s = this.state;
+    const top = s.next?.origin === 'theirs' ? s.next.epoch.number : s.current.number;
+    return inner.acks.map((a) => ({ epoch: top - ((top - a.epochByte) & 0xff), counter: a.counter }));
+  }
+
+  /** Public view for logs: tags and epoch numbers, never a key. */
+  toJSON(): unknown {
+    const s = this.state;
+    return {
+      epoch: s.current.number,
+      rotation: s.next ? s.next.origin : 'none',
+      deferredRotation: s.deferred !== undefined,
+      graceEpoch: s.previous?.epoch.number,
+      peerMailboxTag: Array.from(this.peerTag, (b) => b.toString(16).padStart(2, '0')).join(''),
+      secrets: '[secret redacted]',
+    };
+  }
+}

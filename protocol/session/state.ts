@@ -1,0 +1,81 @@
+/**
+ * The whole state of one side of a 1:1 conversation, as plain data, so the
+ * codec (state-codec.ts) can store it and the Session class can act on it.
+ * It holds secrets: it is only ever written to disk encrypted (the vault),
+ * and Session redacts it from logs.
+ */
+import type { ContactPublicKey, EncryptionKeyPair, LookupKeyPair } from '../keys/keys.ts';
+import type { Epoch } from './epoch.ts';
+
+export interface SessionOptions {
+  /** How long the previous epoch's keys stay usable after a rotation commits (late, reordered messages). */
+  readonly epochGraceMs: number;
+  /** ...or until this many messages arrived under the new epoch, whichever comes first. */
+  readonly epochGraceMessages: number;
+  /** How long the previous own mailbox is still fetched (drained) after an Lkp rotation commits. */
+  readonly lookupDrainMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Mesh store-and-forward can hold a message for hours, so the grace window
+ * is in days, not seconds; the message bound cuts it short once the peer has
+ * clearly moved on, which limits how long an old key can be abused.
+ */
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  epochGraceMs: 48 * HOUR_MS,
+  epochGraceMessages: 64,
+  lookupDrainMs: 7 * 24 * HOUR_MS,
+};
+
+/** A message in one direction: its epoch generation and its counter in that epoch. */
+export interface MessageId {
+  readonly epoch: number;
+  readonly counter: number;
+}
+
+/**
+ * The epoch that a rotation in flight will create. 'mine': I proposed a new
+ * Ekp and keep sending under the current epoch until a message from the
+ * peer authenticates under this one (the acknowledgement). 'theirs': the peer
+ * proposed; I acknowledge by sending under it at once, and commit when the
+ * peer's first message under it arrives.
+ */
+export type NextEpoch =
+  | { readonly origin: 'mine'; readonly pair: EncryptionKeyPair; readonly epoch: Epoch }
+  | { readonly origin: 'theirs'; readonly theirPublic: Uint8Array; readonly epoch: Epoch };
+
+export interface PreviousEpoch {
+  readonly epoch: Epoch;
+  readonly expiresAtMs: number;
+  remainingMessages: number;
+}
+
+export interface OwnMailboxes {
+  current: LookupKeyPair;
+  /** A new Lkp proposed to the peer, not yet acknowledged (its mailbox is polled already). */
+  pending?: LookupKeyPair | undefined;
+  /** The Lkp replaced by the last rotation: its mailbox is drained until drainUntilMs, then dropped. */
+  previous?: { readonly pair: LookupKeyPair; readonly drainUntilMs: number } | undefined;
+}
+
+export interface SessionState {
+  /** My Ckp X25519 public key sorts first (key-schedule.ts, direction keys). */
+  readonly lowSide: boolean;
+  readonly myContact: ContactPublicKey;
+  readonly theirContact: ContactPublicKey;
+  myEncryption: EncryptionKeyPair;
+  theirEncryption: Uint8Array;
+  readonly mailboxes: OwnMailboxes;
+  /** The peer's current Lkp public key: my messages go to its mailbox tag. */
+  theirLookup: Uint8Array;
+  /** The message that carried the peer's current Lkp, so an older, reordered rotation cannot undo a newer one. */
+  theirLookupSetAt: MessageId | undefined;
+  current: Epoch;
+  next: NextEpoch | undefined;
+  previous: PreviousEpoch | undefined;
+  /** My Ekp rotation waiting for the rotation in flight to finish (one rotation at a time). */
+  deferred: EncryptionKeyPair | undefined;
+  readonly options: SessionOptions;
+}
