@@ -21,7 +21,7 @@ import { MailboxStatements, resolveMailboxOptions, SqliteMailboxStore } from './
 import { OutboxStatements, resolveOutboxOptions, SqliteOutbox } from './outbox.ts';
 import { MEOW_APPLICATION_ID, migrate } from './schema.ts';
 import { SeenStatements, SqliteSeenLog } from './seen-log.ts';
-import type { ExpirySummary, MailboxStore, OpenStoreOptions, Outbox, OutboxOptions, SeenLog, Store } from './store.ts';
+import type { ExpirySummary, MailboxStore, OpenStoreOptions, Outbox, OutboxOptions, SeenLog, Store, StoreInfo } from './store.ts';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** After a checkpoint the WAL file is truncated to this size, so it does not keep a burst's worth of SD card. */
@@ -148,6 +148,21 @@ class SqliteStore implements Store {
   integrityCheck(): string[] {
     this.conn.guard();
     return (this.conn.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  info(): StoreInfo {
+    this.conn.guard();
+    const db = this.conn.db;
+    const read = (name: string): unknown => db.pragma(name, { simple: true });
+    return {
+      path: this.path,
+      schemaVersion: read('user_version') as number,
+      journalMode: read('journal_mode') as string,
+      synchronous: read('synchronous') as number,
+      foreignKeys: read('foreign_keys') === 1,
+      secureDelete: read('secure_delete') === 1,
+      busyTimeoutMs: read('busy_timeout') as number,
+    };
   }
 
   releaseLeases(): void {

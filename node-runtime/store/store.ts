@@ -261,6 +261,19 @@ export interface ExpirySummary {
   readonly seenPurged: number;
 }
 
+/** How the file is set up, for `meow status` and for tests that hold the store to its durability promise. */
+export interface StoreInfo {
+  readonly path: string;
+  readonly schemaVersion: number;
+  /** 'wal' for a file, 'memory' for ':memory:'. */
+  readonly journalMode: string;
+  /** SQLite's number: 2 = FULL. */
+  readonly synchronous: number;
+  readonly foreignKeys: boolean;
+  readonly secureDelete: boolean;
+  readonly busyTimeoutMs: number;
+}
+
 export interface Store {
   readonly path: string;
   /** The durable queue `name` ("router", "gateway"); options apply to this handle. */
@@ -277,6 +290,7 @@ export interface Store {
   expireAll(nowMs?: number): ExpirySummary;
   /** SQLite's full integrity_check: ['ok'] when sound. Slow on big files; openStore runs quick_check. */
   integrityCheck(): string[];
+  info(): StoreInfo;
   /** Idempotent. Checkpoints the WAL and closes the file. */
   close(): void;
 }
