@@ -1,0 +1,286 @@
+/**
+ * A Link over a serial line (USB-serial cable, serial radio modem in
+ * transparent mode): each mesh frame travels as one SLIP frame (RFC 1055)
+ * holding the frame and its CRC-32 (serial-frame.ts).
+ *
+ * The port is opened through an injected factory (the real `serialport`
+ * package by default, @serialport/binding-mock in tests). When the port is
+ * lost (USB unplugged, adapter reset) the link reopens it with exponential
+ * backoff, forever, until close(). While the port is down, send() drops the
+ * frame and counts it in `framesUnsentPortDown` (radio semantics: delivery is
+ * never guaranteed; the router's acknowledgements and retries cover it).
+ * Garbage on the line, bad escapes, oversize frames and CRC mismatches are
+ * dropped and counted, never fatal.
+ */
+import { SerialPort } from 'serialport';
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
+import type { RandomSource } from '../../../protocol/random.ts';
+import { systemRandom } from '../../platform/random.ts';
+import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../link.ts';
+import { LinkConfigError } from '../errors.ts';
+import { SlipDeframer } from '../framing/slip-deframer.ts';
+import { SlipFrameEncoder } from '../framing/slip-encoder.ts';
+import { Backoff } from './backoff.ts';
+import { decodeSerialFrame, encodeSerialFrame, serialCrcBytes } from './serial-frame.ts';
+
+/** The part of serialport's SerialPortStream this link uses (a mock port fits too). */
+export interface SerialPortLike {
+  readonly isOpen: boolean;
+  open(callback: (err: Error | null) => void): void;
+  close(callback?: (err: Error | null) => void): void;
+  write(data: Buffer, callback: (err: Error | null | undefined) => void): boolean;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'close', listener: (err?: Error | null) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  removeAllListeners(): unknown;
+}
+
+export interface SerialPortSettings {
+  path: string;
+  baudRate: number;
+}
+
+export type OpenSerialPort = (settings: SerialPortSettings) => SerialPortLike;
+
+/** The real device: serialport 13 (native binding, prebuilt for arm and x64). */
+export const openRealSerialPort: OpenSerialPort = (settings) =>
+  new SerialPort({ path: settings.path, baudRate: settings.baudRate, autoOpen: false });
+
+export type SerialLinkEvent =
+  | { type: 'open'; path: string }
+  | { type: 'lost'; path: string; reason: string }
+  | { type: 'open-failed'; path: string; reason: string; retryInMs: number }
+  | { type: 'port-error'; path: string; reason: string };
+
+export interface SerialLinkOptions {
+  /** Device path, e.g. /dev/ttyUSB0 or /dev/serial0. */
+  path: string;
+  /** Line speed in bit/s (default 115200). Both ends must agree. */
+  baudRate?: number;
+  /** Largest mesh frame carried, in bytes (default 255, an SX126x frame). */
+  mtu?: number;
+  clock: Clock;
+  /** For the reconnect jitter (default the platform CSPRNG). */
+  random?: RandomSource;
+  /** Port factory (default: the real serialport package). */
+  openPort?: OpenSerialPort;
+  /** First reconnect delay (default 250 ms), doubling up to maxReconnectDelayMs (default 10 s). */
+  initialReconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  /** Link id (default `serial:<path>`). */
+  id?: string;
+  /** Observes port life (opens, losses, failed reopens); never sees frame contents. */
+  onEvent?: (event: SerialLinkEvent) => void;
+}
+
+export interface SerialLinkStats extends LinkStats {
+  /** Frames send() accepted while the port was down, and so never left. */
+  framesUnsentPortDown: number;
+  /** Received frames dropped, by cause (their sum is framesDropped). */
+  droppedOversize: number;
+  droppedBadEscape: number;
+  droppedBadChecksum: number;
+  droppedTooShort: number;
+  /** Times the port was lost and times it was reopened. */
+  portLosses: number;
+  portReopens: number;
+}
+
+export const serialDefaultBaudRate = 115_200;
+export const serialDefaultMtu = 255;
+/** Bits per byte on an 8N1 line: start bit, 8 data bits, stop bit. */
+const bitsPerByte8N1 = 10;
+
+export class SerialLink implements Link {
+  readonly id: string;
+  readonly kind = 'serial' as const;
+  readonly mtu: number;
+  private readonly baudRate: number;
+  private readonly openPort: OpenSerialPort;
+  private readonly deframer: SlipDeframer;
+  private readonly encoder = new SlipFrameEncoder();
+  private readonly backoff: Backoff;
+  private port: SerialPortLike | undefined;
+  private portOpen = false;
+  private closed = false;
+  private reconnectTimer: TimerHandle | undefined;
+  private handler: ((frame: ReceivedFrame) => void) | undefined;
+  private openWaiters: Array<() => void> = [];
+  private readonly counters: SerialLinkStats = {
+    framesSent: 0, framesReceived: 0, framesDropped: 0, bytesSent: 0, bytesReceived: 0,
+    framesUnsentPortDown: 0, droppedOversize: 0, droppedBadEscape: 0, droppedBadChecksum: 0, droppedTooShort: 0,
+    portLosses: 0, portReopens: 0,
+  };
+
+  constructor(private readonly options: SerialLinkOptions) {
+    if (typeof options.path !== 'string' || options.path.length === 0) throw new LinkConfigError('serial link: path is required');
+    this.baudRate = options.baudRate ?? serialDefaultBaudRate;
+    if (!Number.isInteger(this.baudRate) || this.baudRate <= 0) throw new LinkConfigError(`serial link: bad baudRate ${this.baudRate}`);
+    this.mtu = options.mtu ?? serialDefaultMtu;
+    if (!Number.isInteger(this.mtu) || this.mtu < 1 || this.mtu > 65_535) throw new LinkConfigError(`serial link: bad mtu ${this.mtu}`);
+    this.id = options.id ?? `serial:${options.path}`;
+    this.openPort = options.openPort ?? openRealSerialPort;
+    this.deframer = new SlipDeframer({ maxFrameBytes: this.mtu + serialCrcBytes });
+    this.backoff = new Backoff(
+      { initialDelayMs: options.initialReconnectDelayMs ?? 250, maxDelayMs: options.maxReconnectDelayMs ?? 10_000 },
+      options.random ?? systemRandom,
+    );
+    this.connect();
+  }
+
+  /** True while the device is open. */
+  get isOpen(): boolean {
+    return this.portOpen;
+  }
+
+  /** Resolves once the port is open (at once if it is); never rejects, waits across reconnects. */
+  whenOpen(): Promise<void> {
+    if (this.portOpen || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.openWaiters.push(resolve));
+  }
+
+  /** Time the frame occupies the line at the configured baud rate, SLIP escapes aside. */
+  airtimeMs(length: number): number {
+    const wireBytes = length + serialCrcBytes + 2;
+    return (wireBytes * bitsPerByte8N1 * 1000) / this.baudRate;
+  }
+
+  async send(frame: Uint8Array): Promise<void> {
+    if (this.closed) throw new LinkClosedError(`${this.id} is closed`);
+    if (frame.length > this.mtu) throw new FrameTooLargeError(`${this.id}: frame of ${frame.length} bytes exceeds mtu ${this.mtu}`);
+    if (frame.length === 0) throw new RangeError(`${this.id}: empty frame`); // programmer misuse: no mesh frame is empty
+    const port = this.port;
+    if (!port || !this.portOpen) {
+      this.counters.framesUnsentPortDown++;
+      return;
+    }
+    const wire = this.encoder.encode(encodeSerialFrame(frame));
+    const written = await new Promise<boolean>((resolve) => {
+      port.write(Buffer.from(wire.buffer, wire.byteOffset, wire.length), (err) => resolve(!err));
+    });
+    if (!written) {
+      this.counters.framesUnsentPortDown++;
+      return;
+    }
+    this.counters.framesSent++;
+    this.counters.bytesSent += frame.length;
+  }
+
+  onFrame(handler: (frame: ReceivedFrame) => void): void {
+    this.handler = handler;
+  }
+
+  stats(): SerialLinkStats {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler = undefined;
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = undefined;
+    for (const wake of this.openWaiters.splice(0)) wake();
+    const port = this.port;
+    this.port = undefined;
+    this.portOpen = false;
+    if (port?.isOpen) {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+    port?.removeAllListeners();
+    // Keep swallowing late errors from the old port object: an unhandled
+    // 'error' event would crash the daemon.
+    port?.on('error', () => undefined);
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    let port: SerialPortLike;
+    try {
+      port = this.openPort({ path: this.options.path, baudRate: this.baudRate });
+    } catch (err) {
+      this.scheduleReconnect(describe(err));
+      return;
+    }
+    this.port = port;
+    port.on('error', (err) => this.emit({ type: 'port-error', path: this.options.path, reason: describe(err) }));
+    port.on('data', (chunk) => this.receive(chunk));
+    port.on('close', (err) => this.onPortClosed(port, err));
+    port.open((err) => {
+      if (this.closed || this.port !== port) {
+        if (!err) port.close();
+        return;
+      }
+      if (err) {
+        port.removeAllListeners();
+        port.on('error', () => undefined);
+        this.port = undefined;
+        this.scheduleReconnect(describe(err));
+        return;
+      }
+      if (this.counters.portLosses > 0) this.counters.portReopens++;
+      this.portOpen = true;
+      this.backoff.reset();
+      this.deframer.reset();
+      this.emit({ type: 'open', path: this.options.path });
+      for (const wake of this.openWaiters.splice(0)) wake();
+    });
+  }
+
+  private onPortClosed(port: SerialPortLike, err: Error | null | undefined): void {
+    if (this.closed || this.port !== port) return;
+    this.portOpen = false;
+    this.port = undefined;
+    port.removeAllListeners();
+    port.on('error', () => undefined);
+    this.counters.portLosses++;
+    this.emit({ type: 'lost', path: this.options.path, reason: err ? describe(err) : 'closed by the device' });
+    this.deframer.reset();
+    this.scheduleReconnect(undefined);
+  }
+
+  private scheduleReconnect(failure: string | undefined): void {
+    if (this.closed) return;
+    const delayMs = this.backoff.nextDelayMs();
+    if (failure !== undefined) this.emit({ type: 'open-failed', path: this.options.path, reason: failure, retryInMs: delayMs });
+    this.reconnectTimer = this.options.clock.setTimer(delayMs, () => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    });
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    const before = this.deframer.stats();
+    const frames = this.deframer.push(chunk);
+    const after = this.deframer.stats();
+    const oversize = after.framesOversize - before.framesOversize;
+    const badEscape = after.framesBadEscape - before.framesBadEscape;
+    this.counters.droppedOversize += oversize;
+    this.counters.droppedBadEscape += badEscape;
+    this.counters.framesDropped += oversize + badEscape;
+    for (const wire of frames) {
+      const decoded = decodeSerialFrame(wire, this.mtu);
+      if (!decoded.ok) {
+        this.counters.framesDropped++;
+        if (decoded.code === 'bad-checksum') this.counters.droppedBadChecksum++;
+        else if (decoded.code === 'too-long') this.counters.droppedOversize++;
+        else this.counters.droppedTooShort++;
+        continue;
+      }
+      this.counters.framesReceived++;
+      this.counters.bytesReceived += decoded.value.length;
+      // A handler may close the link; re-check before each delivery.
+      const handler = this.closed ? undefined : this.handler;
+      handler?.({ bytes: decoded.value });
+    }
+  }
+
+  private emit(event: SerialLinkEvent): void {
+    this.options.onEvent?.(event);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
