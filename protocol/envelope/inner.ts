@@ -23,24 +23,13 @@ import { type DecodeResult, fail, ok } from '../codec/result.ts';
 import { ByteWriter } from '../codec/writer.ts';
 import { KEY_BYTES } from '../crypto/suite.ts';
 import { EnvelopeError } from './errors.ts';
+import { fromUtf8Exact } from './utf8.ts';
 
 export const MAX_ACKS_PER_MESSAGE = 16;
 const FLAG_ACKS = 0x10;
 const FLAG_EKP = 0x20;
 const FLAG_LKP = 0x40;
 const FLAG_RESERVED = 0x80;
-
-// Not codec/bytes.ts fromUtf8: that decoder strips a leading U+FEFF, so a
-// text starting with a byte order mark would not survive a round trip.
-const exactUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function fromUtf8Exact(bytes: Uint8Array): string | undefined {
-  try {
-    return exactUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 export const BodyType = { none: 0, text: 1, data: 2 } as const;
 

@@ -6,7 +6,7 @@
  */
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { type EpochKeys, epochKeys } from './key-schedule.ts';
-import { ReplayWindow } from './replay-window.ts';
+import { ReplayWindow } from '../envelope/replay-window.ts';
 
 export class Epoch {
   private constructor(

@@ -5,31 +5,7 @@
  *   - SessionError: programmer misuse or a state that forbids the call
  *     (counter exhausted, bad argument), thrown.
  */
-import type { DecodeErrorCode } from '../codec/result.ts';
-
-export type OpenErrorCode =
-  | DecodeErrorCode
-  /** An authentic message already accepted, or older than the replay window. */
-  | 'replay'
-  /** The envelope is addressed to a mailbox tag this session does not (or no longer) own. */
-  | 'unknown-mailbox'
-  /** Authentic, but past its expiry (broadcast, presence). */
-  | 'expired'
-  /** No key is known for the sender key id (broadcast, group, sensor). */
-  | 'unknown-sender';
-
-export interface OpenError {
-  readonly ok: false;
-  readonly code: OpenErrorCode;
-  readonly offset: number;
-  readonly message: string;
-}
-
-export type OpenResult<T> = { readonly ok: true; readonly value: T } | OpenError;
-
-export function openFail(code: OpenErrorCode, offset: number, message: string): OpenError {
-  return { ok: false, code, offset, message };
-}
+export { type OpenError, type OpenErrorCode, type OpenResult, openFail } from '../envelope/errors.ts';
 
 export type SessionErrorCode =
   | 'bad-argument'        // wrong key length, a low-order key, identical contact keys

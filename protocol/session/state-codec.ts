@@ -30,7 +30,7 @@ import { MAX_DIRECT_COUNTER } from '../envelope/direct.ts';
 import type { ContactPublicKey, EncryptionKeyPair, LookupKeyPair } from '../keys/keys.ts';
 import { Epoch } from './epoch.ts';
 import { compareBytes } from './key-schedule.ts';
-import { REPLAY_WINDOW_SIZE, ReplayWindow } from './replay-window.ts';
+import { REPLAY_WINDOW_SIZE, ReplayWindow } from '../envelope/replay-window.ts';
 import { Session } from './session.ts';
 import type { MessageId, SessionState } from './state.ts';
 
