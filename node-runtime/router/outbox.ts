@@ -1,0 +1,187 @@
+/**
+ * Direct messages this node originates: end-to-end acknowledgement, bounded
+ * retries, route use and fallback, fragmentation and selective repeat.
+ *
+ * Attempt k (0-based, at most maxAttempts, carried in the header so each
+ * attempt crosses duplicate caches): a known source route is used; a
+ * routed attempt that times out drops the route (route failure) and the
+ * next attempt floods. The destination's ack returns along the reversed
+ * path and teaches this node the route. A fragmented envelope is acked as a
+ * whole; a fragment request resends only the fragments it names, each with
+ * its own attempt counter (the 2-bit header field bounds it at 4 sends).
+ */
+import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
+import { ackProof, messageKey } from '../../protocol/mesh/frame-auth.ts';
+import { FRAME_HEADER_BYTES, FrameKind, MAX_ATTEMPT } from '../../protocol/mesh/frame-types.ts';
+import type { FrameFields } from '../../protocol/mesh/frame.ts';
+import { encodeFragment, FRAGMENT_HEADER_BYTES, splitEnvelope } from '../../protocol/mesh/fragment.ts';
+import { destHintOf } from '../../protocol/mesh/node-id.ts';
+import type { TimerHandle } from '../platform/clock.ts';
+import type { RouterCore } from './core.ts';
+import { RouterError } from './errors.ts';
+import { originate } from './relay.ts';
+import type { TxPriority } from './types.ts';
+
+interface Pending {
+  readonly destId: Uint8Array;
+  readonly destHint: number;
+  readonly envelope: Uint8Array;
+  /** Ack key: message key (one frame) or message id (fragmented). */
+  readonly key: number;
+  readonly chunks?: readonly Uint8Array[];
+  readonly fragAttempts?: number[];
+  readonly priority: TxPriority;
+  attempts: number;
+  routedLast: boolean;
+  timer?: TimerHandle;
+  readonly resolve: (id: string) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export function reversed(route: Uint8Array): Uint8Array {
+  return route.slice().reverse();
+}
+
+export class Outbox {
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly core: RouterCore) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Payload bytes that fit one frame whatever route the message takes. */
+  singleFrameCapacity(): number {
+    return this.core.mtu - FRAME_HEADER_BYTES - this.core.cfg.floodHopLimit;
+  }
+
+  send(destId: Uint8Array, envelope: Uint8Array, priority: TxPriority): Promise<string> {
+    const core = this.core;
+    if (destId.length !== 8) return Promise.reject(new RouterError('bad-argument', 'destination node id must be 8 bytes'));
+    if (envelope.length === 0) return Promise.reject(new RouterError('bad-argument', 'empty envelope'));
+    if (envelope.length > core.cfg.maxEnvelopeBytes) {
+      return Promise.reject(new RouterError('envelope-too-large', `envelope of ${envelope.length} bytes over ${core.cfg.maxEnvelopeBytes}`));
+    }
+    const destHint = destHintOf(destId);
+    let key: number;
+    let chunks: Uint8Array[] | undefined;
+    if (envelope.length <= this.singleFrameCapacity()) {
+      key = messageKey(core.suite, core.meshKey, FrameKind.data, destHint, envelope);
+    } else {
+      chunks = splitEnvelope(envelope, this.singleFrameCapacity() - FRAGMENT_HEADER_BYTES, core.cfg.maxEnvelopeBytes);
+      const b = core.random.bytes(4);
+      key = ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number));
+    }
+    if (this.pending.has(key)) return Promise.reject(new RouterError('bad-argument', 'this envelope is already being sent to that node'));
+    return new Promise<string>((resolve, reject) => {
+      const p: Pending = {
+        destId: destId.slice(), destHint, envelope, key, priority, attempts: 0, routedLast: false, resolve, reject,
+        ...(chunks && { chunks, fragAttempts: chunks.map(() => 0) }),
+      };
+      this.pending.set(key, p);
+      this.attempt(p);
+    });
+  }
+
+  private attempt(p: Pending): void {
+    const core = this.core;
+    const a = p.attempts++;
+    const route = core.routes.get(p.destHint, core.clock.now());
+    p.routedLast = route !== undefined;
+    let frameBytes = 0;
+    if (!p.chunks) {
+      const fields = this.fields(p, FrameKind.data, Math.min(a, MAX_ATTEMPT), p.envelope, route?.path);
+      frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + p.envelope.length;
+      originate(core, fields, p.priority, p.key);
+    } else {
+      for (let i = 0; i < p.chunks.length; i++) frameBytes += this.sendFragment(p, i, route?.path);
+    }
+    p.timer = core.after(this.ackTimeoutMs(frameBytes, route?.path.length), () => this.timedOut(p));
+  }
+
+  private fields(p: Pending, kind: FrameKind, attempt: number, payload: Uint8Array, path: Uint8Array | undefined): FrameFields {
+    return path
+      ? { kind, limit: path.length, routed: true, attempt, destHint: p.destHint, route: path, payload }
+      : { kind, limit: this.core.cfg.floodHopLimit, routed: false, attempt, destHint: p.destHint, payload };
+  }
+
+  /** Sends fragment i (if its attempt counter allows); returns the frame's size or 0. */
+  private sendFragment(p: Pending, i: number, path: Uint8Array | undefined): number {
+    const attempts = p.fragAttempts as number[];
+    const attempt = attempts[i] as number;
+    if (attempt > MAX_ATTEMPT) return 0;
+    attempts[i] = attempt + 1;
+    const chunks = p.chunks as readonly Uint8Array[];
+    const payload = encodeFragment({
+      sourceHint: this.core.destHint, messageId: p.key, index: i, count: chunks.length, chunk: chunks[i] as Uint8Array,
+    });
+    originate(this.core, this.fields(p, FrameKind.fragment, attempt, payload, path), p.priority);
+    return FRAME_HEADER_BYTES + (path?.length ?? 0) + payload.length;
+  }
+
+  /** Time to wait for the ack: every hop there and back, with hop retries or contention windows. */
+  private ackTimeoutMs(frameBytes: number, pathLength: number | undefined): number {
+    const c = this.core.cfg;
+    const airtime = this.core.airtimeMs(frameBytes);
+    const ackAirtime = this.core.airtimeMs(FRAME_HEADER_BYTES + 8 + (pathLength ?? c.expectedHops));
+    if (pathLength !== undefined) {
+      const hops = pathLength + 1;
+      return hops * (airtime + ackAirtime) * (2 + c.hopRetries) + c.ackSlackMs;
+    }
+    const hops = c.expectedHops;
+    return hops * airtime * (c.contentionMaxAirtimes / 2 + 2) + hops * ackAirtime * (2 + c.hopRetries) + c.ackSlackMs;
+  }
+
+  private timedOut(p: Pending): void {
+    const core = this.core;
+    if (p.routedLast) {
+      core.routes.forget(p.destHint);
+      core.counters.routeFallbacks++;
+    }
+    if (p.attempts >= Math.min(core.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
+      this.pending.delete(p.key);
+      core.counters.failed++;
+      p.reject(new RouterError('delivery-failed', `no acknowledgement from ${toHex(p.destId)} after ${p.attempts} attempts`));
+      return;
+    }
+    core.counters.retries++;
+    this.attempt(p);
+  }
+
+  /** An ack that reached this node as its final receiver; true when it settled a message. */
+  onAck(ackedKey: number, proof: Uint8Array, ackRoute: Uint8Array): boolean {
+    const core = this.core;
+    const p = this.pending.get(ackedKey);
+    if (!p) return false;
+    // The proof binds the destination's full id: a node sharing its hint cannot ack for it.
+    if (!constantTimeEqual(proof, ackProof(core.suite, core.meshKey, p.destId, ackedKey))) return false;
+    this.pending.delete(ackedKey);
+    p.timer?.cancel();
+    core.counters.acked++;
+    core.routes.learn(p.destHint, reversed(ackRoute), 'ack', core.clock.now());
+    p.resolve(ackedKey.toString(16).padStart(8, '0'));
+    return true;
+  }
+
+  /** The destination asks again for some fragments (selective repeat). */
+  onFragmentRequest(messageId: number, missing: number): void {
+    const core = this.core;
+    const p = this.pending.get(messageId);
+    if (!p?.chunks) return;
+    core.counters.fragmentRequests++;
+    const route = core.routes.get(p.destHint, core.clock.now());
+    let frameBytes = 0;
+    for (let i = 0; i < p.chunks.length; i++) if ((missing >>> i) & 1) frameBytes += this.sendFragment(p, i, route?.path);
+    p.timer?.cancel();
+    p.timer = core.after(this.ackTimeoutMs(Math.max(frameBytes, 1), route?.path.length), () => this.timedOut(p));
+  }
+
+  close(): void {
+    for (const p of this.pending.values()) {
+      p.timer?.cancel();
+      p.reject(new RouterError('closed', 'router closed before the message was acknowledged'));
+    }
+    this.pending.clear();
+  }
+}

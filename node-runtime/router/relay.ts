@@ -1,0 +1,133 @@
+/**
+ * Forwarding (docs/ARCHITECTURE.md section "router"):
+ *
+ * Floods: a relay waits a contention window that grows with the SNR of the
+ * copy it heard (a far, weak neighbour waits least: its rebroadcast covers
+ * the most new ground, as Meshtastic's SNR-weighted window) and cancels when
+ * it hears `suppress` other relays rebroadcast the same frame id first.
+ *
+ * Routed frames: the relay named at route[hops] forwards at once and then
+ * listens for the next hop to carry the frame on (an implicit ack: the same
+ * frame id with a higher hop counter, or the destination's ack); without
+ * it, it sends again, at most `hopRetries` times. A relay that hears its
+ * upstream send again knows its own copy was not heard and repeats it.
+ */
+import { type MeshFrame } from '../../protocol/mesh/frame-types.ts';
+import { encodeFrame, type FrameFields, relayFloodFrame, relayRoutedFrame } from '../../protocol/mesh/frame.ts';
+import { computeFrameId } from '../../protocol/mesh/frame-auth.ts';
+import type { HopWait, RouterCore, SeenFrame } from './core.ts';
+import type { TxPriority } from './types.ts';
+
+function txId(frameId: number, hops: number): string {
+  return `${frameId.toString(16)}:${hops}`;
+}
+
+/** Contention delay for a flood relay, ms. */
+export function contentionDelayMs(core: RouterCore, frameBytes: number, snrDb: number | undefined): number {
+  const c = core.cfg;
+  const snr = snrDb ?? c.snrCeilDb;
+  const q = Math.min(1, Math.max(0, (snr - c.snrFloorDb) / (c.snrCeilDb - c.snrFloorDb)));
+  const windowAirtimes = c.contentionMinAirtimes + (c.contentionMaxAirtimes - c.contentionMinAirtimes) * q;
+  return core.uniform() * windowAirtimes * core.airtimeMs(frameBytes);
+}
+
+export function scheduleFloodRelay(core: RouterCore, frame: MeshFrame, seen: SeenFrame, snrDb: number | undefined, suppressAt: number): void {
+  if (frame.routed || frame.hops >= frame.limit) return;
+  const bytes = relayFloodFrame(frame, core.relayHint);
+  const id = txId(frame.frameId, frame.hops + 1);
+  const delay = contentionDelayMs(core, bytes.length, snrDb);
+  seen.relayTxId = id;
+  seen.suppressAt = suppressAt;
+  core.transmit(id, bytes, 'relay', core.clock.now() + delay, () => {
+    seen.relaySent = true;
+    core.counters.relayed++;
+  });
+}
+
+/** A copy of a frame already seen: suppression, hop progress, upstream repeats, lost acks. */
+export function onDuplicate(core: RouterCore, frame: MeshFrame, seen: SeenFrame): void {
+  seen.copiesHeard++;
+  if (seen.relayTxId && !seen.relaySent && seen.suppressAt !== undefined && seen.copiesHeard >= seen.suppressAt) {
+    if (core.cancel(seen.relayTxId)) core.counters.relaysSuppressed++;
+    seen.relayTxId = undefined;
+  }
+  const w = seen.hopWait;
+  if (w && !w.done && frame.routed) {
+    if (frame.hops > w.sentHops) finishHopWait(core, w);
+    else if (frame.hops === w.sentHops - 1 && w.retries < core.cfg.hopRetries) {
+      // Our upstream sent again: it did not hear our copy. Repeat it now.
+      w.retries++;
+      core.counters.hopRetransmits++;
+      core.transmit(`${txId(frame.frameId, w.sentHops)}:r${w.retries}`, w.bytes, w.priority);
+    }
+  }
+  if (seen.reAck && frame.routed && frame.hops === frame.limit && (seen.reAcks ?? 0) < core.cfg.hopRetries) {
+    seen.reAcks = (seen.reAcks ?? 0) + 1;
+    seen.reAck();
+  }
+}
+
+export function finishHopWait(core: RouterCore, w: HopWait): void {
+  w.done = true;
+  w.timer?.cancel();
+  if (w.ackKey !== undefined && core.ackWaits.get(w.ackKey) === w) core.ackWaits.delete(w.ackKey);
+}
+
+/**
+ * Sends a frame this node originates. The frame id is remembered first, so
+ * neighbours' rebroadcasts of it count as duplicates, never as new frames.
+ */
+export function originate(core: RouterCore, fields: FrameFields, priority: TxPriority, ackKey?: number): number {
+  const frameId = computeFrameId(core.suite, core.meshKey, fields);
+  const bytes = encodeFrame(fields, frameId);
+  const seen: SeenFrame = { firstHops: 0, copiesHeard: 0 };
+  core.seen.set(frameId, seen, core.clock.now());
+  if (!fields.routed) {
+    core.transmit(txId(frameId, 0), bytes, priority);
+    return frameId;
+  }
+  const expectProgress = fields.limit > 0 || ackKey !== undefined;
+  sendRouted(core, frameId, bytes, 0, priority, seen, expectProgress, ackKey);
+  return frameId;
+}
+
+/**
+ * Sends a routed frame (as its source or as a relay) and watches for the
+ * next hop to carry it. `expectProgress` false: fire once (the last hop of
+ * a kind the destination does not acknowledge).
+ */
+export function sendRouted(
+  core: RouterCore, frameId: number, bytes: Uint8Array, sentHops: number, priority: TxPriority, seen: SeenFrame,
+  expectProgress: boolean, ackKey?: number,
+): void {
+  const w: HopWait = { sentHops, bytes, priority, retries: 0, done: !expectProgress, ...(ackKey !== undefined && { ackKey }) };
+  seen.hopWait = w;
+  if (ackKey !== undefined && expectProgress) core.ackWaits.set(ackKey, w);
+  const id = txId(frameId, sentHops);
+  const arm = (): void => {
+    if (w.done) return;
+    // Next hop's copy (or the destination's ack) is one frame time plus its listen-before-talk away.
+    const waitMs = 2.5 * core.airtimeMs(bytes.length) + 2 * core.airtimeMs(40) + 200;
+    w.timer = core.after(waitMs, () => {
+      if (w.done) return;
+      if (w.retries >= core.cfg.hopRetries) {
+        finishHopWait(core, w);
+        return;
+      }
+      w.retries++;
+      core.counters.hopRetransmits++;
+      core.transmit(`${id}:r${w.retries}`, bytes, priority, undefined, arm);
+    });
+  };
+  core.transmit(id, bytes, priority, undefined, arm);
+}
+
+/** Forwards a routed frame this node is named in (route[hops]). */
+export function forwardRouted(core: RouterCore, frame: MeshFrame, seen: SeenFrame, priority: TxPriority, ackKey?: number): void {
+  const bytes = relayRoutedFrame(frame);
+  const sentHops = frame.hops + 1;
+  // Past the last relay only a data frame (answered by an ack) can show progress.
+  const expectProgress = sentHops < frame.limit || ackKey !== undefined;
+  core.counters.relayed++;
+  sendRouted(core, frame.frameId, bytes, sentHops, priority, seen, expectProgress, ackKey);
+}

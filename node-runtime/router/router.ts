@@ -1,0 +1,349 @@
+/**
+ * createRouter: carries opaque Meow envelopes across the mesh (issue 3,
+ * docs/ARCHITECTURE.md section "router"). Receive pipeline for every frame:
+ * size cap, decode, duplicate cache (a copy only feeds suppression and hop
+ * progress), MAC check (forged frames dropped and counted, never cached),
+ * then one handler per kind. Sending: outbox.ts; forwarding: relay.ts;
+ * announces: announcer.ts.
+ */
+import { toHex } from '../../protocol/codec/bytes.ts';
+import { decodeAnnounce, verifyAnnounce } from '../../protocol/mesh/announce.ts';
+import { ackProof, defaultMeshKey, messageKey, verifyFrameId } from '../../protocol/mesh/frame-auth.ts';
+import { BROADCAST_HINT, FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
+import { decodeFrame } from '../../protocol/mesh/frame.ts';
+import { decodeAck, decodeFragmentRequest, encodeAck, encodeFragmentRequest } from '../../protocol/mesh/control.ts';
+import { decodeFragment } from '../../protocol/mesh/fragment.ts';
+import { meshNodeId, relayHintOfDest } from '../../protocol/mesh/node-id.ts';
+import { DuplicateCache } from '../../protocol/mesh/dedup.ts';
+import { DEFAULT_REASSEMBLY, Reassembler, type ReassemblyLimits } from '../../protocol/mesh/reassembly.ts';
+import type { ReceivedFrame } from '../links/link.ts';
+import type { TimerHandle } from '../platform/clock.ts';
+import { Announcer } from './announcer.ts';
+import { createCore, type RouterCore, type SeenFrame } from './core.ts';
+import { RouterError } from './errors.ts';
+import { Outbox, reversed } from './outbox.ts';
+import { finishHopWait, forwardRouted, onDuplicate, originate, scheduleFloodRelay } from './relay.ts';
+import { createTransmitQueue } from './transmit-queue.ts';
+import {
+  type CatalogEntry, DEFAULT_ROUTER_CONFIG, type DeliverMeta, emptyCounters, type RouterOptions, type RouterStats,
+  type SendOptions, silentLogger,
+} from './types.ts';
+
+export interface Router {
+  readonly nodeId: Uint8Array;
+  /** Resolves with the message id on the destination's end-to-end ack; rejects (RouterError 'delivery-failed') after the last attempt. */
+  sendDirect(destNodeId: Uint8Array, envelope: Uint8Array, options?: SendOptions): Promise<string>;
+  /** Floods an envelope to every node (no acknowledgement). */
+  broadcast(envelope: Uint8Array): void;
+  onDeliver(handler: (envelope: Uint8Array, meta: DeliverMeta) => void): void;
+  /** Sends this node's announce now (also sent periodically). */
+  announce(): boolean;
+  /** The server catalog (whitepaper 6.1): announced nodes, filtered by flags (AnnounceFlag). */
+  catalog(flags?: number): CatalogEntry[];
+  stats(): RouterStats;
+  close(): Promise<void>;
+}
+
+export function createRouter(o: RouterOptions): Router {
+  const cfg = { ...DEFAULT_ROUTER_CONFIG, ...o.config };
+  if (o.links.length === 0) throw new RouterError('bad-argument', 'a router needs at least one link');
+  if (cfg.maxAttempts < 1 || cfg.maxAttempts > 4) throw new RouterError('bad-argument', 'maxAttempts must be 1..4');
+  if (cfg.floodHopLimit < 1 || cfg.floodHopLimit > 31) throw new RouterError('bad-argument', 'floodHopLimit must be 1..31');
+  const queues = o.queues ?? o.links.map((link) => createTransmitQueue({ link, clock: o.clock, random: o.random }));
+  if (queues.length !== o.links.length) throw new RouterError('bad-argument', 'one transmit queue per link');
+  const counters = emptyCounters();
+  const core: RouterCore = createCore({
+    suite: o.suite, clock: o.clock, random: o.random, log: o.log ?? silentLogger, cfg,
+    meshKey: cfg.meshKey ?? defaultMeshKey(o.suite), nodeId: meshNodeId(o.suite, o.nodeKeys.publicKey),
+    links: o.links, queues, counters,
+  });
+  const outbox = new Outbox(core);
+  const announcer = new Announcer(core, o.nodeKeys);
+  const reassembler = new Reassembler<Uint8Array>(reassemblyLimits(cfg.maxEnvelopeBytes));
+  const delivered = new DuplicateCache<true>({ maxEntries: 8192, maxAgeMs: 60 * 60_000 });
+  const handlers: ((envelope: Uint8Array, meta: DeliverMeta) => void)[] = [];
+  let requestTimer: TimerHandle | undefined;
+
+  for (const link of o.links) link.onFrame((rx) => receive(rx, link.mtu));
+  announcer.start();
+
+  function receive(rx: ReceivedFrame, mtu: number): void {
+    if (core.closed) return;
+    counters.framesReceived++;
+    if (rx.bytes.length > mtu) {
+      counters.oversized++;
+      return;
+    }
+    const decoded = decodeFrame(rx.bytes, mtu);
+    if (!decoded.ok) {
+      if (decoded.code === 'too-long') counters.oversized++;
+      else counters.malformed++;
+      return;
+    }
+    const frame = decoded.value;
+    const now = core.clock.now();
+    const seen = core.seen.get(frame.frameId, now);
+    if (seen) {
+      counters.duplicates++;
+      noteNeighbour(frame, rx);
+      onDuplicate(core, frame, seen);
+      if (frame.kind === FrameKind.ack) ackProgress(frame);
+      return;
+    }
+    if (!verifyFrameId(core.suite, core.meshKey, frame)) {
+      counters.forged++;
+      return;
+    }
+    noteNeighbour(frame, rx);
+    const fresh: SeenFrame = { firstHops: frame.hops, copiesHeard: 0 };
+    core.seen.set(frame.frameId, fresh, now);
+    switch (frame.kind) {
+      case FrameKind.data: return onData(frame, fresh, rx);
+      case FrameKind.fragment: return onFragment(frame, fresh, rx);
+      case FrameKind.ack: return onAck(frame, fresh);
+      case FrameKind.fragmentRequest: return onFragmentRequest(frame, fresh);
+      case FrameKind.announce: return onAnnounce(frame, fresh, rx);
+    }
+  }
+
+  /** The transmitter of this copy, when the frame names it. */
+  function noteNeighbour(frame: MeshFrame, rx: ReceivedFrame): void {
+    let hint: number | undefined;
+    if (frame.hops > 0) hint = frame.route[frame.hops - 1];
+    else if (frame.kind === FrameKind.ack) hint = relayHintOfDest(frame.destHint);
+    if (hint !== undefined) core.neighbours.heard(hint, core.clock.now(), rx.snrDb, rx.rssiDbm);
+  }
+
+  function forMe(frame: MeshFrame): boolean {
+    return frame.destHint === core.destHint && (!frame.routed || frame.hops === frame.limit);
+  }
+
+  function namedRelay(frame: MeshFrame): boolean {
+    return frame.routed && frame.hops < frame.limit && frame.route[frame.hops] === core.relayHint;
+  }
+
+  /** Path back to the frame's source: the relays it crossed, reversed. */
+  function pathBack(frame: MeshFrame): Uint8Array {
+    return reversed(frame.routed ? frame.route.subarray(0, frame.hops) : frame.route);
+  }
+
+  function onData(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
+    if (frame.destHint === BROADCAST_HINT) {
+      if (!frame.routed) {
+        deliver(frame.payload, { broadcast: true, messageId: frame.frameId.toString(16).padStart(8, '0'), hops: frame.hops });
+        scheduleFloodRelay(core, frame, seen, rx.snrDb, cfg.floodSuppressBroadcast);
+      }
+      return;
+    }
+    if (forMe(frame)) {
+      const key = messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload);
+      const back = pathBack(frame);
+      const sendAck = (): void => sendAckFor(key, back);
+      seen.reAck = sendAck;
+      if (delivered.has(key, core.clock.now())) {
+        sendAck();
+        return;
+      }
+      void acceptThenAck(frame.payload, key, frame.hops, sendAck);
+      return;
+    }
+    relayOrForward(frame, seen, rx, 'relay');
+  }
+
+  function relayOrForward(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame, priority: 'relay' | 'ack'): void {
+    if (!frame.routed) {
+      if (frame.destHint !== core.destHint) scheduleFloodRelay(core, frame, seen, rx.snrDb, cfg.floodSuppressDirect);
+      return;
+    }
+    if (!namedRelay(frame)) return;
+    // The last relay before the destination listens for its ack: compute the key it will carry.
+    const last = frame.hops + 1 === frame.limit && frame.kind === FrameKind.data;
+    const ackKey = last ? messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload) : undefined;
+    forwardRouted(core, frame, seen, priority, ackKey);
+  }
+
+  async function acceptThenAck(envelope: Uint8Array, key: number, hops: number, sendAck: () => void): Promise<void> {
+    const meta: DeliverMeta = { broadcast: false, messageId: key.toString(16).padStart(8, '0'), hops, receivedAtMs: core.clock.now() };
+    if (o.store) {
+      let accepted = false;
+      try {
+        accepted = await o.store.accept(envelope, meta);
+      } catch (e) {
+        core.log.warn('store refused an envelope', { error: String(e) });
+      }
+      // No ack without durable storage: the sender retries, the store dedups.
+      if (!accepted || core.closed) return;
+    }
+    if (delivered.has(key, core.clock.now())) return sendAck();
+    delivered.set(key, true, core.clock.now());
+    counters.delivered++;
+    for (const h of handlers) h(envelope, meta);
+    sendAck();
+  }
+
+  function deliver(envelope: Uint8Array, m: Omit<DeliverMeta, 'receivedAtMs'>): void {
+    counters.delivered++;
+    const meta = { ...m, receivedAtMs: core.clock.now() };
+    if (o.store) void Promise.resolve(o.store.accept(envelope, meta)).catch(() => undefined);
+    for (const h of handlers) h(envelope, meta);
+  }
+
+  function sendAckFor(ackedKey: number, path: Uint8Array): void {
+    counters.acksSent++;
+    const payload = encodeAck({ ackedKey, proof: ackProof(core.suite, core.meshKey, core.nodeId, ackedKey) });
+    // An ack's hint field names the acknowledging node; its final receiver matches the acked key.
+    originate(core, { kind: FrameKind.ack, limit: path.length, routed: true, destHint: core.destHint, route: path, payload }, 'ack');
+  }
+
+  /** An ack (new or a copy) also shows that the data frame it answers got through. */
+  function ackProgress(frame: MeshFrame): void {
+    const a = decodeAck(frame.payload);
+    if (!a.ok) return;
+    const w = core.ackWaits.get(a.value.ackedKey);
+    if (w) finishHopWait(core, w);
+  }
+
+  function onAck(frame: MeshFrame, seen: SeenFrame): void {
+    const a = decodeAck(frame.payload);
+    if (!a.ok || !frame.routed) {
+      counters.malformed++;
+      return;
+    }
+    ackProgress(frame);
+    // Whoever hears this copy heard route[hops - 1] (or the acking node itself at hops 0),
+    // so the relays already crossed, reversed, are a valid route to the acknowledging node.
+    core.routes.learn(frame.destHint, reversed(frame.route.subarray(0, frame.hops)), 'ack', core.clock.now());
+    if (frame.hops === frame.limit) {
+      outbox.onAck(a.value.ackedKey, a.value.proof, frame.route);
+      return;
+    }
+    if (namedRelay(frame)) forwardRouted(core, frame, seen, 'ack');
+  }
+
+  function onFragment(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
+    if (!forMe(frame)) return relayOrForward(frame, seen, rx, 'relay');
+    const f = decodeFragment(frame.payload);
+    if (!f.ok) {
+      counters.malformed++;
+      return;
+    }
+    const back = pathBack(frame);
+    core.routes.learn(f.value.sourceHint, back, 'fragment', core.clock.now());
+    const out = reassembler.accept(f.value, core.clock.now(), back);
+    if (out.status === 'complete') {
+      const sendAck = (): void => sendAckFor(out.messageId, back);
+      const key = out.messageId;
+      if (delivered.has(key, core.clock.now())) return sendAck();
+      void acceptThenAck(out.envelope, key, frame.hops, sendAck);
+    } else if (out.status === 'duplicate') {
+      // The sender resent a fragment we hold: our ack may have been lost.
+      if (delivered.has(f.value.messageId, core.clock.now())) sendAckFor(f.value.messageId, back);
+    }
+    armFragmentRequests();
+  }
+
+  function armFragmentRequests(): void {
+    if (requestTimer || reassembler.stats().partials === 0) return;
+    requestTimer = core.after(DEFAULT_REQUEST_CHECK_MS, () => {
+      requestTimer = undefined;
+      for (const due of reassembler.requestsDue(core.clock.now())) {
+        const payload = encodeFragmentRequest({ messageId: due.messageId, missing: due.missing });
+        originate(core, {
+          kind: FrameKind.fragmentRequest, limit: due.context.length, routed: true, destHint: due.sourceHint,
+          route: due.context, payload,
+        }, 'ack');
+      }
+      armFragmentRequests();
+    });
+  }
+
+  function onFragmentRequest(frame: MeshFrame, seen: SeenFrame): void {
+    if (!frame.routed) {
+      counters.malformed++;
+      return;
+    }
+    if (!forMe(frame)) {
+      if (namedRelay(frame)) forwardRouted(core, frame, seen, 'ack');
+      return;
+    }
+    const q = decodeFragmentRequest(frame.payload);
+    if (!q.ok) {
+      counters.malformed++;
+      return;
+    }
+    outbox.onFragmentRequest(q.value.messageId, q.value.missing);
+  }
+
+  function onAnnounce(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
+    const a = decodeAnnounce(frame.payload);
+    if (!a.ok || frame.routed || frame.destHint !== BROADCAST_HINT) {
+      counters.malformed++;
+      return;
+    }
+    if (!verifyAnnounce(core.suite, a.value)) {
+      counters.badAnnounces++;
+      return;
+    }
+    const id = meshNodeId(core.suite, a.value.publicKey);
+    const nodeId = toHex(id);
+    if (nodeId === core.nodeIdHex) return;
+    const now = core.clock.now();
+    const verdict = core.catalog.offer({
+      nodeId, publicKey: a.value.publicKey, flags: a.value.flags, sequence: a.value.sequence, hops: frame.hops, lastHeardMs: now,
+    });
+    if (verdict === 'replay') {
+      counters.replayedAnnounces++;
+      return;
+    }
+    if (frame.hops === 0) core.neighbours.heard(id[0] as number, now, rx.snrDb, rx.rssiDbm, nodeId);
+    core.routes.learn(((id[0] as number) << 8) | (id[1] as number), reversed(frame.route), 'announce', now);
+    if (frame.hops < frame.limit && announcer.spend(frame.payload.length + frame.route.length + 9)) {
+      scheduleFloodRelay(core, frame, seen, rx.snrDb, cfg.floodSuppressBroadcast);
+    }
+  }
+
+  return {
+    nodeId: core.nodeId,
+    sendDirect(destNodeId, envelope, options) {
+      if (core.closed) return Promise.reject(new RouterError('closed', 'router is closed'));
+      return outbox.send(destNodeId, envelope, options?.priority ?? 'direct');
+    },
+    broadcast(envelope) {
+      if (core.closed) throw new RouterError('closed', 'router is closed');
+      if (envelope.length === 0 || envelope.length > outbox.singleFrameCapacity()) {
+        throw new RouterError('envelope-too-large', `a broadcast carries 1..${outbox.singleFrameCapacity()} bytes`);
+      }
+      originate(core, { kind: FrameKind.data, limit: cfg.floodHopLimit, routed: false, destHint: BROADCAST_HINT, payload: envelope }, 'direct');
+    },
+    onDeliver(handler) {
+      handlers.push(handler);
+    },
+    announce: () => announcer.announceNow(),
+    catalog: (flags) => core.catalog.list(flags),
+    stats() {
+      const r = reassembler.stats();
+      return {
+        nodeId: core.nodeIdHex,
+        counters: { ...counters },
+        neighbours: core.neighbours.list(),
+        routes: core.routes.list(),
+        queueDepths: queues.map((q) => q.depth()),
+        pendingMessages: outbox.size,
+        reassembly: { partials: r.partials, bytes: r.bytes, evicted: r.evicted, expired: r.expired },
+      };
+    },
+    async close() {
+      if (core.closed) return;
+      core.closed = true;
+      core.cancelAllTimers();
+      outbox.close();
+      for (const q of queues) q.close();
+    },
+  };
+}
+
+const DEFAULT_REQUEST_CHECK_MS = 5_000;
+
+function reassemblyLimits(maxEnvelopeBytes: number): ReassemblyLimits {
+  return { ...DEFAULT_REASSEMBLY, maxEnvelopeBytes, maxBytesPerSource: 4 * maxEnvelopeBytes };
+}

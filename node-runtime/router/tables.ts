@@ -1,0 +1,105 @@
+/**
+ * The router's small tables: neighbours heard directly (by relay hint),
+ * learned source routes (by 16-bit destination hint) and the server catalog
+ * fed by announces (whitepaper section 6.1: which nodes host mailboxes or
+ * are gateways). Bounded; time passed in.
+ */
+import { toHex } from '../../protocol/codec/bytes.ts';
+import type { CatalogEntry, NeighbourInfo, RouteInfo } from './types.ts';
+
+interface Neighbour { hint: number; nodeId?: string; snrDb?: number; rssiDbm?: number; lastHeardMs: number; frames: number }
+
+export class NeighbourTable {
+  private readonly byHint = new Map<number, Neighbour>();
+  constructor(private readonly maxEntries = 256) {}
+
+  heard(hint: number, nowMs: number, snrDb?: number, rssiDbm?: number, nodeId?: string): void {
+    let n = this.byHint.get(hint);
+    if (!n) {
+      if (this.byHint.size >= this.maxEntries) this.evictOldest();
+      n = { hint, lastHeardMs: nowMs, frames: 0 };
+      this.byHint.set(hint, n);
+    }
+    n.lastHeardMs = nowMs;
+    n.frames++;
+    if (snrDb !== undefined) n.snrDb = snrDb;
+    if (rssiDbm !== undefined) n.rssiDbm = rssiDbm;
+    if (nodeId !== undefined) n.nodeId = nodeId;
+  }
+
+  list(): NeighbourInfo[] {
+    return [...this.byHint.values()].map((n) => ({ ...n }));
+  }
+
+  private evictOldest(): void {
+    let oldest: Neighbour | undefined;
+    for (const n of this.byHint.values()) if (!oldest || n.lastHeardMs < oldest.lastHeardMs) oldest = n;
+    if (oldest) this.byHint.delete(oldest.hint);
+  }
+}
+
+export interface Route {
+  readonly path: Uint8Array;
+  readonly learnedAtMs: number;
+  readonly source: RouteInfo['source'];
+}
+
+export class RouteTable {
+  private readonly routes = new Map<number, Route>();
+  constructor(private readonly ttlMs: number, private readonly maxEntries = 1024) {}
+
+  get(destHint: number, nowMs: number): Route | undefined {
+    const r = this.routes.get(destHint);
+    if (r && nowMs - r.learnedAtMs > this.ttlMs) {
+      this.routes.delete(destHint);
+      return undefined;
+    }
+    return r;
+  }
+
+  /**
+   * Learns a route. An ack-confirmed route replaces anything; an announce
+   * or fragment route only fills a gap or replaces a longer one.
+   */
+  learn(destHint: number, path: Uint8Array, source: Route['source'], nowMs: number): void {
+    const old = this.get(destHint, nowMs);
+    if (old && source !== 'ack' && old.path.length <= path.length) return;
+    this.routes.delete(destHint);
+    if (this.routes.size >= this.maxEntries) {
+      const first = this.routes.keys().next();
+      if (!first.done) this.routes.delete(first.value);
+    }
+    this.routes.set(destHint, { path: path.slice(), learnedAtMs: nowMs, source });
+  }
+
+  forget(destHint: number): void {
+    this.routes.delete(destHint);
+  }
+
+  list(): RouteInfo[] {
+    return [...this.routes].map(([destHint, r]) => ({ destHint, path: toHex(r.path), learnedAtMs: r.learnedAtMs, source: r.source }));
+  }
+}
+
+export class ServerCatalog {
+  private readonly entries = new Map<string, CatalogEntry>();
+  constructor(private readonly maxEntries = 4096) {}
+
+  /** 'replay' when the sequence is not newer than the one held. */
+  offer(entry: CatalogEntry): 'new' | 'updated' | 'replay' {
+    const old = this.entries.get(entry.nodeId);
+    if (old && entry.sequence <= old.sequence) return 'replay';
+    if (!old && this.entries.size >= this.maxEntries) {
+      let oldest: CatalogEntry | undefined;
+      for (const e of this.entries.values()) if (!oldest || e.lastHeardMs < oldest.lastHeardMs) oldest = e;
+      if (oldest) this.entries.delete(oldest.nodeId);
+    }
+    this.entries.set(entry.nodeId, entry);
+    return old ? 'updated' : 'new';
+  }
+
+  /** Entries whose flags include every bit of `flags` (0: all). */
+  list(flags = 0): CatalogEntry[] {
+    return [...this.entries.values()].filter((e) => (e.flags & flags) === flags);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The router's default per-link transmit queue: priorities (ack > direct >
+ * relay > bulk), a not-before time (contention windows), listen before talk
+ * with random backoff when a ChannelMonitor says the channel is busy,
+ * bounded depth that sheds the lowest priority first, and cancellation of a
+ * queued frame (a suppressed relay). One frame on air at a time; the frame
+ * is considered gone after the link's time on air, on the injected clock,
+ * so the queue needs no promise to settle (the simulator runs callbacks
+ * synchronously). node-runtime/scheduler adds duty cycle and channel-use
+ * politeness behind the same TransmitQueue shape.
+ */
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Link } from '../links/link.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
+import type { ChannelMonitor } from '../scheduler/channel-monitor.ts';
+import type { TransmitQueue, TxPriority, TxRequest } from './types.ts';
+
+const PRIORITY_RANK: Readonly<Record<TxPriority, number>> = { ack: 0, direct: 1, relay: 2, bulk: 3 };
+
+export interface TransmitQueueOptions {
+  readonly link: Link;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly channel?: ChannelMonitor;
+  /** Most frames waiting (all priorities). */
+  readonly maxDepth?: number;
+  /** Random backoff when the channel is busy: 0..this many ms (default: a 40-byte frame's airtime). */
+  readonly backoffMaxMs?: number;
+  /** Called when a frame is shed to make room or dropped at close. */
+  readonly onShed?: (req: TxRequest) => void;
+}
+
+interface Queued {
+  readonly req: TxRequest;
+  readonly rank: number;
+  readonly seq: number;
+}
+
+function uniform(random: RandomSource): number {
+  const b = random.bytes(4);
+  return ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number)) / 2 ** 32;
+}
+
+export function createTransmitQueue(o: TransmitQueueOptions): TransmitQueue {
+  const items: Queued[] = [];
+  const maxDepth = o.maxDepth ?? 256;
+  const backoffMaxMs = o.backoffMaxMs ?? Math.max(1, o.link.airtimeMs(40));
+  let seq = 0;
+  let busyUntilMs = Number.NEGATIVE_INFINITY;
+  let timer: TimerHandle | undefined;
+  let timerAtMs = Number.POSITIVE_INFINITY;
+  let closed = false;
+
+  function pickNext(now: number): { best: Queued | undefined; wakeAtMs: number } {
+    let best: Queued | undefined;
+    let wakeAtMs = Number.POSITIVE_INFINITY;
+    for (const q of items) {
+      const nb = q.req.notBeforeMs ?? 0;
+      if (nb > now) {
+        wakeAtMs = Math.min(wakeAtMs, nb);
+        continue;
+      }
+      if (!best || q.rank < best.rank || (q.rank === best.rank && q.seq < best.seq)) best = q;
+    }
+    return { best, wakeAtMs };
+  }
+
+  function wakeAt(atMs: number): void {
+    if (timer && timerAtMs <= atMs) return;
+    timer?.cancel();
+    timerAtMs = atMs;
+    timer = o.clock.setTimer(atMs - o.clock.now(), () => {
+      timer = undefined;
+      timerAtMs = Number.POSITIVE_INFINITY;
+      pump();
+    });
+  }
+
+  function pump(): void {
+    if (closed || items.length === 0) return;
+    const now = o.clock.now();
+    if (busyUntilMs > now) return wakeAt(busyUntilMs);
+    const { best, wakeAtMs } = pickNext(now);
+    if (!best) return wakeAt(wakeAtMs);
+    if (o.channel?.channelBusy()) return wakeAt(now + 1 + uniform(o.random) * backoffMaxMs);
+    items.splice(items.indexOf(best), 1);
+    const airtime = o.link.airtimeMs(best.req.bytes.length);
+    busyUntilMs = now + airtime;
+    o.link.send(best.req.bytes).catch(() => { /* radio semantics: a lost send is a lost frame */ });
+    o.clock.setTimer(airtime, () => {
+      best.req.onSent?.();
+      pump();
+    });
+  }
+
+  return {
+    enqueue(req) {
+      if (closed) return false;
+      const rank = PRIORITY_RANK[req.priority];
+      if (items.length >= maxDepth) {
+        let worst: Queued | undefined;
+        for (const q of items) if (!worst || q.rank > worst.rank || (q.rank === worst.rank && q.seq > worst.seq)) worst = q;
+        if (!worst || worst.rank < rank) return false;
+        items.splice(items.indexOf(worst), 1);
+        o.onShed?.(worst.req);
+      }
+      items.push({ req, rank, seq: seq++ });
+      pump();
+      return true;
+    },
+    cancel(id) {
+      const i = items.findIndex((q) => q.req.id === id);
+      if (i < 0) return false;
+      items.splice(i, 1);
+      return true;
+    },
+    depth: () => items.length,
+    close() {
+      closed = true;
+      timer?.cancel();
+      for (const q of items.splice(0)) o.onShed?.(q.req);
+    },
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * The router's boundary (docs/ARCHITECTURE.md section "router"): what it
+ * receives (keys, suite, clock, random, links, optional transmit queues and
+ * store hook, a logger) and what it offers (send, broadcast, deliver, stats).
+ */
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Link } from '../links/link.ts';
+
+/** Transmit priorities: acks before user traffic before relays before bulk (issue 3, scheduler). */
+export type TxPriority = 'ack' | 'direct' | 'relay' | 'bulk';
+
+export interface TxRequest {
+  /** Unique id so the router can cancel a queued frame (a suppressed relay). */
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly priority: TxPriority;
+  /** Do not transmit before this time (contention window), ms on the router's clock. */
+  readonly notBeforeMs?: number;
+  /** Called once the frame has left (after its time on air). */
+  readonly onSent?: () => void;
+}
+
+/**
+ * One link's transmit queue. The router ships a simple one
+ * (transmit-queue.ts); the daemon may pass the scheduler of
+ * node-runtime/scheduler (duty cycle, channel-use backoff) behind the same shape.
+ */
+export interface TransmitQueue {
+  enqueue(req: TxRequest): boolean;
+  /** Removes a queued, not yet started frame; false when it already left or is unknown. */
+  cancel(id: string): boolean;
+  depth(): number;
+  close(): void;
+}
+
+/** Durable delivery hook (node-runtime/store): the router acknowledges only after accept() resolves true. */
+export interface RouterStore {
+  accept(envelope: Uint8Array, meta: DeliverMeta): Promise<boolean> | boolean;
+}
+
+export interface DeliverMeta {
+  readonly broadcast: boolean;
+  /** Message key (data) or message id (fragmented), hex. */
+  readonly messageId: string;
+  /** Relays the frame crossed. */
+  readonly hops: number;
+  readonly receivedAtMs: number;
+}
+
+export interface NodeKeys {
+  /** Ed25519 seed of the node key (signs announces). */
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+export interface RouterLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: RouterLogger = { debug: () => {}, warn: () => {} };
+
+export interface RouterConfig {
+  /** Shared network key (32 bytes); default: the public default key (integrity only). */
+  meshKey?: Uint8Array;
+  /** Hop limit of floods (direct discovery and broadcasts), 1..31. */
+  floodHopLimit: number;
+  /** Relays that must be heard rebroadcasting a flood before a waiting relay cancels its own. */
+  floodSuppressDirect: number;
+  floodSuppressBroadcast: number;
+  /** Contention window, in units of the frame's time on air: low SNR (far) waits least. */
+  contentionMinAirtimes: number;
+  contentionMaxAirtimes: number;
+  /** SNR range mapped onto the window, dB. */
+  snrFloorDb: number;
+  snrCeilDb: number;
+  /** End-to-end attempts per message (1..4; the attempt number is in the header). */
+  maxAttempts: number;
+  /** Retransmissions of a routed frame by each hop that does not hear the next hop forward it. */
+  hopRetries: number;
+  /** Hops assumed for a destination with no route, to size the first ack timeout. */
+  expectedHops: number;
+  /** Extra slack added to every ack timeout. */
+  ackSlackMs: number;
+  /** Routes unused or unconfirmed for this long are forgotten. */
+  routeTtlMs: number;
+  /** Announces: interval, hop limit, flags, airtime share cap (own + relayed, like Reticulum's 2 %). */
+  announceIntervalMs: number;
+  announceHopLimit: number;
+  announceFlags: number;
+  announceAirtimeShare: number;
+  /** Largest envelope accepted for fragmentation. */
+  maxEnvelopeBytes: number;
+}
+
+export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
+  floodHopLimit: 20,
+  floodSuppressDirect: 1,
+  floodSuppressBroadcast: 2,
+  contentionMinAirtimes: 1,
+  contentionMaxAirtimes: 6,
+  snrFloorDb: -20,
+  snrCeilDb: 10,
+  maxAttempts: 4,
+  hopRetries: 2,
+  expectedHops: 8,
+  ackSlackMs: 3000,
+  routeTtlMs: 60 * 60_000,
+  announceIntervalMs: 30 * 60_000,
+  announceHopLimit: 1,
+  announceFlags: 1,
+  announceAirtimeShare: 0.02,
+  maxEnvelopeBytes: 4096,
+};
+
+export interface SendOptions {
+  readonly priority?: 'direct' | 'bulk';
+}
+
+export interface NeighbourInfo {
+  /** Relay hint (first byte of the node id); the full id when an announce named it. */
+  readonly hint: number;
+  readonly nodeId?: string;
+  readonly snrDb?: number;
+  readonly rssiDbm?: number;
+  readonly lastHeardMs: number;
+  readonly frames: number;
+}
+
+export interface RouteInfo {
+  readonly destHint: number;
+  /** Relay hints in order, hex. */
+  readonly path: string;
+  readonly learnedAtMs: number;
+  readonly source: 'ack' | 'announce' | 'fragment';
+}
+
+export interface CatalogEntry {
+  readonly nodeId: string;
+  readonly publicKey: Uint8Array;
+  readonly flags: number;
+  readonly sequence: number;
+  readonly hops: number;
+  readonly lastHeardMs: number;
+}
+
+export interface RouterCounters {
+  framesReceived: number;
+  framesSent: number;
+  malformed: number;
+  oversized: number;
+  forged: number;
+  duplicates: number;
+  replayedAnnounces: number;
+  badAnnounces: number;
+  relayed: number;
+  relaysSuppressed: number;
+  hopRetransmits: number;
+  delivered: number;
+  acksSent: number;
+  acked: number;
+  retries: number;
+  failed: number;
+  routeFallbacks: number;
+  fragmentRequests: number;
+  announcesSent: number;
+  announcesThrottled: number;
+}
+
+export interface RouterStats {
+  readonly nodeId: string;
+  readonly counters: Readonly<RouterCounters>;
+  readonly neighbours: readonly NeighbourInfo[];
+  readonly routes: readonly RouteInfo[];
+  readonly queueDepths: readonly number[];
+  readonly pendingMessages: number;
+  readonly reassembly: { partials: number; bytes: number; evicted: number; expired: number };
+}
+
+export function emptyCounters(): RouterCounters {
+  return {
+    framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
+    badAnnounces: 0, relayed: 0, relaysSuppressed: 0, hopRetransmits: 0, delivered: 0, acksSent: 0, acked: 0,
+    retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0,
+  };
+}
+
+export interface RouterOptions {
+  readonly nodeKeys: NodeKeys;
+  readonly suite: CryptoSuite;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly links: readonly Link[];
+  /** One transmit queue per link (same order); default: transmit-queue.ts with no carrier sense. */
+  readonly queues?: readonly TransmitQueue[];
+  readonly store?: RouterStore;
+  readonly log?: RouterLogger;
+  readonly config?: Partial<RouterConfig>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Mesh frame: the unit a Link carries (docs/PROTOCOL.md section "mesh").
+ *
+ *   byte 0          byte 1          bytes 2-3           bytes 4-7
+ *  +-----+---------+---------+-----+-------------------+-------------------------+
+ *  |kind | limit   | hops    |flags| destination hint  | frame id (HMAC, 32 bit) |
+ *  | 3b  | 5b      | 5b (mut)| 3b  | u16 BE            | u32                     |
+ *  +-----+---------+---------+-----+-------------------+-------------------------+
+ *  | route: `hops` bytes (flood, mutable) or `limit` bytes (routed)  | payload ... |
+ *  +-----------------------------------------------------------------+-------------+
+ *
+ *  kind   0 data, 1 fragment, 2 ack, 3 fragment request, 4 announce (5..7 refused)
+ *  limit  flood: hop limit 1..31. routed: number of relays in the route 0..31
+ *  hops   flood: relays passed so far (= route bytes carried). routed: index of
+ *         the next relay in the route (the frame is for the destination when
+ *         hops == limit). Relays change it: not authenticated.
+ *  flags  bit 2: routed (source route present); bits 1-0: attempt 0..3 (so an
+ *         end-to-end retry gets a fresh frame id and crosses duplicate caches)
+ *  dest   first two bytes of the destination node id; 0xFFFF = everyone
+ *  id     first 4 bytes of HMAC-SHA-256(mesh key, authenticated bytes): both
+ *         the duplicate-cache key and the authenticator (frame-auth.ts)
+ *  route  1-byte relay hints (first byte of each relay's node id)
+ *
+ * Fixed header: 8 bytes. A frame sent by its source with no relay hint
+ * (any first flood, any 1-hop routed frame) carries 0 route bytes.
+ */
+
+export const FRAME_HEADER_BYTES = 8;
+export const FRAME_ID_BYTES = 4;
+export const MAX_HOP_LIMIT = 31;
+export const MAX_ROUTE_HOPS = 31;
+export const MAX_ATTEMPT = 3;
+export const BROADCAST_HINT = 0xffff;
+
+/** Frame kinds (3 bits). Values 5..7 are refused by the decoder ('bad-kind'). */
+export const FrameKind = {
+  data: 0,
+  fragment: 1,
+  ack: 2,
+  fragmentRequest: 3,
+  announce: 4,
+} as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+export const FRAME_KIND_COUNT = 5;
+
+export function frameKindName(kind: FrameKind): string {
+  switch (kind) {
+    case FrameKind.data: return 'data';
+    case FrameKind.fragment: return 'fragment';
+    case FrameKind.ack: return 'ack';
+    case FrameKind.fragmentRequest: return 'fragment-request';
+    case FrameKind.announce: return 'announce';
+  }
+}
+
+/** A decoded frame. Byte fields are views into the received buffer. */
+export interface MeshFrame {
+  readonly kind: FrameKind;
+  /** Flood: hop limit. Routed: route length. */
+  readonly limit: number;
+  /** Mutable hop counter (see the diagram). */
+  readonly hops: number;
+  readonly routed: boolean;
+  readonly attempt: number;
+  readonly destHint: number;
+  /** Frame id as an unsigned 32-bit integer. */
+  readonly frameId: number;
+  /** Relay hints: `hops` bytes for a flood, `limit` bytes for a routed frame. */
+  readonly route: Uint8Array;
+  readonly payload: Uint8Array;
+}
