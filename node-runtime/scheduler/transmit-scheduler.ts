@@ -1,0 +1,349 @@
+/**
+ * The transmit scheduler: the only way a node's frames reach a Link. It
+ * decides what goes on air next and when, so that a node
+ *  - sends acknowledgements before user traffic before flood relays before
+ *    bulk (announces, sync), from bounded queues;
+ *  - never exceeds its region's duty cycle or dwell time (duty-cycle.ts):
+ *    a frame that would is held until it fits, never sent early;
+ *  - is polite on a busy channel: measured channel use (own + heard) above
+ *    `politeChannelUse` (25 %, Meshtastic's "polite" level) holds bulk and
+ *    adds a random delay to flood relays; above `congestedChannelUse`
+ *    (40 %, Meshtastic's ceiling) relays are held too. Held frames that wait
+ *    longer than their priority's `maxWaitMs` are shed;
+ *  - listens before talking: with the channel busy it backs off a random
+ *    number of slots (backoff.ts).
+ *
+ * Every frame enqueue() accepted ends in exactly one of: sent (onSent),
+ * shed (onShed, with a reason) or cancelled by cancel(). Nothing is dropped
+ * silently, so the durable outbox re-offers what was shed; a frame refused
+ * by enqueue() (false) was never accepted. One frame is on air at a time.
+ */
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
+import { LinkClosedError, type Link } from '../links/link.ts';
+import { ContentionWindow, randomBelow } from './backoff.ts';
+import { quietChannel, type ChannelMonitor } from './channel-monitor.ts';
+import { DutyCycleLimiter, type BudgetUsage } from './duty-cycle.ts';
+import { SchedulerError } from './errors.ts';
+import { priorityOrder, TransmitQueue, type QueuedFrame, type TransmitPriority } from './transmit-queue.ts';
+
+export type { TransmitPriority } from './transmit-queue.ts';
+
+export interface OutgoingFrame {
+  /** Unique among queued frames; cancel() takes it. */
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly priority: TransmitPriority;
+  /** Earliest transmission time on the scheduler's clock, ms. */
+  readonly notBeforeMs?: number;
+}
+
+/** Why an accepted frame was given up. */
+export type ShedReason =
+  | 'queue-full' // evicted to make room for a higher priority
+  | 'expired' // waited longer than its priority's maxWaitMs
+  | 'congested' // expired while held by the channel-use rule
+  | 'airtime-limit' // longer than the region allows a single frame or a whole budget
+  | 'send-failed' // the link rejected it
+  | 'closed'; // the scheduler (or its link) closed
+
+export interface SchedulerLimits {
+  maxQueued: Record<TransmitPriority, number>;
+  maxQueuedTotal: number;
+  maxWaitMs: Record<TransmitPriority, number>;
+  politeChannelUse: number;
+  congestedChannelUse: number;
+  /** Longest random extra delay of a flood relay in polite mode, ms. */
+  politeRelayDelayMs: number;
+  /** How often a frame held by the channel-use rule looks again, ms. */
+  holdRecheckMs: number;
+  /** Listen-before-talk slot, ms (default: a tenth of the airtime of a 1-byte frame, about 3 LoRa symbols). */
+  backoffSlotMs: number;
+  minContentionSlots: number;
+  maxContentionSlots: number;
+}
+
+export const defaultSchedulerLimits: Omit<SchedulerLimits, 'backoffSlotMs'> = {
+  maxQueued: { ack: 32, direct: 64, relay: 64, bulk: 32 },
+  maxQueuedTotal: 160,
+  maxWaitMs: { ack: 30_000, direct: 600_000, relay: 60_000, bulk: 600_000 },
+  politeChannelUse: 0.25,
+  congestedChannelUse: 0.4,
+  politeRelayDelayMs: 2_000,
+  holdRecheckMs: 1_000,
+  minContentionSlots: 4,
+  maxContentionSlots: 64,
+};
+
+export interface SentInfo {
+  readonly startMs: number;
+  readonly airtimeMs: number;
+}
+
+export interface TransmitSchedulerOptions {
+  link: Link;
+  clock: Clock;
+  random: RandomSource;
+  /** Region law; unlimited by default (say so explicitly in production). */
+  dutyCycle?: DutyCycleLimiter;
+  /** Carrier sense and channel use; a never-busy channel by default. */
+  channelMonitor?: ChannelMonitor;
+  limits?: Partial<SchedulerLimits>;
+  onShed?: (frame: OutgoingFrame, reason: ShedReason) => void;
+  onSent?: (frame: OutgoingFrame, info: SentInfo) => void;
+}
+
+export interface SchedulerStats {
+  queued: Record<TransmitPriority, number>;
+  queuedTotal: number;
+  sent: Record<TransmitPriority, number>;
+  shed: Record<ShedReason, number>;
+  cancelled: number;
+  /** enqueue() calls answered false. */
+  refused: number;
+  /** Own time on air through this scheduler, ms. */
+  airtimeMs: number;
+  dutyCycle: BudgetUsage[];
+  /** Highest budget fraction in use now (0..1; 0 when unlimited). */
+  dutyCycleUse: number;
+  channelUse: number;
+  /** Times a frame waited for the duty cycle / for carrier sense / for the channel-use rule. */
+  dutyCycleWaits: number;
+  carrierSenseBackoffs: number;
+  politeHolds: number;
+}
+
+/** go: send now; wait: nothing can be sent before untilMs; next: look at the next head (this one moved or left). */
+type Gate = { kind: 'go' } | { kind: 'wait'; untilMs: number } | { kind: 'next' };
+
+export class TransmitScheduler {
+  private readonly link: Link;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly dutyCycle: DutyCycleLimiter;
+  private readonly channel: ChannelMonitor;
+  private readonly limits: SchedulerLimits;
+  private readonly onShed: ((frame: OutgoingFrame, reason: ShedReason) => void) | undefined;
+  private readonly onSent: ((frame: OutgoingFrame, info: SentInfo) => void) | undefined;
+  private readonly queue: TransmitQueue;
+  private readonly contention: ContentionWindow;
+  private onAir = false;
+  private closed = false;
+  private wakeTimer: TimerHandle | undefined;
+  private wakeAtMs = Number.POSITIVE_INFINITY;
+  private backoffUntilMs = Number.NEGATIVE_INFINITY;
+  private readonly counters = {
+    sent: { ack: 0, direct: 0, relay: 0, bulk: 0 } as Record<TransmitPriority, number>,
+    shed: { 'queue-full': 0, expired: 0, congested: 0, 'airtime-limit': 0, 'send-failed': 0, closed: 0 } as Record<ShedReason, number>,
+    cancelled: 0, refused: 0, airtimeMs: 0, dutyCycleWaits: 0, carrierSenseBackoffs: 0, politeHolds: 0,
+  };
+
+  constructor(options: TransmitSchedulerOptions) {
+    this.link = options.link;
+    this.clock = options.clock;
+    this.random = options.random;
+    this.dutyCycle = options.dutyCycle ?? DutyCycleLimiter.unlimited();
+    this.channel = options.channelMonitor ?? quietChannel;
+    this.onShed = options.onShed;
+    this.onSent = options.onSent;
+    this.limits = {
+      ...defaultSchedulerLimits,
+      backoffSlotMs: Math.max(1, this.link.airtimeMs(1) / 10),
+      ...options.limits,
+      maxQueued: { ...defaultSchedulerLimits.maxQueued, ...options.limits?.maxQueued },
+      maxWaitMs: { ...defaultSchedulerLimits.maxWaitMs, ...options.limits?.maxWaitMs },
+    };
+    const l = this.limits;
+    if (!(l.politeChannelUse > 0 && l.politeChannelUse <= l.congestedChannelUse && l.backoffSlotMs > 0)) {
+      throw new SchedulerError('invalid-option', 'need 0 < politeChannelUse <= congestedChannelUse and backoffSlotMs > 0');
+    }
+    this.queue = new TransmitQueue(l.maxQueued, l.maxQueuedTotal);
+    this.contention = new ContentionWindow(l.minContentionSlots, l.maxContentionSlots);
+  }
+
+  /**
+   * Offers a frame. true: accepted (it will be sent, shed or cancelled).
+   * false: refused now (queue full for its priority, duplicate id, closed).
+   * Throws SchedulerError for a frame larger than the link's mtu.
+   */
+  enqueue(frame: OutgoingFrame): boolean {
+    if (frame.bytes.length > this.link.mtu) {
+      throw new SchedulerError('frame-too-large', `frame ${frame.id} of ${frame.bytes.length} bytes exceeds mtu ${this.link.mtu}`);
+    }
+    const now = this.clock.now();
+    const evicted = this.closed ? undefined : this.queue.add({
+      id: frame.id, bytes: frame.bytes, priority: frame.priority, notBeforeMs: frame.notBeforeMs ?? now,
+      enqueuedAtMs: now, politeDelayed: false,
+    });
+    if (!evicted) {
+      this.counters.refused++;
+      return false;
+    }
+    for (const f of evicted) this.shed(f, 'queue-full');
+    this.pump();
+    return true;
+  }
+
+  /** Removes a queued frame (not one already on air). True when it was queued. */
+  cancel(id: string): boolean {
+    if (!this.queue.remove(id)) return false;
+    this.counters.cancelled++;
+    this.pump();
+    return true;
+  }
+
+  isQueued(id: string): boolean {
+    return this.queue.has(id);
+  }
+
+  /** Stops: every queued frame is shed with 'closed'. The link stays open (it is not ours). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.wakeTimer?.cancel();
+    for (const f of this.queue.all()) {
+      this.queue.remove(f.id);
+      this.shed(f, 'closed');
+    }
+  }
+
+  stats(): SchedulerStats {
+    const now = this.clock.now();
+    const dutyCycle = this.dutyCycle.usage(now);
+    const queued = { ack: 0, direct: 0, relay: 0, bulk: 0 };
+    for (const p of priorityOrder) queued[p] = this.queue.depth(p);
+    return {
+      queued, queuedTotal: this.queue.size, sent: { ...this.counters.sent }, shed: { ...this.counters.shed },
+      cancelled: this.counters.cancelled, refused: this.counters.refused, airtimeMs: this.counters.airtimeMs,
+      dutyCycle, dutyCycleUse: dutyCycle.reduce((m, u) => Math.max(m, u.fraction), 0), channelUse: this.channel.channelUse(),
+      dutyCycleWaits: this.counters.dutyCycleWaits, carrierSenseBackoffs: this.counters.carrierSenseBackoffs,
+      politeHolds: this.counters.politeHolds,
+    };
+  }
+
+  private shed(f: QueuedFrame, reason: ShedReason): void {
+    this.counters.shed[reason]++;
+    this.onShed?.({ id: f.id, bytes: f.bytes, priority: f.priority }, reason);
+  }
+
+  /** Decides what to do now; at most one frame on air; otherwise sleeps until the next thing can change. */
+  private pump(): void {
+    if (this.onAir || this.closed) return;
+    const now = this.clock.now();
+    const use = this.channel.channelUse();
+    this.expire(now, use);
+    for (let f = this.queue.head(now); f !== undefined; f = this.queue.head(now)) {
+      const gate = this.gate(f, now, use);
+      if (gate.kind === 'wait') {
+        this.sleepUntil(gate.untilMs);
+        return;
+      }
+      if (gate.kind === 'go') {
+        this.transmit(f, now);
+        return;
+      }
+    }
+    this.sleepUntil(this.nextNotBefore(now));
+  }
+
+  /** Sheds frames that waited too long; a frame held by the channel-use rule is 'congested'. */
+  private expire(now: number, use: number): void {
+    for (const f of this.queue.all()) {
+      if (now - f.enqueuedAtMs < this.limits.maxWaitMs[f.priority]) continue;
+      this.queue.remove(f.id);
+      this.shed(f, this.heldByChannelUse(f.priority, use) ? 'congested' : 'expired');
+    }
+  }
+
+  private heldByChannelUse(p: TransmitPriority, use: number): boolean {
+    if (p === 'bulk') return use > this.limits.politeChannelUse;
+    if (p === 'relay') return use > this.limits.congestedChannelUse;
+    return false;
+  }
+
+  /** Channel-use rule, then duty cycle, then carrier sense. */
+  private gate(f: QueuedFrame, now: number, use: number): Gate {
+    if (this.heldByChannelUse(f.priority, use)) {
+      this.counters.politeHolds++;
+      return { kind: 'wait', untilMs: now + this.limits.holdRecheckMs };
+    }
+    if (f.priority === 'relay' && use > this.limits.politeChannelUse && !f.politeDelayed) {
+      f.politeDelayed = true;
+      f.notBeforeMs = now + randomBelow(this.random, this.limits.politeRelayDelayMs + 1);
+      if (f.notBeforeMs > now) {
+        this.counters.politeHolds++;
+        return { kind: 'next' };
+      }
+    }
+    const airtimeMs = this.link.airtimeMs(f.bytes.length);
+    const decision = this.dutyCycle.check(now, airtimeMs);
+    if (!decision.allowed) {
+      if (decision.retryAtMs === undefined) {
+        this.queue.remove(f.id);
+        this.shed(f, 'airtime-limit');
+        return { kind: 'next' };
+      }
+      this.counters.dutyCycleWaits++;
+      return { kind: 'wait', untilMs: decision.retryAtMs };
+    }
+    // A backoff already drawn runs its course (new arrivals do not redraw or widen it).
+    if (now < this.backoffUntilMs) return { kind: 'wait', untilMs: this.backoffUntilMs };
+    if (this.channel.channelBusy()) {
+      this.counters.carrierSenseBackoffs++;
+      this.backoffUntilMs = now + this.contention.nextSlots(this.random) * this.limits.backoffSlotMs;
+      return { kind: 'wait', untilMs: this.backoffUntilMs };
+    }
+    return { kind: 'go' };
+  }
+
+  private transmit(f: QueuedFrame, now: number): void {
+    this.queue.remove(f.id);
+    const airtimeMs = this.link.airtimeMs(f.bytes.length);
+    this.dutyCycle.record(now, airtimeMs);
+    this.contention.reset();
+    this.onAir = true;
+    this.counters.airtimeMs += airtimeMs;
+    const frame: OutgoingFrame = { id: f.id, bytes: f.bytes, priority: f.priority };
+    this.link.send(f.bytes).then(
+      () => {
+        this.onAir = false;
+        this.counters.sent[f.priority]++;
+        this.onSent?.(frame, { startMs: now, airtimeMs });
+        this.pump();
+      },
+      (e: unknown) => {
+        this.onAir = false;
+        this.shed(f, 'send-failed');
+        if (e instanceof LinkClosedError) this.close();
+        else this.pump();
+      },
+    );
+  }
+
+  private nextNotBefore(now: number): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (const f of this.queue.all()) if (f.notBeforeMs > now) at = Math.min(at, f.notBeforeMs);
+    return at;
+  }
+
+  /** One timer: at the earliest of the requested instant and the next expiry or notBefore. */
+  private sleepUntil(atMs: number): void {
+    const now = this.clock.now();
+    let wakeAt = Math.min(atMs, this.nextNotBefore(now));
+    for (const f of this.queue.all()) wakeAt = Math.min(wakeAt, f.enqueuedAtMs + this.limits.maxWaitMs[f.priority]);
+    if (wakeAt === this.wakeAtMs && this.wakeTimer) return;
+    this.wakeTimer?.cancel();
+    this.wakeTimer = undefined;
+    this.wakeAtMs = wakeAt;
+    if (!Number.isFinite(wakeAt)) return;
+    this.wakeTimer = this.clock.setTimer(wakeAt - now, () => {
+      this.wakeTimer = undefined;
+      this.wakeAtMs = Number.POSITIVE_INFINITY;
+      this.pump();
+    });
+  }
+}
+
+export function createTransmitScheduler(options: TransmitSchedulerOptions): TransmitScheduler {
+  return new TransmitScheduler(options);
+}
