@@ -49,6 +49,19 @@ export type ResponseFrame =
   | { readonly type: 'descriptor'; readonly replyId: Uint8Array; readonly descriptor: Uint8Array }
   | { readonly type: 'refusal'; readonly replyId: Uint8Array; readonly code: RelayErrorCode; readonly message: string };
 
+/**
+ * The reply id a refusal should carry for these request bytes, read without
+ * decoding the rest (for refusals of frames too large or too fast to open);
+ * zeros when the frame is too short to have one.
+ */
+export function replyIdOf(bytes: Uint8Array): Uint8Array {
+  if (bytes[0] === FRAME.sealedRequest && bytes.length >= SEALED_REQUEST_HEADER_BYTES) {
+    return bytes.slice(1 + SERVER_ID_BYTES, 1 + SERVER_ID_BYTES + REPLY_ID_BYTES);
+  }
+  if (bytes[0] === FRAME.descriptorQuery && bytes.length >= 1 + REPLY_ID_BYTES) return bytes.slice(1, 1 + REPLY_ID_BYTES);
+  return new Uint8Array(REPLY_ID_BYTES);
+}
+
 export function decodeRequestFrame(bytes: Uint8Array): DecodeResult<RequestFrame> {
   if (bytes.length > MAX_REQUEST_FRAME_BYTES) return fail('too-long', 0, `frame of ${bytes.length} bytes exceeds ${MAX_REQUEST_FRAME_BYTES}`);
   const r = new ByteReader(bytes);

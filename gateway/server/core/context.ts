@@ -1,0 +1,47 @@
+/** What every request handler of the relay core sees. */
+import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
+import type { ServerKeyPair } from '../../../protocol/keys/keys.ts';
+import type { RandomSource } from '../../../protocol/random.ts';
+import type { Clock } from '../../../node-runtime/platform/clock.ts';
+import type { MailboxStore } from '../../../node-runtime/store/store.ts';
+import type { RelayLimits } from '../config.ts';
+import type { RelayDb } from '../store/relay-db.ts';
+import type { TokenBuckets } from '../token-bucket.ts';
+import { RelayError } from '../../../protocol/server/errors.ts';
+import type { SignedFields } from '../../../protocol/server/request-types.ts';
+
+export interface CoreContext {
+  readonly suite: CryptoSuite;
+  readonly random: RandomSource;
+  readonly clock: Clock;
+  readonly key: ServerKeyPair;
+  readonly limits: RelayLimits;
+  readonly db: RelayDb;
+  readonly mailboxes: MailboxStore;
+  readonly perMailbox: TokenBuckets;
+  readonly broadcastGlobal: TokenBuckets;
+  readonly broadcastPerAuthor: TokenBuckets;
+}
+
+/** A handler checks what needs no storage (signatures, stamps) and returns the storage step, run in a group commit. */
+export type StorageStep<T> = () => T;
+
+/** Throws bad-signature unless the signed request verifies for this relay. */
+export function verifySigned(ctx: CoreContext, r: SignedFields): void {
+  if (!r.signedMessage || !ctx.suite.ed25519Verify(r.signer, r.signedMessage, r.signature)) {
+    throw new RelayError('bad-signature', 'signature does not verify for this relay');
+  }
+}
+
+/** Inside a storage step: refuses a counter not above the last one seen from this signer, then records it. */
+export function consumeCounter(ctx: CoreContext, r: SignedFields, nowMs: number): void {
+  const last = ctx.db.getCounter(r.signer);
+  if (last !== undefined && r.counter <= last) throw new RelayError('replayed', `counter ${r.counter} not above ${last}`);
+  ctx.db.putCounter(r.signer, r.counter, nowMs);
+}
+
+export function hexKey(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,62 @@
+/**
+ * UDP front door (docs/PROTOCOL.md section "server", "UDP", filling the
+ * whitepaper's TODO 5.3): one request frame per datagram, one response
+ * frame per datagram back to the sender's address and port.
+ *
+ * No fragmentation: a request over `maxDatagramBytes` (default 1232, the
+ * largest UDP payload that crosses any IPv6 path without fragmenting,
+ * RFC 8200 section 5 minimum MTU 1280 - 48 bytes of headers) is refused with
+ * a 'too-large' refusal frame, and the relay fits every answer into one
+ * datagram (a fetch returns fewer messages and sets `more`). Larger
+ * envelopes go through HTTP or MQTT. UDP gives no delivery guarantee: the
+ * client retries; deposits are idempotent (dedup) and a retried fetch uses
+ * a new counter.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { encodeRefusalFrame, replyIdOf } from '../../../protocol/server/frame.ts';
+import type { RelayCore } from '../core/relay-core.ts';
+import type { RunningDoor } from './http-door.ts';
+
+export const UDP_MAX_DATAGRAM_BYTES = 1232;
+
+export interface UdpDoorOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly maxDatagramBytes?: number;
+}
+
+export function startUdpDoor(core: RelayCore, options: UdpDoorOptions = {}): Promise<RunningDoor> {
+  const host = options.host ?? '127.0.0.1';
+  const max = options.maxDatagramBytes ?? UDP_MAX_DATAGRAM_BYTES;
+  const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  let closed = false;
+  socket.on('message', (msg, rinfo) => {
+    const reply = (frame: Uint8Array): void => {
+      if (!closed) socket.send(frame, rinfo.port, rinfo.address);
+    };
+    const frame = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+    if (msg.length > max) {
+      reply(encodeRefusalFrame(replyIdOf(frame), 'too-large', `datagram over ${max} bytes: use HTTP or MQTT`));
+      return;
+    }
+    void core.handle(frame, { source: rinfo.address, maxResponseBytes: max }).then(reply);
+  });
+  // A bad peer (ICMP port unreachable) must not take the door down.
+  socket.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(options.port ?? 0, host, () => {
+      socket.off('error', reject);
+      const port = socket.address().port;
+      const hostPart = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `udp://${hostPart}:${port}`,
+        port,
+        close: () => new Promise<void>((done) => {
+          closed = true;
+          socket.close(() => done());
+        }),
+      });
+    });
+  });
+}

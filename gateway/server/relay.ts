@@ -1,0 +1,130 @@
+/**
+ * A whole relay: the node store (messages) and the relay tables in one data
+ * directory, the core, its doors and a housekeeping timer. `meow-relay`
+ * (gateway/relay-main.ts) is a thin command line around startRelay().
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { dualKeyPairFromSecrets, generateServerKeyPair, type ServerKeyPair } from '../../protocol/keys/keys.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
+import { type Clock, systemClock, type TimerHandle } from '../../node-runtime/platform/clock.ts';
+import { systemRandom } from '../../node-runtime/platform/random.ts';
+import { openStore } from '../../node-runtime/store/index.ts';
+import type { MailboxOptions, Store } from '../../node-runtime/store/store.ts';
+import type { RelayLimits } from './config.ts';
+import { RelayCore } from './core/relay-core.ts';
+import { type HttpDoorOptions, type RunningDoor, startHttpDoor } from './doors/http-door.ts';
+import { type MqttDoorOptions, startMqttDoor } from './doors/mqtt-door.ts';
+import { startUdpDoor, type UdpDoorOptions } from './doors/udp-door.ts';
+import { RelayConfigError } from './errors.ts';
+import { RelayDb } from './store/relay-db.ts';
+
+export const STORE_FILE = 'mailboxes.sqlite';
+export const RELAY_DB_FILE = 'relay.sqlite';
+export const KEY_FILE = 'server-key.bin';
+
+export interface RelayServerOptions {
+  /** Directory for the SQLite files and the server key (created when missing). */
+  readonly dataDir: string;
+  readonly suite?: CryptoSuite;
+  readonly random?: RandomSource;
+  readonly clock?: Clock;
+  /** The server key; default: loaded from (or created in) dataDir/server-key.bin. */
+  readonly key?: ServerKeyPair;
+  readonly http?: HttpDoorOptions | false;
+  /** An https door: needs tls. */
+  readonly https?: HttpDoorOptions;
+  readonly udp?: UdpDoorOptions;
+  readonly mqtt?: MqttDoorOptions;
+  /** URLs to publish instead of the doors' own (behind NAT or a reverse proxy). */
+  readonly publicUrls?: readonly string[];
+  readonly limits?: Partial<RelayLimits>;
+  readonly mailbox?: MailboxOptions;
+  readonly housekeepingMs?: number;
+  readonly log?: (event: string, detail: string) => void;
+}
+
+export interface RunningRelay {
+  readonly core: RelayCore;
+  readonly key: ServerKeyPair;
+  readonly doors: readonly RunningDoor[];
+  /** The doors' URLs (credentials included for basic-auth doors). */
+  readonly urls: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Loads the relay key (64 bytes: Ed25519 seed || X25519 secret), creating it with mode 0600 on first start. */
+export function loadOrCreateServerKey(dataDir: string, suite: CryptoSuite, random: RandomSource): ServerKeyPair {
+  const file = join(dataDir, KEY_FILE);
+  if (existsSync(file)) {
+    const raw = readFileSync(file);
+    if (raw.length !== 64) throw new RelayConfigError(`${file}: expected 64 bytes`);
+    return dualKeyPairFromSecrets(suite, 'server', new Uint8Array(raw.subarray(0, 32)), new Uint8Array(raw.subarray(32)));
+  }
+  const key = generateServerKeyPair(suite, random);
+  const raw = new Uint8Array(64);
+  raw.set(key.signingSecret, 0);
+  raw.set(key.agreementSecret, 32);
+  writeFileSync(file, raw, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  raw.fill(0);
+  return key;
+}
+
+export async function startRelay(options: RelayServerOptions): Promise<RunningRelay> {
+  const suite = options.suite ?? createNodeSuite();
+  const random = options.random ?? systemRandom;
+  const clock = options.clock ?? systemClock;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const key = options.key ?? loadOrCreateServerKey(options.dataDir, suite, random);
+  const store: Store = openStore({ path: join(options.dataDir, STORE_FILE), clock, random, ...(options.mailbox ? { mailbox: options.mailbox } : {}) });
+  const db = new RelayDb(join(options.dataDir, RELAY_DB_FILE));
+  const core = new RelayCore({
+    suite, random, clock, key, urls: [], store, db, ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const doors: RunningDoor[] = [];
+  try {
+    if (options.http !== false) doors.push(await startHttpDoor(core, options.http ?? {}));
+    if (options.https) {
+      if (!options.https.tls) throw new RelayConfigError('the https door needs a TLS key and certificate');
+      doors.push(await startHttpDoor(core, options.https));
+    }
+    if (options.udp) doors.push(await startUdpDoor(core, options.udp));
+    if (options.mqtt) doors.push(await startMqttDoor(core, options.mqtt));
+  } catch (e) {
+    await Promise.all(doors.map((d) => d.close()));
+    db.close();
+    store.close();
+    throw e;
+  }
+  const urls = doors.map((d) => d.url);
+  // Published URLs never carry the basic-auth password: that is given out of band.
+  core.setUrls(options.publicUrls ?? urls.map((u) => u.replace(/\/\/[^@/]*@/, '//')));
+
+  let timer: TimerHandle | undefined;
+  let closed = false;
+  const housekeeping = (): void => {
+    timer = clock.setTimer(options.housekeepingMs ?? 60_000, () => {
+      if (closed) return;
+      core.expire().catch((e: unknown) => options.log?.('housekeeping-failed', String(e))).finally(housekeeping);
+    });
+  };
+  housekeeping();
+
+  return {
+    core, key, doors, urls,
+    async close() {
+      if (closed) return;
+      closed = true;
+      timer?.cancel();
+      await Promise.all(doors.map((d) => d.close()));
+      // Let a group commit scheduled by the last requests run before the files close.
+      await new Promise((r) => setImmediate(r));
+      db.close();
+      store.close();
+    },
+  };
+}

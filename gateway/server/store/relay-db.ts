@@ -1,0 +1,222 @@
+/**
+ * The relay's own tables (mailbox registrations, replay counters, presence,
+ * broadcasts, directory, catalog) in one SQLite file beside the node store
+ * that holds the mailboxes' messages. WAL + synchronous=FULL: a write is on
+ * disk when its transaction commits (the core commits per event-loop turn,
+ * see group-commit.ts).
+ */
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mailboxes (
+  tag BLOB PRIMARY KEY, lookup_key BLOB NOT NULL, pass_key BLOB, created_ms INTEGER NOT NULL, used_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (signer BLOB PRIMARY KEY, counter INTEGER NOT NULL, used_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS presence (tag BLOB PRIMARY KEY, blob BLOB NOT NULL, expires_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS broadcasts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL UNIQUE, author BLOB NOT NULL, record BLOB NOT NULL, expires_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS directory (
+  entry_key BLOB PRIMARY KEY, description TEXT NOT NULL, record BLOB, created_sec INTEGER NOT NULL, expires_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS directory_expiry ON directory (expires_ms);
+CREATE TABLE IF NOT EXISTS catalog (
+  signing_key BLOB PRIMARY KEY, record BLOB NOT NULL, issued_sec INTEGER NOT NULL, expires_sec INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+export interface MailboxRow {
+  readonly tag: Uint8Array;
+  readonly lookupKey: Uint8Array;
+  readonly passKey: Uint8Array | undefined;
+}
+
+export interface DirectoryRow {
+  readonly record: Uint8Array | null;
+  readonly createdSec: number;
+}
+
+function u8(b: Buffer | Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
+}
+
+export class RelayDb {
+  readonly db: Db;
+  private readonly s: Record<string, Statement>;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(SCHEMA);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.s = {
+      getMailbox: p('SELECT tag, lookup_key, pass_key FROM mailboxes WHERE tag = ?'),
+      putMailbox: p(`INSERT INTO mailboxes (tag, lookup_key, pass_key, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT(tag) DO UPDATE SET pass_key = excluded.pass_key, used_ms = excluded.used_ms`),
+      touchMailbox: p('UPDATE mailboxes SET used_ms = ? WHERE tag = ?'),
+      countMailboxes: p('SELECT count(*) AS n FROM mailboxes'),
+      idleMailboxes: p('SELECT tag FROM mailboxes WHERE used_ms <= ? LIMIT 1000'),
+      dropMailbox: p('DELETE FROM mailboxes WHERE tag = ?'),
+      getCounter: p('SELECT counter FROM counters WHERE signer = ?'),
+      putCounter: p(`INSERT INTO counters (signer, counter, used_ms) VALUES (?, ?, ?)
+                     ON CONFLICT(signer) DO UPDATE SET counter = excluded.counter, used_ms = excluded.used_ms`),
+      putPresence: p(`INSERT INTO presence (tag, blob, expires_ms) VALUES (?, ?, ?)
+                      ON CONFLICT(tag) DO UPDATE SET blob = excluded.blob, expires_ms = excluded.expires_ms`),
+      getPresence: p('SELECT blob, expires_ms FROM presence WHERE tag = ? AND expires_ms > ?'),
+      dropPresence: p('DELETE FROM presence WHERE tag = ?'),
+      countPresence: p('SELECT count(*) AS n FROM presence'),
+      addBroadcast: p('INSERT OR IGNORE INTO broadcasts (hash, author, record, expires_ms) VALUES (?, ?, ?, ?)'),
+      broadcastByHash: p('SELECT seq FROM broadcasts WHERE hash = ?'),
+      listBroadcasts: p('SELECT seq, record FROM broadcasts WHERE seq > ? AND expires_ms > ? ORDER BY seq LIMIT ?'),
+      getEntry: p('SELECT record, created_sec FROM directory WHERE entry_key = ?'),
+      putEntry: p(`INSERT INTO directory (entry_key, description, record, created_sec, expires_ms) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(entry_key) DO UPDATE SET description = excluded.description, record = excluded.record,
+                   created_sec = excluded.created_sec, expires_ms = excluded.expires_ms`),
+      withdrawEntry: p("UPDATE directory SET record = NULL, description = '' WHERE entry_key = ?"),
+      countEntries: p('SELECT count(*) AS n FROM directory WHERE record IS NOT NULL'),
+      searchEntries: p(`SELECT record FROM directory WHERE record IS NOT NULL AND expires_ms > ? AND instr(lower(description), lower(?)) > 0
+                        ORDER BY created_sec DESC LIMIT ?`),
+      liveEntryRowids: p('SELECT rowid FROM directory WHERE record IS NOT NULL AND expires_ms > ?'),
+      getCatalog: p('SELECT issued_sec FROM catalog WHERE signing_key = ?'),
+      putCatalog: p(`INSERT INTO catalog (signing_key, record, issued_sec, expires_sec) VALUES (?, ?, ?, ?)
+                     ON CONFLICT(signing_key) DO UPDATE SET record = excluded.record, issued_sec = excluded.issued_sec,
+                     expires_sec = excluded.expires_sec`),
+      countCatalog: p('SELECT count(*) AS n FROM catalog'),
+      listCatalog: p('SELECT record FROM catalog WHERE expires_sec > ? ORDER BY issued_sec DESC LIMIT ?'),
+      expirePresence: p('DELETE FROM presence WHERE expires_ms <= ?'),
+      expireBroadcasts: p('DELETE FROM broadcasts WHERE expires_ms <= ?'),
+      expireDirectory: p('DELETE FROM directory WHERE expires_ms <= ?'),
+      expireCatalog: p('DELETE FROM catalog WHERE expires_sec <= ?'),
+      expireCounters: p('DELETE FROM counters WHERE used_ms <= ? AND signer NOT IN (SELECT lookup_key FROM mailboxes)'),
+    };
+  }
+
+  private st(name: string): Statement {
+    return this.s[name]!;
+  }
+
+  /** Runs fn in a transaction (a savepoint when one is already open). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getMailbox(tag: Uint8Array): MailboxRow | undefined {
+    const row = this.st('getMailbox').get(tag) as { tag: Buffer; lookup_key: Buffer; pass_key: Buffer | null } | undefined;
+    if (!row) return undefined;
+    return { tag: u8(row.tag), lookupKey: u8(row.lookup_key), passKey: row.pass_key ? u8(row.pass_key) : undefined };
+  }
+
+  putMailbox(tag: Uint8Array, lookupKey: Uint8Array, passKey: Uint8Array | undefined, nowMs: number): void {
+    this.st('putMailbox').run(tag, lookupKey, passKey ?? null, nowMs, nowMs);
+  }
+
+  touchMailbox(tag: Uint8Array, nowMs: number): void {
+    this.st('touchMailbox').run(nowMs, tag);
+  }
+
+  count(table: 'mailboxes' | 'presence' | 'directory' | 'catalog'): number {
+    const name = { mailboxes: 'countMailboxes', presence: 'countPresence', directory: 'countEntries', catalog: 'countCatalog' }[table];
+    return (this.st(name).get() as { n: number }).n;
+  }
+
+  /** Tags of mailboxes not used since `beforeMs` (up to 1000 per call). */
+  idleMailboxes(beforeMs: number): Uint8Array[] {
+    return (this.st('idleMailboxes').all(beforeMs) as { tag: Buffer }[]).map((r) => u8(r.tag));
+  }
+
+  dropMailbox(tag: Uint8Array): void {
+    this.st('dropMailbox').run(tag);
+    this.st('dropPresence').run(tag);
+  }
+
+  getCounter(signer: Uint8Array): number | undefined {
+    const row = this.st('getCounter').get(signer) as { counter: number } | undefined;
+    return row?.counter;
+  }
+
+  putCounter(signer: Uint8Array, counter: number, nowMs: number): void {
+    this.st('putCounter').run(signer, counter, nowMs);
+  }
+
+  putPresence(tag: Uint8Array, blob: Uint8Array, expiresMs: number): void {
+    this.st('putPresence').run(tag, blob, expiresMs);
+  }
+
+  dropPresence(tag: Uint8Array): void {
+    this.st('dropPresence').run(tag);
+  }
+
+  getPresence(tag: Uint8Array, nowMs: number): { blob: Uint8Array; expiresMs: number } | undefined {
+    const row = this.st('getPresence').get(tag, nowMs) as { blob: Buffer; expires_ms: number } | undefined;
+    return row ? { blob: u8(row.blob), expiresMs: row.expires_ms } : undefined;
+  }
+
+  /** Adds a broadcast; returns its sequence number and whether it was new. */
+  addBroadcast(hash: Uint8Array, author: Uint8Array, record: Uint8Array, expiresMs: number): { seq: number; added: boolean } {
+    const info = this.st('addBroadcast').run(hash, author, record, expiresMs);
+    const row = this.st('broadcastByHash').get(hash) as { seq: number };
+    return { seq: row.seq, added: info.changes === 1 };
+  }
+
+  listBroadcasts(sinceSeq: number, nowMs: number, limit: number): { seq: number; record: Uint8Array }[] {
+    return (this.st('listBroadcasts').all(sinceSeq, nowMs, limit) as { seq: number; record: Buffer }[])
+      .map((r) => ({ seq: r.seq, record: u8(r.record) }));
+  }
+
+  getEntry(entryKey: Uint8Array): DirectoryRow | undefined {
+    const row = this.st('getEntry').get(entryKey) as { record: Buffer | null; created_sec: number } | undefined;
+    return row ? { record: row.record ? u8(row.record) : null, createdSec: row.created_sec } : undefined;
+  }
+
+  putEntry(entryKey: Uint8Array, description: string, record: Uint8Array, createdSec: number, expiresMs: number): void {
+    this.st('putEntry').run(entryKey, description, record, createdSec, expiresMs);
+  }
+
+  /** Keeps a tombstone until the entry's expiry, so that a replayed publish cannot revive it. */
+  withdrawEntry(entryKey: Uint8Array): void {
+    this.st('withdrawEntry').run(entryKey);
+  }
+
+  searchEntries(query: string, nowMs: number, limit: number): Uint8Array[] {
+    return (this.st('searchEntries').all(nowMs, query, limit) as { record: Buffer }[]).map((r) => u8(r.record));
+  }
+
+  liveEntryRowids(nowMs: number): number[] {
+    return (this.st('liveEntryRowids').all(nowMs) as { rowid: number }[]).map((r) => r.rowid);
+  }
+
+  entryByRowid(rowid: number): Uint8Array | undefined {
+    const row = this.db.prepare('SELECT record FROM directory WHERE rowid = ?').get(rowid) as { record: Buffer | null } | undefined;
+    return row?.record ? u8(row.record) : undefined;
+  }
+
+  catalogIssued(signingKey: Uint8Array): number | undefined {
+    return (this.st('getCatalog').get(signingKey) as { issued_sec: number } | undefined)?.issued_sec;
+  }
+
+  putCatalog(signingKey: Uint8Array, record: Uint8Array, issuedSec: number, expiresSec: number): void {
+    this.st('putCatalog').run(signingKey, record, issuedSec, expiresSec);
+  }
+
+  listCatalog(nowSec: number, limit: number): Uint8Array[] {
+    return (this.st('listCatalog').all(nowSec, limit) as { record: Buffer }[]).map((r) => u8(r.record));
+  }
+
+  /** Drops whatever expired; returns the number of rows removed. */
+  expire(nowMs: number, counterIdleBeforeMs: number): number {
+    let n = 0;
+    n += this.st('expirePresence').run(nowMs).changes;
+    n += this.st('expireBroadcasts').run(nowMs).changes;
+    n += this.st('expireDirectory').run(nowMs).changes;
+    n += this.st('expireCatalog').run(Math.floor(nowMs / 1000)).changes;
+    n += this.st('expireCounters').run(counterIdleBeforeMs).changes;
+    return n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

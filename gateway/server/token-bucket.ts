@@ -1,0 +1,43 @@
+/**
+ * Token buckets keyed by source or mailbox (antispam, whitepaper 6.2/6.3).
+ * Memory is bounded: past `maxKeys` the least recently refilled key is
+ * forgotten (a forgotten key starts full again, which only errs towards
+ * serving). Buckets live in memory: a restart refills them, by design.
+ */
+import type { TokenBucketSpec } from './config.ts';
+
+interface Bucket {
+  tokens: number;
+  atMs: number;
+}
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly spec: TokenBucketSpec, private readonly maxKeys: number) {}
+
+  /** Takes `cost` tokens from `key`'s bucket; false (and nothing taken) when there are not enough. */
+  take(key: string, nowMs: number, cost = 1): boolean {
+    let b = this.buckets.get(key);
+    if (b) {
+      this.buckets.delete(key);
+      b.tokens = Math.min(this.spec.capacity, b.tokens + ((nowMs - b.atMs) / 1000) * this.spec.refillPerSecond);
+      b.atMs = nowMs;
+    } else {
+      b = { tokens: this.spec.capacity, atMs: nowMs };
+      if (this.buckets.size >= this.maxKeys) {
+        const oldest = this.buckets.keys().next();
+        if (!oldest.done) this.buckets.delete(oldest.value);
+      }
+    }
+    // Re-insert so that Map order is least recently used first.
+    this.buckets.set(key, b);
+    if (b.tokens < cost) return false;
+    b.tokens -= cost;
+    return true;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
