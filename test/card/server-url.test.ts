@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ByteReader } from '../../protocol/codec/reader.ts';
+import { ByteWriter } from '../../protocol/codec/writer.ts';
+import { toHex, utf8 } from '../../protocol/codec/bytes.ts';
+import { parseServerUrl, readServerUrl, writeServerUrl } from '../../protocol/card/server-url.ts';
+
+describe('parseServerUrl', () => {
+  // input -> canonical URL, following WHATWG URL serialisation.
+  const accepted: [string, string][] = [
+    ['http://myserver.com', 'http://myserver.com'],
+    ['http://MyServer.COM/', 'http://myserver.com'],
+    ['HTTP://myserver.com:80', 'http://myserver.com'],
+    ['https://user:pass@myauthenticatedserver.net:8443', 'https://user:pass@myauthenticatedserver.net:8443'],
+    ['https://relay.example/meow?v=1', 'https://relay.example/meow?v=1'],
+    ['mqtt://mymqttserver:6203', 'mqtt://mymqttserver:6203'],
+    ['mqtts://u:p@broker.example:8883', 'mqtts://u:p@broker.example:8883'],
+    ['udp://myudpserver.org:41325', 'udp://myudpserver.org:41325'],
+    ['udp://[::1]:41325', 'udp://[::1]:41325'],
+    ['serial://dev/ttyS0', 'serial://dev/ttyS0'],
+    ['serial:///dev/ttyUSB0', 'serial:///dev/ttyUSB0'],
+    ['serial://dev/serial0?baud=9600', 'serial://dev/serial0?baud=9600'],
+    ['mesh://0123456789abcdef', 'mesh://0123456789abcdef'],
+  ];
+  for (const [input, canonical] of accepted) {
+    it(`accepts ${input}`, () => {
+      const r = parseServerUrl(input);
+      expect(r).toEqual({ ok: true, value: { scheme: canonical.split(':')[0], url: canonical } });
+    });
+  }
+
+  const refused: [string, RegExp][] = [
+    ['ftp://example.com', /unsupported scheme/],
+    ['myserver.com', /unsupported scheme/],
+    ['http://', /not a valid URL/],
+    ['http://exa mple.com', /not a valid URL/],
+    ['https://host/#frag', /fragments/],
+    ['udp://u:p@host:1', /no credentials/],
+    ['udp://:1', /not a valid URL|host is required/],
+    ['mqtt://', /host is required/],
+    ['serial://', /device path/],
+    ['mesh://0123456789ABCDEF', /mesh:/],
+    ['mesh://0123456789abcde', /mesh:/],
+    ['mesh://0123456789abcdef/x', /mesh:/],
+    ['mesh://0123456789abcdef:1', /mesh:/],
+    [`https://${'a'.repeat(200)}.example`, /longer than 200/],
+    ['toString://x', /unsupported scheme/],
+  ];
+  for (const [input, reason] of refused) {
+    it(`refuses ${input.slice(0, 40)}`, () => {
+      const r = parseServerUrl(input);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(reason);
+    });
+  }
+});
+
+describe('server entry bytes', () => {
+  it('writes scheme code, varint length and the rest, and 8 raw bytes for mesh', () => {
+    const w = new ByteWriter();
+    writeServerUrl(w, { scheme: 'udp', url: 'udp://h:1' });
+    writeServerUrl(w, { scheme: 'mesh', url: 'mesh://0123456789abcdef' });
+    expect(toHex(w.finish())).toBe(`0503${toHex(utf8('h:1'))}070123456789abcdef`);
+  });
+
+  function read(hex: string): ReturnType<typeof readServerUrl> | string {
+    const bytes = Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
+    const r = new ByteReader(bytes);
+    const s = readServerUrl(r);
+    return r.error ? r.error.code : s;
+  }
+
+  it('refuses what is not the canonical form, unknown schemes and bad UTF-8', () => {
+    expect(read(`0103${toHex(utf8('h:1'))}`)).toEqual({ scheme: 'http', url: 'http://h:1' });
+    expect(read(`0104${toHex(utf8('H:1/'))}`)).toBe('bad-value');   // upper case host and slash: not canonical
+    expect(read(`0104${toHex(utf8('h:80'))}`)).toBe('bad-value');   // default port spelled out
+    expect(read(`0102ffff`)).toBe('bad-encoding');
+    expect(read(`0800`)).toBe('bad-kind');
+    expect(read(`00`)).toBe('bad-kind');
+    expect(read(`0105${toHex(utf8('h:1'))}`)).toBe('truncated');
+    expect(read(`0701020304`)).toBe('truncated');
+    expect(read(`01c901`)).toBe('too-long');                          // 201 bytes
+    expect(read(`0100`)).toBe('bad-value');                           // empty http URL
+  });
+});
