@@ -18,8 +18,8 @@ CREATE TABLE IF NOT EXISTS broadcasts (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL UNIQUE, author BLOB NOT NULL, record BLOB NOT NULL, expires_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS directory (
-  entry_key BLOB PRIMARY KEY, description TEXT NOT NULL, record BLOB, created_sec INTEGER NOT NULL, expires_ms INTEGER NOT NULL
-) WITHOUT ROWID;
+  entry_key BLOB NOT NULL UNIQUE, description TEXT NOT NULL, record BLOB, created_sec INTEGER NOT NULL, expires_ms INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS directory_expiry ON directory (expires_ms);
 CREATE TABLE IF NOT EXISTS catalog (
   signing_key BLOB PRIMARY KEY, record BLOB NOT NULL, issued_sec INTEGER NOT NULL, expires_sec INTEGER NOT NULL
@@ -80,6 +80,7 @@ export class RelayDb {
       searchEntries: p(`SELECT record FROM directory WHERE record IS NOT NULL AND expires_ms > ? AND instr(lower(description), lower(?)) > 0
                         ORDER BY created_sec DESC LIMIT ?`),
       liveEntryRowids: p('SELECT rowid FROM directory WHERE record IS NOT NULL AND expires_ms > ?'),
+      entryByRowid: p('SELECT record FROM directory WHERE rowid = ?'),
       getCatalog: p('SELECT issued_sec FROM catalog WHERE signing_key = ?'),
       putCatalog: p(`INSERT INTO catalog (signing_key, record, issued_sec, expires_sec) VALUES (?, ?, ?, ?)
                      ON CONFLICT(signing_key) DO UPDATE SET record = excluded.record, issued_sec = excluded.issued_sec,
@@ -189,7 +190,7 @@ export class RelayDb {
   }
 
   entryByRowid(rowid: number): Uint8Array | undefined {
-    const row = this.db.prepare('SELECT record FROM directory WHERE rowid = ?').get(rowid) as { record: Buffer | null } | undefined;
+    const row = this.st('entryByRowid').get(rowid) as { record: Buffer | null } | undefined;
     return row?.record ? u8(row.record) : undefined;
   }
 
