@@ -8,7 +8,7 @@
  * serialised, and while a command waits for its reply the UART's bytes go to
  * that reply, not to data listeners.
  */
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { Clock } from '../../node-runtime/platform/clock.ts';
 import type { Gpio, InputPin, OutputPin } from '../gpio/gpio.ts';
 import { concatBytes } from '../../protocol/codec/bytes.ts';
 import { decodeReply, encodeCommand, encodeSignalRead, signalRegisters, type E22Command, type E22Reply } from './commands.ts';
@@ -137,24 +137,21 @@ export class E22Driver {
     await this.sleep(auxSettleMs);
     if ((await aux.read()) === 0) {
       await new Promise<void>((resolve, reject) => {
-        let timer: TimerHandle | undefined;
-        const stop = aux.watch((level) => {
-          if (level === 1) {
-            timer?.cancel();
-            stop();
-            resolve();
-          }
-        });
-        timer = this.options.clock.setTimer(this.options.auxTimeoutMs ?? 1000, () => {
+        const done = (error?: Error): void => {
+          timer.cancel();
           stop();
-          reject(new E22Error('aux-timeout', 'AUX stayed low after a mode change'));
+          if (error) reject(error);
+          else resolve();
+        };
+        const timer = this.options.clock.setTimer(this.options.auxTimeoutMs ?? 1000, () => {
+          done(new E22Error('aux-timeout', 'AUX stayed low after a mode change'));
         });
+        const stop = aux.watch((level) => {
+          if (level === 1) done();
+        });
+        // AUX may have risen between the first read and the watch.
         void aux.read().then((level) => {
-          if (level === 1) {
-            timer?.cancel();
-            stop();
-            resolve();
-          }
+          if (level === 1) done();
         });
       });
     }

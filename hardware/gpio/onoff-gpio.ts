@@ -4,12 +4,14 @@
  * epoll addon. BCM numbers are translated to sysfs numbers from the
  * gpiochip labels at open time (sysfs-numbering.ts: 512 offset on kernel 6.6).
  */
+import type { Gpio as OnoffPin } from 'onoff';
 import type { Gpio, InputPin, OutputPin, PinLevel } from './gpio.ts';
 import { GpioError } from './errors.ts';
 import { sysfsNumberForBcm, type SysfsNumberingOptions } from './sysfs-numbering.ts';
 
-type OnoffModule = typeof import('onoff');
-type OnoffPin = InstanceType<OnoffModule['Gpio']>;
+interface OnoffModule {
+  Gpio: typeof OnoffPin;
+}
 
 export interface OnoffGpioOptions extends SysfsNumberingOptions {
   /** Loads onoff; injectable so tests can check the unavailable path. */
@@ -19,7 +21,7 @@ export interface OnoffGpioOptions extends SysfsNumberingOptions {
 export async function createOnoffGpio(options: OnoffGpioOptions = {}): Promise<Gpio> {
   let onoff: OnoffModule | undefined;
   try {
-    onoff = await (options.load ?? (() => import('onoff')))();
+    onoff = await (options.load ?? (async () => (await import('onoff')) as OnoffModule))();
   } catch {
     onoff = undefined;
   }
