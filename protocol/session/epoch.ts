@@ -26,6 +26,15 @@ export class Epoch {
     return new Epoch(number, root, epochKeys(suite, root, lowSide), sendCounter, window);
   }
 
+  /** Public view for logs: never the root or keys. */
+  toJSON(): unknown {
+    return { number: this.number, sendCounter: this.sendCounter, highestReceived: this.window.highest, secrets: '[secret redacted]' };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): unknown {
+    return this.toJSON();
+  }
+
   /** Overwrites every secret of this epoch (forward secrecy once it is no longer needed). */
   wipe(): void {
     this.root.fill(0);

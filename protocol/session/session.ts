@@ -24,7 +24,7 @@ import {
 import { type InnerBody, type InnerMessage, decodeInner, encodeInner } from '../envelope/inner.ts';
 import { MAX_ENVELOPE_BYTES } from '../envelope/kinds.ts';
 import {
-  type ContactKeyPair, type ContactPublicKey, type EncryptionKeyPair, type LookupKeyPair,
+  type ContactPublicKey, type EncryptionKeyPair,
   encryptionKeyPairFromSecret, generateEncryptionKeyPair, generateLookupKeyPair, lookupKeyPairFromSecret,
 } from '../keys/keys.ts';
 import type { RandomSource } from '../random.ts';
@@ -33,50 +33,14 @@ import { type OpenResult, SessionError, openFail } from './errors.ts';
 import {
   compareBytes, initialRoot, isLowSide, mailboxTag, messageNonce, ratchetRoot, ratchetShared,
 } from './key-schedule.ts';
-import { DEFAULT_SESSION_OPTIONS, type MessageId, type SessionOptions, type SessionState } from './state.ts';
+import type {
+  OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
+} from './session-types.ts';
+import { DEFAULT_SESSION_OPTIONS, type MessageId, type SessionState } from './state.ts';
 
-/** Everything one side knows when a session starts: its own keys and the peer's card. */
-export interface SessionSetup {
-  readonly myContact: ContactKeyPair;
-  readonly myEncryption: EncryptionKeyPair;
-  readonly myLookup: LookupKeyPair;
-  readonly theirContact: ContactPublicKey;
-  readonly theirEncryption: Uint8Array;
-  readonly theirLookup: Uint8Array;
-  readonly options?: Partial<SessionOptions>;
-}
-
-export interface SealedMessage {
-  readonly envelope: Uint8Array;
-  readonly id: MessageId;
-}
-
-export interface OpenedMessage {
-  readonly body: InnerBody;
-  readonly id: MessageId;
-  /** My messages the peer acknowledges. */
-  readonly acks: readonly MessageId[];
-  /** The peer waits for a rotation acknowledgement: seal something soon (sealControl() if nothing else). */
-  readonly ackDue: boolean;
-  /** What this message changed, for logs and tests. */
-  readonly events: readonly SessionEvent[];
-}
-
-export type SessionEvent =
-  | 'epoch-committed'          // a rotation finished: current epoch advanced
-  | 'peer-encryption-proposed' // the peer proposed a new Ekp and I accepted it
-  | 'own-rotation-deferred'    // tie-break: the peer's rotation goes first, mine waits
-  | 'peer-lookup-changed'      // my messages now go to the peer's new mailbox
-  | 'own-lookup-committed';    // the peer writes to my new mailbox; the old one drains
-
-export type RotationStatus = 'proposed' | 'deferred' | 'already-pending';
-
-export interface OwnMailbox {
-  readonly tag: Uint8Array;
-  /** Signs fetch proofs for this mailbox (protocol/server). */
-  readonly lookup: LookupKeyPair;
-  readonly state: 'current' | 'pending' | 'draining';
-}
+export type {
+  OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
+} from './session-types.ts';
 
 type ReceiveSlot = 'current' | 'next' | 'previous';
 const MAX_INNER_BYTES = MAX_ENVELOPE_BYTES - DIRECT_HEADER_BYTES - AEAD_TAG_BYTES;
@@ -92,6 +56,8 @@ function isNewer(a: MessageId, b: MessageId | undefined): boolean {
 
 export class Session {
   private peerTag: Uint8Array;
+  /** Own mailbox tags by Lkp public key: open() checks the tag of every envelope. */
+  private readonly ownTags = new WeakMap<Uint8Array, Uint8Array>();
 
   constructor(private readonly suite: CryptoSuite, private readonly state: SessionState) {
     this.peerTag = mailboxTag(suite, state.theirLookup);
@@ -154,9 +120,9 @@ export class Session {
   mailboxes(nowMs: number): OwnMailbox[] {
     this.expire(nowMs);
     const m = this.state.mailboxes;
-    const out: OwnMailbox[] = [{ tag: mailboxTag(this.suite, m.current.publicKey), lookup: m.current, state: 'current' }];
-    if (m.pending) out.push({ tag: mailboxTag(this.suite, m.pending.publicKey), lookup: m.pending, state: 'pending' });
-    if (m.previous) out.push({ tag: mailboxTag(this.suite, m.previous.pair.publicKey), lookup: m.previous.pair, state: 'draining' });
+    const out: OwnMailbox[] = [{ tag: this.ownTag(m.current.publicKey).slice(), lookup: m.current, state: 'current' }];
+    if (m.pending) out.push({ tag: this.ownTag(m.pending.publicKey).slice(), lookup: m.pending, state: 'pending' });
+    if (m.previous) out.push({ tag: this.ownTag(m.previous.pair.publicKey).slice(), lookup: m.previous.pair, state: 'draining' });
     return out;
   }
 
@@ -247,11 +213,20 @@ export class Session {
     return openFail('bad-mac', envelope.length - AEAD_TAG_BYTES, 'no key of this session authenticates the envelope');
   }
 
+  private ownTag(lookupPublic: Uint8Array): Uint8Array {
+    let tag = this.ownTags.get(lookupPublic);
+    if (!tag) {
+      tag = mailboxTag(this.suite, lookupPublic);
+      this.ownTags.set(lookupPublic, tag);
+    }
+    return tag;
+  }
+
   private ownMailboxState(tag: Uint8Array): OwnMailbox['state'] | undefined {
     const m = this.state.mailboxes;
-    if (sameBytes(tag, mailboxTag(this.suite, m.current.publicKey))) return 'current';
-    if (m.pending && sameBytes(tag, mailboxTag(this.suite, m.pending.publicKey))) return 'pending';
-    if (m.previous && sameBytes(tag, mailboxTag(this.suite, m.previous.pair.publicKey))) return 'draining';
+    if (sameBytes(tag, this.ownTag(m.current.publicKey))) return 'current';
+    if (m.pending && sameBytes(tag, this.ownTag(m.pending.publicKey))) return 'pending';
+    if (m.previous && sameBytes(tag, this.ownTag(m.previous.pair.publicKey))) return 'draining';
     return undefined;
   }
 
