@@ -15,8 +15,9 @@ export interface ConnectivityOptions {
   readonly onlineProbeMs?: number;
   /** Probe period while a relay is offline. */
   readonly offlineProbeMs?: number;
-  readonly onChange?: (url: string, online: boolean) => void;
 }
+
+export type ConnectivityListener = (url: string, online: boolean) => void;
 
 export interface RelayState {
   readonly url: string;
@@ -30,6 +31,7 @@ export interface RelayState {
 export class ConnectivityMonitor {
   private readonly states = new Map<string, { online: boolean; lastSeenAt?: number; lastSyncAt?: number }>();
   private readonly timers = new Map<string, TimerHandle>();
+  private readonly listeners: ConnectivityListener[] = [];
   private closed = false;
 
   constructor(private readonly options: ConnectivityOptions) {
@@ -38,6 +40,11 @@ export class ConnectivityMonitor {
 
   start(): void {
     for (const relay of this.options.relays) void this.probe(relay);
+  }
+
+  /** Called on every change of a relay's reachability. */
+  onChange(listener: ConnectivityListener): void {
+    this.listeners.push(listener);
   }
 
   isOnline(url: string): boolean {
@@ -51,7 +58,7 @@ export class ConnectivityMonitor {
     if (reachable) state.lastSeenAt = this.options.clock.now();
     if (state.online !== reachable) {
       state.online = reachable;
-      this.options.onChange?.(url, reachable);
+      for (const listener of this.listeners) listener(url, reachable);
       // Lost it: probe again at the (faster) offline period from now on.
       const relay = this.options.relays.find((r) => r.url === url);
       if (!reachable && relay) this.scheduleProbe(relay, this.options.offlineProbeMs ?? 10_000);

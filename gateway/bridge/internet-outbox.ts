@@ -54,6 +54,9 @@ export class InternetOutbox {
 
   constructor(private readonly options: InternetOutboxOptions) {
     for (const relay of options.relays) this.relays.set(relay.url, relay);
+    options.connectivity.onChange((url, online) => {
+      if (online && this.relays.has(url)) void this.flush(url);
+    });
   }
 
   /**

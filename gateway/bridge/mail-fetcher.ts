@@ -46,6 +46,9 @@ export class MailFetcher {
 
   constructor(private readonly options: MailFetcherOptions) {
     for (const relay of options.relays) this.relays.set(relay.url, relay);
+    options.connectivity.onChange((url, online) => {
+      if (online && this.relays.has(url)) void this.pollAll();
+    });
   }
 
   /** Adds or replaces (same lookup key) a registration; false when its relay is not configured here. */
@@ -110,9 +113,17 @@ export class MailFetcher {
       acks = [];
       for (const message of batch) {
         const id = this.options.suite.sha256(message.envelope).subarray(0, ID_BYTES);
-        const result = this.options.mailboxes.deposit(reg.meshTag, id, message.envelope);
-        if (result === 'duplicate') this.counters.duplicates++;
-        else this.counters.fetched++;
+        let result: ReturnType<MailboxStore['deposit']>;
+        try {
+          result = this.options.mailboxes.deposit(reg.meshTag, id, message.envelope);
+        } catch (error) {
+          // Local mailbox full (quota): acknowledge what is stored, leave the rest on the relay.
+          this.options.log?.('gateway.fetch.local-full', { error: (error as Error).message });
+          if (acks.length > 0) await relay.fetch(reg.lookup, acks).catch(() => undefined);
+          return;
+        }
+        if (result === 'stored') this.counters.fetched++;
+        else this.counters.duplicates++; // 'duplicate', or 'expired' on arrival: either way nothing to keep
         acks.push(message.id);
       }
     }

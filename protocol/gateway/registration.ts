@@ -96,6 +96,11 @@ export function openRegistration(suite: CryptoSuite, gateway: GatewaySecrets, se
   if (!key) return fail('bad-key', 0, 'ephemeral key is a low-order point');
   const plain = suite.xaeadOpen(key, nonce, box, DOMAIN);
   if (!plain) return fail('bad-mac', KEY_BYTES + XAEAD_NONCE_BYTES, 'registration does not open under this gateway key');
+  return decodeRegistrationBody(suite, gateway.signingPublic, plain);
+}
+
+/** Parses and verifies the body once the box is open (exported for fuzzing: it sees attacker-chosen bytes only after the MAC, but a sender can seal anything). */
+export function decodeRegistrationBody(suite: CryptoSuite, gatewaySigningPublic: Uint8Array, plain: Uint8Array): DecodeResult<GatewayRegistration> {
   const r = new ByteReader(plain);
   const version = r.u8('version');
   if (!r.failed && version !== REGISTRATION_VERSION) return r.reject('bad-version', `registration version ${version}`);
@@ -113,7 +118,7 @@ export function openRegistration(suite: CryptoSuite, gateway: GatewaySecrets, se
   if (relayUrl === undefined) return fail('bad-encoding', 1, 'relay URL is not UTF-8');
   if (!URL.canParse(relayUrl)) return fail('bad-value', 1, 'relay URL does not parse');
   const lookup = lookupKeyPairFromSecret(suite, lookupSeed);
-  if (!suite.ed25519Verify(lookup.publicKey, concatBytes(DOMAIN, gateway.signingPublic, plain.subarray(0, bodyEnd)), signature)) {
+  if (!suite.ed25519Verify(lookup.publicKey, concatBytes(DOMAIN, gatewaySigningPublic, plain.subarray(0, bodyEnd)), signature)) {
     return fail('bad-signature', bodyEnd, 'registration not signed by its lookup key for this gateway');
   }
   return ok({ relayUrl, lookup, meshTag, expiresAtSec });
