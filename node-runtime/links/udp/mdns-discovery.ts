@@ -63,7 +63,9 @@ export class MdnsDiscovery {
   constructor(private readonly link: UdpLink, private readonly options: MdnsDiscoveryOptions) {
     if (!nodeIdPattern.test(options.nodeId)) throw new LinkConfigError('mdns discovery: nodeId must be 2 to 64 lower-case hex digits');
     this.instanceName = `meow-${options.nodeId.slice(0, 16)}-${link.senderIdHex.slice(0, 8)}`;
-    const mdnsOptions = options.interfaceAddress ? { interface: options.interfaceAddress, bind: '0.0.0.0' } : {};
+    // These options go through to multicast-dns (bonjour-service types them as service defaults):
+    // send on that interface, but bind 0.0.0.0, or multicast to 224.0.0.251 would not be received.
+    const mdnsOptions = (options.interfaceAddress ? { interface: options.interfaceAddress, bind: '0.0.0.0' } : {}) as ConstructorParameters<typeof Bonjour>[0];
     // The callback replaces bonjour-service's default, which throws (and so would crash the daemon).
     this.bonjour = new Bonjour(mdnsOptions, (err: Error) => this.emit({ type: 'mdns-error', reason: err.message }));
     // multicast-dns emits 'error' on EADDRINUSE / EACCES; unheard, an 'error' event would crash the process.
