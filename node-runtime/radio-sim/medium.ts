@@ -260,16 +260,18 @@ export class RadioMedium {
     const r = h.node;
     const arrival: Arrival = { tx, receiver: r, rssiDbm: h.rssiDbm, extraLoss: h.extraLoss, corruptedBy: undefined };
     if (r.txUntilMs > now) arrival.corruptedBy = 'half-duplex';
-    const live: Arrival[] = [];
-    for (const o of r.arrivals) {
+    // Compacts the list in place, dropping frames that have ended (their finish event may still be due).
+    const list = r.arrivals;
+    let kept = 0;
+    for (const o of list) {
       if (o.tx.endMs <= now) continue;
-      live.push(o);
+      list[kept++] = o;
       // Pairwise capture (see the header): the stronger survives only with the full margin.
       if (arrival.rssiDbm < o.rssiDbm + this.captureThresholdDb) arrival.corruptedBy ??= 'collision';
       if (o.rssiDbm < arrival.rssiDbm + this.captureThresholdDb) o.corruptedBy ??= 'collision';
     }
-    live.push(arrival);
-    r.arrivals = live;
+    list.length = kept;
+    list.push(arrival);
     tx.arrivals.push(arrival);
     if (h.rssiDbm >= this.carrierSenseThresholdDbm) r.timeline.add(now, tx.endMs);
   }
@@ -367,9 +369,16 @@ export class RadioMedium {
       // Below this, a signal can neither be decoded nor ruin a decodable frame (capture margin).
       const floorDbm = Math.min(this.sensitivityDbm, this.carrierSenseThresholdDbm) - this.captureThresholdDb;
       const sigma = this.pathLoss.shadowingSigmaDb;
+      // Box-Muller on 32-bit uniforms never exceeds sqrt(-2 ln 2^-32) = 6.66 sigma: beyond the
+      // distance where even that much luck cannot reach the floor, skip the logarithm.
+      const reachM = nominalRangeM(this.pathLoss, sender.txPowerDbm + 6.67 * sigma, floorDbm);
+      const reach2 = reachM * reachM;
       for (const r of this.nodes.values()) {
         if (r === sender) continue;
-        const distanceM = Math.hypot(r.x - sender.x, r.y - sender.y);
+        const dx = r.x - sender.x;
+        const dy = r.y - sender.y;
+        if (dx * dx + dy * dy > reach2) continue;
+        const distanceM = Math.sqrt(dx * dx + dy * dy);
         let rssiDbm = sender.txPowerDbm - pathLossDb(this.pathLoss, distanceM);
         if (sigma > 0) rssiDbm -= sigma * linkNormalDeviate(this.seedWord, sender.id, r.id);
         if (rssiDbm >= floorDbm) list.push({ node: r, rssiDbm, extraLoss: 0 });

@@ -77,6 +77,22 @@ describe('SimClock', () => {
     expect(seen).toEqual([50, 100, 150]);
   });
 
+  it('autoRun lets code await simulated delays with nobody driving the clock', async () => {
+    const clock = new SimClock();
+    const stop = clock.autoRun();
+    const sleep = (ms: number): Promise<void> => new Promise((r) => clock.setTimer(ms, r));
+    await sleep(60_000);
+    await sleep(1);
+    expect(clock.now()).toBe(60_001);
+    stop();
+    let fired = false;
+    clock.setTimer(5, () => (fired = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toBe(false); // stopped: time no longer moves by itself
+    await clock.advance(5);
+    expect(fired).toBe(true);
+  });
+
   it('refuses to run backwards or to a non-finite time', async () => {
     const clock = new SimClock({ startMs: 50 });
     await expect(clock.runUntil(10)).rejects.toBeInstanceOf(SimClockError);
