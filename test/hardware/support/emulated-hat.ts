@@ -11,7 +11,8 @@ import type { E22Ether } from '../../../hardware/e22/ether.ts';
 /** A real clock whose timers run `factor` times as long (0.01: 100x faster), so airtime waits stay short in tests. */
 export function scaledClock(factor: number): Clock {
   return {
-    now: () => systemClock.now() / factor,
+    // performance.now() for sub-millisecond resolution: Date.now() steps would be 1/factor ms of scaled time.
+    now: () => (performance.timeOrigin + performance.now()) / factor,
     setTimer(delayMs: number, fn: () => void): TimerHandle {
       return systemClock.setTimer(delayMs * factor, fn);
     },
