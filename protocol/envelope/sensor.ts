@@ -2,7 +2,7 @@
  * Sensor reading (kind 0x5): a few integer readings from a field sensor,
  * encrypted and authenticated with the sensor's 32-byte key (shared with its
  * collector, e.g. derived from the device's Dkp X25519 key by
- * sensorKeyFromAgreement). Compact: one temperature costs 29 bytes.
+ * sensorKeyFromAgreement). Compact: one temperature (|value| < 8192) costs 28 bytes.
  *
  *   offset 0       1             5              9                    len
  *          +-------+-------------+--------------+--------------------+

@@ -9,11 +9,14 @@ import { type EpochKeys, epochKeys } from './key-schedule.ts';
 import { ReplayWindow } from '../envelope/replay-window.ts';
 
 export class Epoch {
+  private derived: EpochKeys | undefined;
+
   private constructor(
+    private readonly suite: CryptoSuite,
+    private readonly lowSide: boolean,
     /** Generation: 0 at session start, +1 per committed Ekp rotation; both sides agree on it. */
     readonly number: number,
     readonly root: Uint8Array,
-    readonly keys: EpochKeys,
     /** Next counter this side will send under this epoch. */
     public sendCounter: number,
     readonly window: ReplayWindow,
@@ -23,7 +26,13 @@ export class Epoch {
     suite: CryptoSuite, number: number, root: Uint8Array, lowSide: boolean,
     sendCounter = 0, window = new ReplayWindow(),
   ): Epoch {
-    return new Epoch(number, root, epochKeys(suite, root, lowSide), sendCounter, window);
+    return new Epoch(suite, lowSide, number, root, sendCounter, window);
+  }
+
+  /** Derived on first use, so restoring many stored sessions costs no HKDF until one is used. */
+  get keys(): EpochKeys {
+    this.derived ??= epochKeys(this.suite, this.root, this.lowSide);
+    return this.derived;
   }
 
   /** Public view for logs: never the root or keys. */
@@ -38,9 +47,11 @@ export class Epoch {
   /** Overwrites every secret of this epoch (forward secrecy once it is no longer needed). */
   wipe(): void {
     this.root.fill(0);
-    this.keys.sendKey.fill(0);
-    this.keys.receiveKey.fill(0);
-    this.keys.presenceSendKey.fill(0);
-    this.keys.presenceReceiveKey.fill(0);
+    const k = this.derived;
+    if (!k) return;
+    k.sendKey.fill(0);
+    k.receiveKey.fill(0);
+    k.presenceSendKey.fill(0);
+    k.presenceReceiveKey.fill(0);
   }
 }
