@@ -2,8 +2,10 @@
  * One mesh node's UDP link with mDNS discovery, run inside a network
  * namespace by udp-netns.test.ts (`ip netns exec NS node --import tsx ...`).
  * It waits to discover the peer node by mDNS, then sends a frame every
- * 100 ms until it has heard one from the peer, keeps sending a little longer
- * so the peer hears it too, prints one JSON line and exits.
+ * 100 ms until it has both discovered the peer and heard a frame from it
+ * (the peer may find us first and be heard before we find it), keeps sending
+ * a little longer so the peer hears us too, prints one JSON line and exits.
+ * mDNS errors (port 5353 not shared, say) are reported in the line.
  *
  * Usage: netns-node.ts <own node id hex> <peer node id hex> <timeout ms>
  */
@@ -18,7 +20,11 @@ const deadline = started + Number(timeoutText);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const link = await bindUdpLink({ random: systemRandom, port: 0 });
-const discovery = new MdnsDiscovery(link, { nodeId, clock: systemClock, requeryIntervalMs: 1000 });
+const mdnsErrors: string[] = [];
+const discovery = new MdnsDiscovery(link, {
+  nodeId, clock: systemClock, requeryIntervalMs: 1000,
+  onEvent: (e) => { if (e.type === 'mdns-error') mdnsErrors.push(e.reason); },
+});
 const heard: string[] = [];
 link.onFrame((f) => heard.push(`${new TextDecoder().decode(f.bytes)} via ${f.linkAddress ?? '?'}`));
 
@@ -29,7 +35,7 @@ while (Date.now() < deadline) {
   const peer = link.peers().find((p) => p.nodeId === peerNodeId);
   if (peer && discoveryMs < 0) discoveryMs = Date.now() - started;
   if (peer) await link.send(new TextEncoder().encode(`hello from ${nodeId}`));
-  if (heard.length > 0) {
+  if (heard.length > 0 && discoveryMs >= 0) {
     peersWhenHeard = link.peers(); // the peer's goodbye may remove it before we finish
     for (let i = 0; i < 5; i++) {
       await link.send(new TextEncoder().encode(`hello from ${nodeId}`));
@@ -40,7 +46,7 @@ while (Date.now() < deadline) {
   }
   await sleep(100);
 }
-const result = { nodeId, outcome, discoveryMs, port: link.port, peers: peersWhenHeard, heard: [...new Set(heard)], instance: discovery.instanceName };
+const result = { nodeId, outcome, discoveryMs, port: link.port, peers: peersWhenHeard, heard: [...new Set(heard)], mdnsErrors, instance: discovery.instanceName };
 await link.close();
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(outcome === 'ok' ? 0 : 1);
