@@ -37,6 +37,33 @@ class TimerHeap {
     return this.items.length;
   }
 
+  /** Keeps only the events `keep` accepts and restores the heap order (Floyd's O(n) build). */
+  rebuild(keep: (e: TimerEvent) => boolean): void {
+    const live = this.items.filter(keep);
+    this.items.length = 0;
+    for (const e of live) this.items.push(e);
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private siftDown(start: number): void {
+    const a = this.items;
+    const n = a.length;
+    const e = a[start] as TimerEvent;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n && before(a[r] as TimerEvent, a[l] as TimerEvent)) c = r;
+      const child = a[c] as TimerEvent;
+      if (!before(child, e)) break;
+      a[i] = child;
+      i = c;
+    }
+    a[i] = e;
+  }
+
   peek(): TimerEvent | undefined {
     return this.items[0];
   }
@@ -60,20 +87,8 @@ class TimerHeap {
     const top = a[0];
     const last = a.pop();
     if (top === undefined || last === undefined || a.length === 0) return top;
-    let i = 0;
-    const n = a.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && before(a[r] as TimerEvent, a[l] as TimerEvent)) c = r;
-      const child = a[c] as TimerEvent;
-      if (!before(child, last)) break;
-      a[i] = child;
-      i = c;
-    }
-    a[i] = last;
+    a[0] = last;
+    this.siftDown(0);
     return top;
   }
 }
@@ -111,9 +126,25 @@ export class SimClock implements Clock {
         if (event.fn !== undefined) {
           event.fn = undefined;
           this.live--;
+          this.compactIfMostlyCancelled();
         }
       },
     };
+  }
+
+  /**
+   * Cancelled timers stay in the heap until they reach the top; code that
+   * re-arms a far-future timer often (a scheduler's wake-up) would grow it
+   * without bound, so it is rebuilt when most of it is dead (amortised O(1)).
+   */
+  private compactIfMostlyCancelled(): void {
+    const dead = this.heap.size - this.live;
+    if (dead > 1024 && dead > this.live) this.heap.rebuild((e) => e.fn !== undefined);
+  }
+
+  /** Timers in the heap, cancelled ones not yet dropped included (for tests of the compaction). */
+  heapSize(): number {
+    return this.heap.size;
   }
 
   /** Timers set and not yet fired nor cancelled. */

@@ -21,6 +21,7 @@ export interface QueuedFrame {
   readonly enqueuedAtMs: number;
   /** The random extra delay of polite mode has been applied once already. */
   politeDelayed: boolean;
+  readonly onSent: (() => void) | undefined;
 }
 
 export type QueueBounds = Readonly<Record<TransmitPriority, number>>;

@@ -36,6 +36,8 @@ export interface OutgoingFrame {
   readonly priority: TransmitPriority;
   /** Earliest transmission time on the scheduler's clock, ms. */
   readonly notBeforeMs?: number;
+  /** Called once when this frame has left (after the scheduler-wide onSent). */
+  readonly onSent?: () => void;
 }
 
 /** Why an accepted frame was given up. */
@@ -91,6 +93,13 @@ export interface TransmitSchedulerOptions {
   limits?: Partial<SchedulerLimits>;
   onShed?: (frame: OutgoingFrame, reason: ShedReason) => void;
   onSent?: (frame: OutgoingFrame, info: SentInfo) => void;
+  /**
+   * Consider a frame gone after link.airtimeMs() on the clock rather than
+   * when send() resolves. For callback-only simulation (SimClock.runUntilSync
+   * settles no promise until it returns); a send() that rejects before then
+   * still sheds the frame as 'send-failed'. Default false.
+   */
+  completeOnAirtime?: boolean;
 }
 
 export interface SchedulerStats {
@@ -125,6 +134,9 @@ export class TransmitScheduler {
   private readonly limits: SchedulerLimits;
   private readonly onShed: ((frame: OutgoingFrame, reason: ShedReason) => void) | undefined;
   private readonly onSent: ((frame: OutgoingFrame, info: SentInfo) => void) | undefined;
+  private readonly completeOnAirtime: boolean;
+  /** Incremented per transmission, so a late callback of an old one changes nothing. */
+  private transmission = 0;
   private readonly queue: TransmitQueue;
   private readonly contention: ContentionWindow;
   private onAir = false;
@@ -146,6 +158,7 @@ export class TransmitScheduler {
     this.channel = options.channelMonitor ?? quietChannel;
     this.onShed = options.onShed;
     this.onSent = options.onSent;
+    this.completeOnAirtime = options.completeOnAirtime ?? false;
     this.limits = {
       ...defaultSchedulerLimits,
       backoffSlotMs: Math.max(1, this.link.airtimeMs(1) / 10),
@@ -173,7 +186,7 @@ export class TransmitScheduler {
     const now = this.clock.now();
     const evicted = this.closed ? undefined : this.queue.add({
       id: frame.id, bytes: frame.bytes, priority: frame.priority, notBeforeMs: frame.notBeforeMs ?? now,
-      enqueuedAtMs: now, politeDelayed: false,
+      enqueuedAtMs: now, politeDelayed: false, onSent: frame.onSent,
     });
     if (!evicted) {
       this.counters.refused++;
@@ -194,6 +207,11 @@ export class TransmitScheduler {
 
   isQueued(id: string): boolean {
     return this.queue.has(id);
+  }
+
+  /** Frames queued (not counting the one on air). */
+  depth(): number {
+    return this.queue.size;
   }
 
   /** Stops: every queued frame is shed with 'closed'. The link stays open (it is not ours). */
@@ -303,21 +321,32 @@ export class TransmitScheduler {
     this.contention.reset();
     this.onAir = true;
     this.counters.airtimeMs += airtimeMs;
+    const token = ++this.transmission;
     const frame: OutgoingFrame = { id: f.id, bytes: f.bytes, priority: f.priority };
-    this.link.send(f.bytes).then(
-      () => {
-        this.onAir = false;
-        this.counters.sent[f.priority]++;
-        this.onSent?.(frame, { startMs: now, airtimeMs });
-        this.pump();
-      },
-      (e: unknown) => {
-        this.onAir = false;
+    let settled = false;
+    const succeed = (): void => {
+      if (settled) return;
+      settled = true;
+      if (token === this.transmission) this.onAir = false;
+      this.counters.sent[f.priority]++;
+      this.onSent?.(frame, { startMs: now, airtimeMs });
+      f.onSent?.();
+      this.pump();
+    };
+    const fail = (e: unknown): void => {
+      if (!settled) {
+        settled = true;
+        if (token === this.transmission) this.onAir = false;
         this.shed(f, 'send-failed');
-        if (e instanceof LinkClosedError) this.close();
-        else this.pump();
-      },
-    );
+      }
+      // A closed link ends the scheduler (what is queued is shed as 'closed'); other errors cost one frame.
+      if (e instanceof LinkClosedError) this.close();
+      else this.pump();
+    };
+    this.link.send(f.bytes).then(() => {
+      if (!this.completeOnAirtime) succeed();
+    }, fail);
+    if (this.completeOnAirtime) this.clock.setTimer(airtimeMs, succeed);
   }
 
   private nextNotBefore(now: number): number {

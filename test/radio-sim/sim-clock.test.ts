@@ -93,6 +93,22 @@ describe('SimClock', () => {
     expect(fired).toBe(true);
   });
 
+  it('does not accumulate cancelled timers (a re-armed far-future wake-up)', () => {
+    const clock = new SimClock();
+    let wake = clock.setTimer(1e9, () => {});
+    for (let i = 0; i < 100_000; i++) {
+      wake.cancel();
+      wake = clock.setTimer(1e9 - i, () => {});
+    }
+    expect(clock.pendingTimers()).toBe(1);
+    expect(clock.heapSize()).toBeLessThan(3_000);
+    let fired = 0;
+    clock.setTimer(5, () => fired++);
+    clock.runUntilIdleSync();
+    expect(fired).toBe(1);
+    expect(clock.now()).toBe(1e9 - 99_999);
+  });
+
   it('refuses to run backwards or to a non-finite time', async () => {
     const clock = new SimClock({ startMs: 50 });
     await expect(clock.runUntil(10)).rejects.toBeInstanceOf(SimClockError);
