@@ -21,14 +21,43 @@ export interface CoreContext {
   readonly perMailbox: TokenBuckets;
   readonly broadcastGlobal: TokenBuckets;
   readonly broadcastPerAuthor: TokenBuckets;
+  readonly signers: KeyInterner;
 }
 
 /** A handler checks what needs no storage (signatures, stamps) and returns the storage step, run in a group commit. */
 export type StorageStep<T> = () => T;
 
+/**
+ * Returns one shared array per public key value (bounded, least recently
+ * used first out). Crypto suites cache parsed keys per array (node-suite's
+ * WeakMap), and a decoder hands out a fresh array per request: interning
+ * makes a mailbox owner's repeated fetches hit that cache.
+ */
+export class KeyInterner {
+  private readonly keys = new Map<string, Uint8Array>();
+  constructor(private readonly max: number) {}
+
+  intern(key: Uint8Array): Uint8Array {
+    const id = hexKey(key);
+    const known = this.keys.get(id);
+    if (known) {
+      this.keys.delete(id);
+      this.keys.set(id, known);
+      return known;
+    }
+    if (this.keys.size >= this.max) {
+      const oldest = this.keys.keys().next();
+      if (!oldest.done) this.keys.delete(oldest.value);
+    }
+    const copy = key.slice();
+    this.keys.set(id, copy);
+    return copy;
+  }
+}
+
 /** Throws bad-signature unless the signed request verifies for this relay. */
 export function verifySigned(ctx: CoreContext, r: SignedFields): void {
-  if (!r.signedMessage || !ctx.suite.ed25519Verify(r.signer, r.signedMessage, r.signature)) {
+  if (!r.signedMessage || !ctx.suite.ed25519Verify(ctx.signers.intern(r.signer), r.signedMessage, r.signature)) {
     throw new RelayError('bad-signature', 'signature does not verify for this relay');
   }
 }

@@ -29,7 +29,7 @@ import { type RelayLimits, relayLimits } from '../config.ts';
 import { GroupCommit } from '../group-commit.ts';
 import type { RelayDb } from '../store/relay-db.ts';
 import { TokenBuckets } from '../token-bucket.ts';
-import type { CoreContext, StorageStep } from './context.ts';
+import { type CoreContext, KeyInterner, type StorageStep } from './context.ts';
 import * as mailbox from './mailbox-handlers.ts';
 import * as board from './public-handlers.ts';
 
@@ -84,6 +84,7 @@ export class RelayCore {
       perMailbox: new TokenBuckets(this.limits.perMailbox, max),
       broadcastGlobal: new TokenBuckets(this.limits.broadcastGlobal, 1),
       broadcastPerAuthor: new TokenBuckets(this.limits.broadcastPerAuthor, max),
+      signers: new KeyInterner(10_000),
     };
     this.perSource = new TokenBuckets(this.limits.perSource, max);
     this.serverId = serverIdOf(options.suite, options.key.publicKey);

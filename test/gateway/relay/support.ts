@@ -34,7 +34,7 @@ export async function startTestRelay(
   const dir = tempDir(name);
   const relay = await startRelay({
     dataDir: dir.path, suite, random: new SeededRandom(`relay-${name}`), clock: systemClock,
-    limits: { ...TEST_LIMITS, ...options.limits }, ...options,
+    ...options, limits: { ...TEST_LIMITS, ...options.limits },
   });
   return {
     ...relay,
