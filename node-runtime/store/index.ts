@@ -6,3 +6,5 @@ export * from './errors.ts';
 export { DEFAULT_BACKOFF, backoffDelayMs } from './backoff.ts';
 export { OUTBOX_DEFAULTS } from './outbox.ts';
 export { MAILBOX_DEFAULTS } from './mailbox-store.ts';
+export { createGroupCommit } from './group-commit.ts';
+export type { GroupCommit, GroupCommitOptions } from './group-commit.ts';
