@@ -76,14 +76,20 @@ export class SimRadioLink implements Link {
     const next = this.queue.shift();
     if (!next) return;
     this.onAir = true;
-    this.medium.transmit(this.nodeId, next.frame, () => {
+    try {
+      this.medium.transmit(this.nodeId, next.frame, () => {
+        this.onAir = false;
+        this.counters.framesSent++;
+        this.counters.bytesSent += next.frame.length;
+        // The frame left: it resolves even if close() came meanwhile (a frame on air cannot be recalled).
+        next.resolve();
+        this.pump();
+      });
+    } catch (e) {
+      // Only misuse gets here (something else made this node transmit behind the link's back).
       this.onAir = false;
-      this.counters.framesSent++;
-      this.counters.bytesSent += next.frame.length;
-      // The frame left: it resolves even if close() came meanwhile (a frame on air cannot be recalled).
-      next.resolve();
-      this.pump();
-    });
+      next.reject(e as Error);
+    }
   }
 
   onFrame(handler: (frame: ReceivedFrame) => void): void {

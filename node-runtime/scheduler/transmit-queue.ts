@@ -90,6 +90,11 @@ export class TransmitQueue {
     return undefined;
   }
 
+  /** The frame queued longest in lane `p` (lanes are FIFO, so it is the first to expire). */
+  oldest(p: TransmitPriority): QueuedFrame | undefined {
+    return this.lanes[p][0];
+  }
+
   /** Every queued frame, highest priority first. */
   all(): QueuedFrame[] {
     return priorityOrder.flatMap((p) => this.lanes[p]);

@@ -266,10 +266,11 @@ export class TransmitScheduler {
 
   /** Sheds frames that waited too long; a frame held by the channel-use rule is 'congested'. */
   private expire(now: number, use: number): void {
-    for (const f of this.queue.all()) {
-      if (now - f.enqueuedAtMs < this.limits.maxWaitMs[f.priority]) continue;
-      this.queue.remove(f.id);
-      this.shed(f, this.heldByChannelUse(f.priority, use) ? 'congested' : 'expired');
+    for (const p of priorityOrder) {
+      for (let f = this.queue.oldest(p); f !== undefined && now - f.enqueuedAtMs >= this.limits.maxWaitMs[p]; f = this.queue.oldest(p)) {
+        this.queue.remove(f.id);
+        this.shed(f, this.heldByChannelUse(p, use) ? 'congested' : 'expired');
+      }
     }
   }
 
@@ -359,7 +360,10 @@ export class TransmitScheduler {
   private sleepUntil(atMs: number): void {
     const now = this.clock.now();
     let wakeAt = Math.min(atMs, this.nextNotBefore(now));
-    for (const f of this.queue.all()) wakeAt = Math.min(wakeAt, f.enqueuedAtMs + this.limits.maxWaitMs[f.priority]);
+    for (const p of priorityOrder) {
+      const oldest = this.queue.oldest(p);
+      if (oldest) wakeAt = Math.min(wakeAt, oldest.enqueuedAtMs + this.limits.maxWaitMs[p]);
+    }
     if (wakeAt === this.wakeAtMs && this.wakeTimer) return;
     this.wakeTimer?.cancel();
     this.wakeTimer = undefined;

@@ -73,6 +73,17 @@ describe('SimRadioLink', () => {
     expect(atB).toHaveLength(0);
   });
 
+  it('rejects a send when the node is already on air behind the link, and keeps working', async () => {
+    const { clock, medium, a, atB } = pair();
+    medium.transmit('a', new Uint8Array(10));
+    await expect(a.send(new Uint8Array(3))).rejects.toMatchObject({ name: 'RadioMediumError', code: 'already-transmitting' });
+    await clock.runUntilIdle();
+    const later = a.send(new Uint8Array(4));
+    await clock.runUntilIdle();
+    await later;
+    expect(atB.map((f) => f.bytes.length)).toEqual([10, 4]);
+  });
+
   it('counts frames destroyed by collisions as dropped', async () => {
     const clock = new SimClock();
     const medium = new RadioMedium({ clock, seed: 2 });
