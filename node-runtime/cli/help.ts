@@ -1,0 +1,71 @@
+/** Help texts: `meow --help`, `meow help COMMAND`, `meow COMMAND --help`. */
+
+const PASSPHRASE = `  --passphrase-file FILE  read the passphrase from FILE (one trailing newline is dropped)
+  --no-passphrase         the identity is (or is to be) stored without a passphrase
+                          (unattended nodes only: anyone who reads the file has the keys)
+  The passphrase may also come from the environment variable MEOW_PASSPHRASE.`;
+
+export const HELP: Record<string, string> = {
+  main: `meow: Meow mesh messaging tools
+
+Usage: meow <command> [options]
+
+Commands:
+  keygen          create your identity (Ukp) file
+  card create     start a contact: new keys and an invite card
+  card show       print a card as JSON, with its fingerprint
+  card import     verify a contact's card; answer an invite, or complete with an answer
+  inspect         decode a card (or envelope, frame) from a file or stdin and print JSON
+  help COMMAND    help for one command
+
+Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage.
+`,
+  keygen: `Usage: meow keygen --out FILE [--force] [passphrase options]
+
+Creates a new identity (Ukp: Ed25519 + X25519) and writes it to FILE, mode 0600,
+sealed with scrypt (N=2^17, r=8, p=1) and XChaCha20-Poly1305.
+
+  --out FILE              where to write the identity file (required)
+  --force                 replace an existing file (its keys are lost)
+${PASSPHRASE}
+`,
+  card: `Usage: meow card <create|show|import> ...   (meow help card create, ...)
+`,
+  'card create': `Usage: meow card create --keys FILE --server URL [--server URL ...] --out DIR [--name NAME] [--qr]
+
+Makes the keys for one new contact (Ckp, Ekp, Lkp) and an invite card listing your servers.
+Writes DIR/NAME.card (binary), DIR/NAME.card.txt (armoured text) and DIR/NAME.contact
+(the contact's secret keys, sealed under your identity). Hand the card over in person,
+by file or as the QR code (--qr prints it on the terminal).
+
+  --keys FILE             your identity file (from meow keygen)
+  --server URL            a server for this contact to reach you, up to 8, e.g.
+                          https://user:pass@host:8443  mqtt://host:1883  udp://host:41325
+                          serial://dev/ttyS0  mesh://<16 hex digits of a node id>
+  --out DIR               directory for the three files
+  --name NAME             file name stem (default: invite-<mailbox id prefix>)
+  --qr                    print the card as a QR code
+${PASSPHRASE}
+`,
+  'card show': `Usage: meow card show FILE|-
+
+Verifies a card (binary, armoured, QR text or hex) and prints it as JSON with the
+fingerprint of the contact key it carries. Exit 2 if it is not a valid card.
+`,
+  'card import': `Usage: meow card import FILE --keys FILE [--server URL ...] [--out DIR] [--contact FILE] [--name NAME] [--qr]
+
+Verifies a contact's card.
+  An invite: makes your keys for this contact and the answer card (needs --server and --out),
+             writes DIR/NAME.card, .card.txt and .contact as card create does.
+  An answer: needs --contact, the .contact file of the invite it answers; refuses an answer
+             made for another invite, then stores the contact's card in that file.
+Both print the pair fingerprint: read it aloud to your contact to rule out a man in the middle.
+${PASSPHRASE}
+`,
+  inspect: `Usage: meow inspect [FILE|-]
+
+Reads a card, envelope or mesh frame from FILE or standard input (raw bytes, armoured
+text, "MEOW:" QR text or hex) and prints what it holds as JSON. Exit 2 if nothing
+recognises the input.
+`,
+};
