@@ -27,6 +27,7 @@
  *   |   "meow/gateway-registration/v1" || gateway Ed25519 pub || body    |
  *   +--------------------------------------------------------------------+
  */
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes, fromUtf8, utf8 } from '../codec/bytes.ts';
 import { ByteReader } from '../codec/reader.ts';
 import { type DecodeResult, fail, ok } from '../codec/result.ts';
@@ -122,4 +123,23 @@ export function decodeRegistrationBody(suite: CryptoSuite, gatewaySigningPublic:
     return fail('bad-signature', bodyEnd, 'registration not signed by its lookup key for this gateway');
   }
   return ok({ relayUrl, lookup, meshTag, expiresAtSec });
+}
+
+/**
+ * A gateway is known on the mesh by its announced Ed25519 node key; the
+ * registration is sealed to the X25519 form of that key (the birational
+ * map of RFC 7748 section 4.1, as libsodium's crypto_sign_ed25519_pk_to_curve25519),
+ * so no second key needs announcing. Returns undefined for an invalid key.
+ */
+export function gatewayAgreementPublic(nodeEd25519Public: Uint8Array): Uint8Array | undefined {
+  try {
+    return ed25519.utils.toMontgomery(nodeEd25519Public);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The gateway's side: X25519 secret matching gatewayAgreementPublic, from its Ed25519 seed. */
+export function gatewayAgreementSecret(nodeEd25519Seed: Uint8Array): Uint8Array {
+  return ed25519.utils.toMontgomerySecret(nodeEd25519Seed);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPortableSuite } from '../../../protocol/crypto/portable.ts';
 import { createNodeSuite } from '../../../node-runtime/crypto/node-suite.ts';
-import { decodeRegistrationBody, openRegistration, REGISTRATION_MAX_BYTES, sealRegistration } from '../../../protocol/gateway/registration.ts';
+import { decodeRegistrationBody, gatewayAgreementPublic, gatewayAgreementSecret, openRegistration, REGISTRATION_MAX_BYTES, sealRegistration } from '../../../protocol/gateway/registration.ts';
 import { generateDeviceKeyPair, generateLookupKeyPair } from '../../../protocol/keys/keys.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
 
@@ -25,6 +25,17 @@ describe('gateway registration', () => {
     expect(opened.value.lookup.publicKey).toEqual(lookup.publicKey);
     expect(opened.value.meshTag).toEqual(registration.meshTag);
     expect(opened.value.expiresAtSec).toBe(registration.expiresAtSec);
+  });
+
+  it('seals to the X25519 form of an announced Ed25519 node key', () => {
+    const nodeSeed = random.bytes(32);
+    const nodePublic = suite.ed25519PublicKey(nodeSeed);
+    const agreementPublic = gatewayAgreementPublic(nodePublic)!;
+    const agreementSecret = gatewayAgreementSecret(nodeSeed);
+    expect(suite.x25519PublicKey(agreementSecret)).toEqual(agreementPublic);
+    const box = sealRegistration(suite, random, { role: 'device', signing: nodePublic, agreement: agreementPublic }, registration);
+    expect(openRegistration(suite, { signingPublic: nodePublic, agreementSecret, agreementPublic }, box).ok).toBe(true);
+    expect(gatewayAgreementPublic(new Uint8Array(31))).toBeUndefined();
   });
 
   it('refuses another gateway, every bit flip and every truncation with a typed error', () => {

@@ -1,0 +1,68 @@
+/**
+ * Turns the `links` section of the configuration into Link objects, each
+ * with its transmit scheduler: the regional duty cycle applies to radios,
+ * not to Wi-Fi or a wired serial line.
+ */
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import { toHex } from '../../protocol/codec/bytes.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Link } from '../links/link.ts';
+import { bindUdpLink } from '../links/udp/udp-link.ts';
+import { MdnsDiscovery } from '../links/udp/mdns-discovery.ts';
+import { SerialLink } from '../links/serial/serial-link.ts';
+import { DutyCycleLimiter } from '../scheduler/duty-cycle.ts';
+import { TransmitScheduler } from '../scheduler/transmit-scheduler.ts';
+import type { LinkConfig, NodeConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+
+export interface BuiltLink {
+  readonly link: Link;
+  readonly scheduler: TransmitScheduler;
+  /** Extra clean-up (mDNS goodbye) before the link closes. */
+  readonly stop: () => Promise<void>;
+}
+
+export interface LinkDeps {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  readonly log: Logger;
+  readonly nodeId: Uint8Array;
+  readonly region: NodeConfig['region'];
+  /** Opens a LoRa HAT link (hardware/); injected so tests and boards without GPIO can replace it. */
+  readonly openLoRa?: (config: Extract<LinkConfig, { type: 'lora' }>, deps: { clock: Clock; log: Logger }) => Promise<{ link: Link; frequencyHz: number; bandwidthHz: number }>;
+}
+
+export async function buildLink(config: LinkConfig, deps: LinkDeps): Promise<BuiltLink> {
+  switch (config.type) {
+    case 'udp': {
+      const link = await bindUdpLink({ random: deps.random, port: config.port, bindAddress: config.bindAddress, peers: config.peers });
+      let discovery: MdnsDiscovery | undefined;
+      if (config.mdns) {
+        discovery = new MdnsDiscovery(link, {
+          nodeId: toHex(deps.nodeId), clock: deps.clock,
+          onEvent: (e) => deps.log[e.type === 'mdns-error' ? 'warn' : 'info']('mdns', { ...e }),
+        });
+      }
+      const scheduler = new TransmitScheduler({ link, clock: deps.clock, random: deps.random, dutyCycle: DutyCycleLimiter.unlimited() });
+      return { link, scheduler, stop: async () => discovery?.stop() };
+    }
+    case 'serial': {
+      const link = new SerialLink({
+        path: config.path, baudRate: config.baudRate, clock: deps.clock, random: deps.random,
+        onEvent: (e) => deps.log.info('serial', { ...e }),
+      });
+      const scheduler = new TransmitScheduler({ link, clock: deps.clock, random: deps.random, dutyCycle: DutyCycleLimiter.unlimited() });
+      return { link, scheduler, stop: async () => {} };
+    }
+    case 'lora': {
+      if (!deps.openLoRa) throw new Error('this build has no LoRa HAT support');
+      const { link, frequencyHz, bandwidthHz } = await deps.openLoRa(config, { clock: deps.clock, log: deps.log });
+      // A relay never exceeds the regional duty cycle (EU868: 1 % per sub-band, 10 % on 869.4-869.65 MHz).
+      const dutyCycle = DutyCycleLimiter.forChannel(deps.region, frequencyHz, bandwidthHz);
+      const scheduler = new TransmitScheduler({ link, clock: deps.clock, random: deps.random, dutyCycle });
+      return { link, scheduler, stop: async () => {} };
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The gateway role of a mesh node configured with relay URLs: it queues
+ * Internet-bound envelopes that mesh users hand it, flushes them when a
+ * relay is reachable, and fetches the mail of users who registered with it
+ * (gateway/bridge/). Requests arrive over the mesh (protocol/gateway/request.ts).
+ */
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { GatewayRequest } from '../../protocol/gateway/request.ts';
+import { gatewayAgreementSecret, openRegistration } from '../../protocol/gateway/registration.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import { ConnectivityMonitor, type RelayState } from '../../gateway/bridge/connectivity.ts';
+import { InternetOutbox, type InternetOutboxStats } from '../../gateway/bridge/internet-outbox.ts';
+import { MailFetcher, type MailFetcherStats } from '../../gateway/bridge/mail-fetcher.ts';
+import type { RelayPort } from '../../gateway/bridge/relay-port.ts';
+import { relayPort } from '../../gateway/server/client/relay-port.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Store } from '../store/index.ts';
+import type { NodeConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { NodeKey } from './node-key.ts';
+
+export interface GatewayStatus {
+  readonly relays: readonly RelayState[];
+  readonly outbox: InternetOutboxStats;
+  readonly fetcher: MailFetcherStats;
+}
+
+export interface RunningGateway {
+  /** Handles a request from the mesh; true once it is durably accepted. */
+  handle(request: GatewayRequest): boolean;
+  status(): GatewayStatus;
+  stop(): Promise<void>;
+}
+
+export interface GatewayDeps {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly nodeKey: NodeKey;
+  /** Relay ports by URL; default: the relay client library (gateway/server/client). */
+  readonly openRelay?: (url: string) => RelayPort;
+}
+
+export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promise<RunningGateway> {
+  const { clock, random, suite, log, store } = deps;
+  const open = deps.openRelay ?? ((url: string) => relayPort(url, { suite, random, clock }));
+  const relays = config.gateway.relays.map(open);
+  const connectivity = new ConnectivityMonitor({
+    clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
+  });
+  connectivity.onChange((url, online) => log.info(online ? 'relay reachable' : 'relay unreachable', { relay: url }));
+  const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, fields);
+  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit });
+  const fetcher = new MailFetcher({ relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit });
+  // Registrations are sealed to the X25519 form of the announced node key (registration.ts).
+  const agreementSecret = gatewayAgreementSecret(deps.nodeKey.seed);
+  const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
+  connectivity.start();
+  fetcher.start();
+
+  return {
+    handle(request) {
+      switch (request.kind) {
+        case 'relay-deposit': {
+          if (!config.gateway.relays.includes(request.relayUrl)) {
+            log.warn('deposit for a relay this gateway does not serve', { relay: request.relayUrl });
+            return true; // final: acknowledged and dropped, never retried
+          }
+          outbox.enqueue(request.relayUrl, request.tag, request.envelope);
+          return true;
+        }
+        case 'registration': {
+          const opened = openRegistration(suite, secrets, request.sealed);
+          if (!opened.ok) {
+            log.warn('gateway registration refused', { code: opened.code });
+            return true;
+          }
+          if (!fetcher.register(opened.value)) log.warn('registration for a relay this gateway does not serve', { relay: opened.value.relayUrl });
+          return true;
+        }
+      }
+    },
+    status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats() }),
+    async stop() {
+      connectivity.close();
+      await outbox.close();
+      await fetcher.close();
+    },
+  };
+}

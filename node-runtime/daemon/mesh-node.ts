@@ -1,0 +1,165 @@
+/**
+ * A running mesh node: links and their schedulers, the router, the durable
+ * store, and (when relays are configured) the Internet gateway. The daemon
+ * (main.ts) builds one from the configuration; tests build several in one
+ * process on loopback sockets.
+ *
+ * Delivery is durable: the router acknowledges a message end to end only
+ * after accept() stored it in the hosted mailboxes (SQLite, synchronous=FULL).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { toHex, fromHex } from '../../protocol/codec/bytes.ts';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { decodeEnvelopeHeader } from '../../protocol/envelope/header.ts';
+import { decodeGatewayRequest, isGatewayRequest } from '../../protocol/gateway/request.ts';
+import { AnnounceFlag } from '../../protocol/mesh/announce.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Clock } from '../platform/clock.ts';
+import { createRouter, type Router } from '../router/router.ts';
+import type { DeliverMeta, RouterStats } from '../router/types.ts';
+import { openStore, type Store } from '../store/index.ts';
+import type { SchedulerStats } from '../scheduler/transmit-scheduler.ts';
+import { type BuiltLink, buildLink, type LinkDeps } from './build-links.ts';
+import type { NodeConfig } from './config.ts';
+import { type GatewayStatus, startGateway, type RunningGateway } from './gateway-role.ts';
+import type { Logger } from './logger.ts';
+import { loadOrCreateNodeKey } from './node-key.ts';
+
+/** Mailbox tag under which flooded emergency broadcasts are kept for local users. */
+export const BROADCAST_TAG = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+
+export interface MeshNodeDeps {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  readonly log: Logger;
+  readonly openLoRa?: LinkDeps['openLoRa'];
+}
+
+export interface LinkStatus {
+  readonly id: string;
+  readonly kind: string;
+  readonly mtu: number;
+  readonly stats: ReturnType<BuiltLink['link']['stats']>;
+  readonly scheduler: SchedulerStats;
+}
+
+export interface NodeStatus {
+  readonly nodeId: string;
+  readonly uptimeMs: number;
+  readonly router: RouterStats;
+  readonly links: readonly LinkStatus[];
+  readonly mailboxes: ReturnType<Store['mailboxes']['totals']>;
+  readonly gateway?: GatewayStatus;
+}
+
+export interface MeshNode {
+  readonly nodeId: Uint8Array;
+  readonly router: Router;
+  readonly store: Store;
+  status(): NodeStatus;
+  stop(): Promise<void>;
+}
+
+const ID_BYTES = 16;
+
+export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Promise<MeshNode> {
+  const { clock, random, suite, log } = deps;
+  const startedAt = clock.now();
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const { key, created } = loadOrCreateNodeKey(config.dataDir, suite, random);
+  const store = openStore({ path: join(config.dataDir, 'node.db'), clock, random });
+  const built: BuiltLink[] = [];
+  let gateway: RunningGateway | undefined;
+  try {
+    const nodeIdFull = meshNodeId(suite, key.publicKey);
+    for (const linkConfig of config.links) {
+      built.push(await buildLink(linkConfig, { clock, random, suite, log, nodeId: nodeIdFull, region: config.region, ...(deps.openLoRa ? { openLoRa: deps.openLoRa } : {}) }));
+    }
+    const isGateway = config.gateway.relays.length > 0;
+    const router = createRouter({
+      nodeKeys: { seed: key.seed, publicKey: key.publicKey }, suite, clock, random,
+      links: built.map((b) => b.link), queues: built.map((b) => b.scheduler),
+      store: { accept: (envelope, meta) => accept(envelope, meta) },
+      log: { debug: (m, f) => log.debug(m, f), warn: (m, f) => log.warn(m, f) },
+      config: {
+        ...(config.meshKeyHex ? { meshKey: fromHex(config.meshKeyHex)! } : {}),
+        announceFlags: AnnounceFlag.mailboxHost | (isGateway ? AnnounceFlag.gateway : 0),
+      },
+    });
+    if (isGateway) gateway = await startGateway(config, { clock, random, suite, log, store, nodeKey: key });
+
+    /** Stores what the router delivers to this node; false makes the router withhold its ack. */
+    function accept(envelope: Uint8Array, meta: DeliverMeta): boolean {
+      const id = suite.sha256(envelope).subarray(0, ID_BYTES);
+      try {
+        if (isGatewayRequest(envelope)) {
+          if (!gateway) return false;
+          const request = decodeGatewayRequest(envelope);
+          if (!request.ok) {
+            log.warn('gateway request refused', { code: request.code, offset: request.offset });
+            return true; // acknowledged, so the sender does not retry a request that can never succeed
+          }
+          return gateway.handle(request.value);
+        }
+        const header = decodeEnvelopeHeader(envelope);
+        if (!header.ok) {
+          log.warn('undecodable envelope dropped', { code: header.code, offset: header.offset, messageId: meta.messageId });
+          return true;
+        }
+        const h = header.value;
+        const tag = h.kind === 'direct' || h.kind === 'presence' ? fromHex(h.mailboxTag)!
+          : h.kind === 'group' ? fromHex(h.groupTag)!
+            : h.kind === 'broadcast' ? BROADCAST_TAG
+              : fromHex(h.sensorId.padEnd(8, '0'))!;
+        const result = store.mailboxes.deposit(tag, id, envelope);
+        log.debug('delivered', { kind: h.kind, result, hops: meta.hops });
+        return true;
+      } catch (error) {
+        log.warn('could not store a delivered envelope', { error: (error as Error).message });
+        return false;
+      }
+    }
+
+    log.info('mesh node started', {
+      nodeId: toHex(router.nodeId), keyCreated: created, dataDir: config.dataDir,
+      links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays : undefined,
+    });
+
+    const expiryTimer = setInterval(() => store.expireAll(), 60_000);
+    expiryTimer.unref();
+
+    return {
+      nodeId: router.nodeId,
+      router,
+      store,
+      status: () => ({
+        nodeId: toHex(router.nodeId),
+        uptimeMs: clock.now() - startedAt,
+        router: router.stats(),
+        links: built.map((b) => ({ id: b.link.id, kind: b.link.kind, mtu: b.link.mtu, stats: b.link.stats(), scheduler: b.scheduler.stats() })),
+        mailboxes: store.mailboxes.totals(),
+        ...(gateway ? { gateway: gateway.status() } : {}),
+      }),
+      async stop() {
+        clearInterval(expiryTimer);
+        await gateway?.stop();
+        await router.close();
+        for (const b of built) {
+          await b.stop();
+          b.scheduler.close();
+          await b.link.close();
+        }
+        store.close();
+        log.info('mesh node stopped', { nodeId: toHex(router.nodeId) });
+      },
+    };
+  } catch (error) {
+    await gateway?.stop();
+    for (const b of built) await b.link.close().catch(() => undefined);
+    store.close();
+    throw error;
+  }
+}
