@@ -28,6 +28,8 @@ export interface E22EtherOptions {
 
 export class E22Ether {
   private readonly nodes = new Set<EtherNode>();
+  /** Packets in the air per sender, oldest first: one radio sends one packet after another. */
+  private readonly inFlight = new Map<EtherNode, Array<{ packet: AirPacket; receivers: EtherNode[] }>>();
   /** Every packet put on the air, for assertions. */
   readonly log: Array<{ from: string; packet: AirPacket }> = [];
 
@@ -38,15 +40,30 @@ export class E22Ether {
     return () => this.nodes.delete(node);
   }
 
-  /** Puts a packet on the air; receivers get it `airtimeMs` later. */
+  /**
+   * Puts a packet on the air; receivers get it `airtimeMs` later. Packets
+   * from one sender arrive in the order sent even when host timers run late
+   * (a later, shorter packet never overtakes an earlier one).
+   */
   transmit(from: EtherNode, packet: AirPacket, airtimeMs: number): void {
     this.log.push({ from: from.name, packet });
-    const receivers = [...this.nodes].filter((n) => n !== from);
+    const entry = { packet, receivers: [...this.nodes].filter((n) => n !== from) };
+    const queue = this.inFlight.get(from) ?? [];
+    queue.push(entry);
+    this.inFlight.set(from, queue);
     this.options.clock.setTimer(airtimeMs, () => {
-      for (const node of receivers) {
-        if (!this.nodes.has(node)) continue;
-        node.receive(packet, this.options.rssiDbm?.(from, node) ?? -60);
+      // Already delivered by a later packet's timer that ran first.
+      if (!queue.includes(entry)) return;
+      // Deliver everything sent before this packet that is still in flight, then this one.
+      while (queue.length > 0) {
+        const next = queue.shift()!;
+        for (const node of next.receivers) {
+          if (!this.nodes.has(node)) continue;
+          node.receive(next.packet, this.options.rssiDbm?.(from, node) ?? -60);
+        }
+        if (next === entry) break;
       }
+      if (queue.length === 0) this.inFlight.delete(from);
     });
   }
 }
