@@ -72,7 +72,7 @@ export const defaultSchedulerLimits: Omit<SchedulerLimits, 'backoffSlotMs'> = {
   politeChannelUse: 0.25,
   congestedChannelUse: 0.4,
   politeRelayDelayMs: 2_000,
-  holdRecheckMs: 1_000,
+  holdRecheckMs: 5_000,
   minContentionSlots: 4,
   maxContentionSlots: 64,
 };

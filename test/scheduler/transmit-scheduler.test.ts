@@ -158,16 +158,14 @@ describe('TransmitScheduler: bounded queues and shedding', () => {
         ),
         fc.double({ min: 0, max: 0.6, noNaN: true }),
         async (ops, use) => {
-          const { clock, scheduler, channel } = setup({ limits: { maxQueuedTotal: 12, maxQueued: { ack: 4, direct: 6, relay: 6, bulk: 3 } } });
-          channel.use = use;
           const outcome = new Map<string, string[]>();
           const note = (id: string, what: string): void => void outcome.set(id, [...(outcome.get(id) ?? []), what]);
-          const s2 = createTransmitScheduler({
-            link: new RecordingLink(clock), clock, random: new SeededRandom(ops.length), channelMonitor: channel,
+          const { clock, scheduler: s2, channel } = setup({
+            random: new SeededRandom(ops.length),
             limits: { maxQueuedTotal: 12, maxQueued: { ack: 4, direct: 6, relay: 6, bulk: 3 } },
             onShed: (f) => note(f.id, 'shed'), onSent: (f) => note(f.id, 'sent'),
           });
-          scheduler.close();
+          channel.use = use;
           const accepted: string[] = [];
           let n = 0;
           for (const o of ops) {
