@@ -11,13 +11,20 @@ import { LinkConfigError } from '../../node-runtime/links/errors.ts';
 import { bindUdpLink, type UdpLink } from '../../node-runtime/links/udp/udp-link.ts';
 import { chooseIpv4Address, MdnsDiscovery, type MdnsDiscoveryEvent } from '../../node-runtime/links/udp/mdns-discovery.ts';
 
-async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(predicate: () => boolean, timeoutMs: number, explain: () => string = () => ''): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms`);
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms ${explain()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Node ids unique to this process: other test runs on the same LAN must not look like our peers. */
+const pidHex = process.pid.toString(16).padStart(8, '0');
+const idA = `a1a1${pidHex}`;
+const idB = `b2b2${pidHex}`;
+const idC = `c3c3${pidHex}`;
+const idD = `d4d4${pidHex}`;
 
 describe('mDNS discovery (_meow._udp, bonjour-service)', () => {
   const links: UdpLink[] = [];
@@ -34,16 +41,20 @@ describe('mDNS discovery (_meow._udp, bonjour-service)', () => {
   }
 
   it('finds the other node within a few seconds, never itself, and carries a frame to it', async () => {
-    const a = await node('a', 'a1a1a1a1a1a1a1a1');
-    const b = await node('b', 'b2b2b2b2b2b2b2b2');
+    const a = await node('a', idA);
+    const b = await node('b', idB);
     const started = Date.now();
-    await waitFor(() => a.link.peers().some((p) => p.port === b.link.port) && b.link.peers().some((p) => p.port === a.link.port), 8000);
+    await waitFor(
+      () => a.link.peers().some((p) => p.port === b.link.port) && b.link.peers().some((p) => p.port === a.link.port),
+      8000,
+      () => `(events of a: ${JSON.stringify(a.events)}; of b: ${JSON.stringify(b.events)})`,
+    );
     const elapsedMs = Date.now() - started;
     expect(elapsedMs).toBeLessThan(8000);
-    expect(a.link.peers().filter((p) => p.nodeId === 'b2b2b2b2b2b2b2b2')).toHaveLength(1);
+    expect(a.link.peers().filter((p) => p.nodeId === idB)).toHaveLength(1);
     expect(a.link.peers().some((p) => p.port === a.link.port)).toBe(false);
-    expect(b.link.peers().some((p) => p.nodeId === 'a1a1a1a1a1a1a1a1' && p.source === 'mdns')).toBe(true);
-    expect(a.events.find((e) => e.type === 'peer-up')).toMatchObject({ nodeId: 'b2b2b2b2b2b2b2b2', port: b.link.port });
+    expect(b.link.peers().some((p) => p.nodeId === idA && p.source === 'mdns')).toBe(true);
+    expect(a.events.find((e) => e.type === 'peer-up' && e.nodeId === idB)).toMatchObject({ port: b.link.port });
     const got: string[] = [];
     b.link.onFrame((f) => got.push(new TextDecoder().decode(f.bytes)));
     await a.link.send(utf8('found you'));
@@ -53,8 +64,8 @@ describe('mDNS discovery (_meow._udp, bonjour-service)', () => {
   });
 
   it('forgets a node that says goodbye', async () => {
-    const a = await node('c', 'c3c3c3c3c3c3c3c3');
-    const b = await node('d', 'd4d4d4d4d4d4d4d4');
+    const a = await node('c', idC);
+    const b = await node('d', idD);
     await waitFor(() => a.link.peers().some((p) => p.port === b.link.port), 8000);
     await b.link.close(); // stops discovery first: TTL-0 goodbye records
     await waitFor(() => !a.link.peers().some((p) => p.port === b.link.port), 5000);
