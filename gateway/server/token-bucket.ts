@@ -21,8 +21,10 @@ export class TokenBuckets {
     let b = this.buckets.get(key);
     if (b) {
       this.buckets.delete(key);
-      b.tokens = Math.min(this.spec.capacity, b.tokens + ((nowMs - b.atMs) / 1000) * this.spec.refillPerSecond);
-      b.atMs = nowMs;
+      // A clock stepping back (NTP, a simulated clock) refills nothing and takes nothing.
+      const elapsedMs = Math.max(0, nowMs - b.atMs);
+      b.tokens = Math.min(this.spec.capacity, b.tokens + (elapsedMs / 1000) * this.spec.refillPerSecond);
+      b.atMs = Math.max(b.atMs, nowMs);
     } else {
       b = { tokens: this.spec.capacity, atMs: nowMs };
       if (this.buckets.size >= this.maxKeys) {

@@ -1,0 +1,171 @@
+/**
+ * The relay core on a manual clock and in-memory SQLite: lifetimes (presence
+ * TTL, broadcast retention, directory expiry), quotas, rate limits, the
+ * response budget of small doors, and group commit.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { utf8 } from '../../../protocol/codec/bytes.ts';
+import { generateLookupKeyPair, generateServerKeyPair } from '../../../protocol/keys/keys.ts';
+import { SeededRandom } from '../../../protocol/seeded-random.ts';
+import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
+import { RelayError } from '../../../protocol/server/errors.ts';
+import { createDirectoryEntry } from '../../../protocol/server/records.ts';
+import { mintStamp } from '../../../protocol/server/stamp.ts';
+import { encodeRequest } from '../../../protocol/server/request-encode.ts';
+import type { Clock } from '../../../node-runtime/platform/clock.ts';
+import { openStore } from '../../../node-runtime/store/index.ts';
+import type { Store } from '../../../node-runtime/store/store.ts';
+import { RelayCore } from '../../../gateway/server/core/relay-core.ts';
+import { RelayDb } from '../../../gateway/server/store/relay-db.ts';
+import { RelayClient } from '../../../gateway/server/client/relay-client.ts';
+import type { RelayTransport } from '../../../gateway/server/client/transport.ts';
+import type { RelayLimits } from '../../../gateway/server/config.ts';
+import { suite, TEST_LIMITS } from './support.ts';
+
+class ManualClock implements Clock {
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+  setTimer(): { cancel(): void } {
+    return { cancel: () => undefined };
+  }
+}
+
+const opened: { store: Store; db: RelayDb }[] = [];
+afterEach(() => {
+  for (const o of opened.splice(0)) {
+    o.db.close();
+    o.store.close();
+  }
+});
+
+function setUp(limits: Partial<RelayLimits> = {}, maxResponseBytes = 1 << 20, source = 'src') {
+  const clock = new ManualClock(1_790_000_000_000);
+  const random = new SeededRandom('core');
+  const store = openStore({ path: ':memory:', clock, random, mailbox: { maxMessagesPerMailbox: 5 } });
+  const db = new RelayDb(':memory:');
+  opened.push({ store, db });
+  const key = generateServerKeyPair(suite, random);
+  const core = new RelayCore({ suite, random, clock, key, urls: ['http://test'], store, db, limits: { ...TEST_LIMITS, ...limits } });
+  const transport: RelayTransport = {
+    url: 'direct', maxRequestBytes: 1 << 20,
+    exchange: (frame) => core.handle(frame, { source, maxResponseBytes }),
+    close: async () => undefined,
+  };
+  const client = new RelayClient({ suite, random: new SeededRandom('core-client'), clock, transport, server: key.publicKey });
+  return { clock, core, client, key, store, db };
+}
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (e instanceof RelayError) return e.code;
+    throw e;
+  }
+}
+
+describe('relay core', () => {
+  it('expires presence after its TTL and broadcasts after the retention time', async () => {
+    const { clock, client } = setUp({ broadcastRetentionMs: 3_600_000 });
+    const owner = generateLookupKeyPair(suite, new SeededRandom('p'));
+    await client.register(owner);
+    await client.publishPresence(owner, utf8('addr'), 60);
+    clock.t += 59_000;
+    expect((await client.lookupPresence(mailboxTagOf(suite, owner.publicKey))).blob).toEqual(utf8('addr'));
+    clock.t += 2_000;
+    expect(await code(client.lookupPresence(mailboxTagOf(suite, owner.publicKey)))).toBe('not-found');
+    await client.postBroadcast(new SeededRandom('a').bytes(32), 'curfew lifted', 8);
+    clock.t += 3_599_000;
+    expect(await client.listBroadcasts()).toHaveLength(1);
+    clock.t += 2_000;
+    expect(await client.listBroadcasts()).toHaveLength(0);
+  });
+
+  it('refuses stale records and expires directory entries', async () => {
+    const { clock, client, core } = setUp();
+    const seed = new SeededRandom('d').bytes(32);
+    await client.publishEntry(seed, { ttlSec: 120, description: 'short lived', reach: utf8('r') }, 8);
+    expect(await client.searchEntries('short')).toHaveLength(1);
+    clock.t += 121_000;
+    expect(await client.searchEntries('short')).toHaveLength(0);
+    expect(await core.expire()).toBeGreaterThan(0);
+    // A record made 11 minutes ago (a replay from a capture) is refused as stale.
+    const old = createDirectoryEntry(suite, new SeededRandom('d2').bytes(32), client.serverKey.signing,
+      { createdSec: Math.floor(clock.t / 1000) - 11 * 60, ttlSec: 3600, description: 'old', reach: utf8('r') });
+    const stamp = mintStamp(suite, new SeededRandom('st'), client.serverKey.signing, suite.sha256(old.bytes), 8, Math.floor(clock.t / 60_000));
+    expect(await code(client.send('directory-publish', encodeRequest({ kind: 'directory-publish', record: old.bytes, stamp })))).toBe('stale');
+  });
+
+  it('maps the mailbox quota of the store to quota-exceeded and rate-limits deposits per mailbox', async () => {
+    const { client } = setUp({ perMailbox: { capacity: 6, refillPerSecond: 0 } });
+    const owner = generateLookupKeyPair(suite, new SeededRandom('q'));
+    const passKey = new SeededRandom('pk').bytes(32);
+    await client.register(owner, passKey);
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    for (let i = 0; i < 5; i++) await client.deposit(tag, utf8(`m${i}`), { passKey });
+    expect(await code(client.deposit(tag, utf8('m5'), { passKey }))).toBe('quota-exceeded');
+    expect(await code(client.deposit(tag, utf8('m6'), { passKey }))).toBe('rate-limited');
+    expect(await code(client.deposit(tag, utf8('m7'), { passKey }))).toBe('rate-limited');
+    expect((await client.fetch(owner)).messages).toHaveLength(5);
+  });
+
+  it('rate-limits a source before doing any crypto for it', async () => {
+    const { client, core } = setUp({ perSource: { capacity: 3, refillPerSecond: 0 } });
+    await client.catalog();
+    await client.catalog();
+    await client.catalog();
+    expect(await code(client.catalog())).toBe('rate-limited');
+    expect(core.counters.refused).toBe(1);
+  });
+
+  it('fits a fetch into a small door budget and says there is more', async () => {
+    const { client } = setUp({}, 400);
+    const owner = generateLookupKeyPair(suite, new SeededRandom('b'));
+    const passKey = new SeededRandom('pk2').bytes(32);
+    await client.register(owner, passKey);
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    for (let i = 0; i < 4; i++) await client.deposit(tag, new Uint8Array(150).fill(i), { passKey });
+    const page = await client.fetch(owner);
+    expect(page.messages.length).toBe(2);
+    expect(page.more).toBe(true);
+    const next = await client.fetch(owner, { acks: page.messages.map((m) => m.id) });
+    expect(next.messages.map((m) => m.envelope[0])).toEqual([2, 3]);
+    expect(next.more).toBe(false);
+  });
+
+  it('allows only listed broadcast authors on a closed relay', async () => {
+    const trusted = new SeededRandom('t').bytes(32);
+    const { client } = setUp({ broadcastOpen: false, broadcastAuthors: [suite.ed25519PublicKey(trusted)] });
+    expect(await code(client.postBroadcast(new SeededRandom('u').bytes(32), 'spam', 8))).toBe('unauthorized');
+    expect(await code(client.postBroadcast(trusted, 'official notice'))).toBe('ok');
+    expect(await code(client.postBroadcast(trusted, 'second notice'))).toBe('ok'); // listed authors are not rate-limited
+  });
+
+  it('commits a burst in one group and answers each request only after it', async () => {
+    const { client, store } = setUp();
+    const owner = generateLookupKeyPair(suite, new SeededRandom('g'));
+    const passKey = new SeededRandom('pk3').bytes(32);
+    await client.register(owner, passKey);
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    let batches = 0;
+    const batch = store.batch.bind(store);
+    store.batch = <T>(fn: () => T): T => {
+      batches++;
+      return batch(fn);
+    };
+    const before = batches;
+    await Promise.all([0, 1, 2, 3].map((i) => client.deposit(tag, utf8(`g${i}`), { passKey })));
+    // One outer batch per flush, plus one savepoint per request inside it.
+    expect(batches - before).toBe(5);
+    expect(store.mailboxes.counts(tag).messages).toBe(4);
+  });
+
+  it('re-signs its descriptor with new URLs', () => {
+    const { core } = setUp();
+    core.setUrls(['udp://10.0.0.1:41325']);
+    expect(core.descriptor().urls).toEqual(['udp://10.0.0.1:41325']);
+  });
+});
