@@ -8,7 +8,16 @@ import type { Database } from 'better-sqlite3';
 import type { RandomSource } from '../../protocol/random.ts';
 import type { Clock } from '../platform/clock.ts';
 import { checkTime } from './args.ts';
-import { StoreArgumentError, StoreClosedError } from './errors.ts';
+import {
+  StoreArgumentError,
+  StoreBusyError,
+  StoreClosedError,
+  StoreCorruptError,
+  StoreError,
+  StoreFullError,
+  StoreIoError,
+  StoreReadOnlyError,
+} from './errors.ts';
 
 export class Connection {
   private closed = false;
@@ -18,6 +27,7 @@ export class Connection {
     readonly path: string,
     private readonly clock: Clock,
     readonly random: RandomSource,
+    readonly readOnly = false,
   ) {}
 
   get isClosed(): boolean {
@@ -42,17 +52,36 @@ export class Connection {
    */
   write<T>(fn: () => T): T {
     this.guard();
-    return this.db
-      .transaction(() => {
-        const result = fn();
-        if (isThenable(result)) {
-          // better-sqlite3 would commit as soon as fn returns: an awaited write
-          // inside would land outside the transaction. Refuse, which rolls back.
-          throw new StoreArgumentError('a store transaction must be synchronous (fn returned a promise)');
-        }
-        return result;
-      })
-      .immediate();
+    if (this.readOnly) throw new StoreReadOnlyError(`${this.path}: opened read-only`);
+    try {
+      return this.db
+        .transaction(() => {
+          const result = fn();
+          if (isThenable(result)) {
+            // better-sqlite3 would commit as soon as fn returns: an awaited write
+            // inside would land outside the transaction. Refuse, which rolls back.
+            throw new StoreArgumentError('a store transaction must be synchronous (fn returned a promise)');
+          }
+          return result;
+        })
+        .immediate();
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** SQLite's result codes onto the store's typed errors; anything else passes unchanged. */
+  translate(error: unknown): unknown {
+    if (error instanceof StoreError) return error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+    const message = `${this.path}: ${error instanceof Error ? error.message : code}`;
+    if (code === 'SQLITE_FULL') return new StoreFullError(message, { cause: error });
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreBusyError(message, { cause: error });
+    if (code.startsWith('SQLITE_READONLY')) return new StoreReadOnlyError(message, { cause: error });
+    if (code.startsWith('SQLITE_CORRUPT')) return new StoreCorruptError(this.path, [message], { cause: error });
+    if (code.startsWith('SQLITE_IOERR')) return new StoreIoError(message, { cause: error });
+    return error;
   }
 
   close(): void {

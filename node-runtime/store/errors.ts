@@ -14,7 +14,11 @@ export type StoreErrorCode =
   | 'not-a-meow-store'
   | 'store-corrupt'
   | 'schema-too-new'
-  | 'migration-failed';
+  | 'migration-failed'
+  | 'store-full'
+  | 'store-read-only'
+  | 'store-busy'
+  | 'store-io-error';
 
 export abstract class StoreError extends Error {
   abstract readonly code: StoreErrorCode;
@@ -119,4 +123,32 @@ export class MigrationError extends StoreError {
   ) {
     super(`${path}: migration to schema version ${toVersion} failed`, options);
   }
+}
+
+/**
+ * The disk (or the configured `maxFileBytes`) is full. The write was rolled
+ * back whole; nothing accepted before is lost. A relay answers "insufficient
+ * storage"; a node keeps running and retries after expiry frees room.
+ */
+export class StoreFullError extends StoreError {
+  override readonly name = 'StoreFullError';
+  readonly code = 'store-full';
+}
+
+/** A write on a store opened with `readOnly: true` (a status command beside the daemon). */
+export class StoreReadOnlyError extends StoreError {
+  override readonly name = 'StoreReadOnlyError';
+  readonly code = 'store-read-only';
+}
+
+/** Another connection held the write lock for longer than busy_timeout. The write did not happen. */
+export class StoreBusyError extends StoreError {
+  override readonly name = 'StoreBusyError';
+  readonly code = 'store-busy';
+}
+
+/** The operating system reported an I/O error (a failing SD card). The write did not happen. */
+export class StoreIoError extends StoreError {
+  override readonly name = 'StoreIoError';
+  readonly code = 'store-io-error';
 }

@@ -13,6 +13,7 @@
  * alone; the others commit.
  */
 import { checkOption } from './args.ts';
+import { StoreError } from './errors.ts';
 import type { Store } from './store.ts';
 
 export interface GroupCommitOptions {
@@ -61,6 +62,11 @@ export function createGroupCommit(store: Store, options: GroupCommitOptions = {}
             // A nested batch is a savepoint: a throw rolls back this write only.
             outcomes.push({ ok: true, value: store.batch(job.write) });
           } catch (error) {
+            // A full disk, an I/O error or a lost lock may have rolled back the
+            // whole transaction (https://sqlite.org/lang_transaction.html, "Response
+            // To Errors Within A Transaction"): fail the batch rather than let the
+            // next writes run outside it.
+            if (isBatchFatal(error)) throw error;
             outcomes.push({ ok: false, error });
           }
         }
@@ -97,4 +103,10 @@ export function createGroupCommit(store: Store, options: GroupCommitOptions = {}
       return queue.length;
     },
   };
+}
+
+const batchFatalCodes: ReadonlySet<string> = new Set(['store-full', 'store-io-error', 'store-busy', 'store-corrupt', 'store-closed', 'store-read-only']);
+
+function isBatchFatal(error: unknown): boolean {
+  return error instanceof StoreError && batchFatalCodes.has(error.code);
 }

@@ -16,10 +16,10 @@
 import Database from 'better-sqlite3';
 import { checkName, checkOption } from './args.ts';
 import { Connection } from './connection.ts';
-import { StoreCorruptError, StoreError, StoreOpenError } from './errors.ts';
+import { SchemaTooNewError, StoreCorruptError, StoreError, StoreOpenError } from './errors.ts';
 import { MailboxStatements, resolveMailboxOptions, SqliteMailboxStore } from './mailbox-store.ts';
 import { OutboxStatements, resolveOutboxOptions, SqliteOutbox } from './outbox.ts';
-import { MEOW_APPLICATION_ID, migrate } from './schema.ts';
+import { latestVersion, MEOW_APPLICATION_ID, migrate } from './schema.ts';
 import { SeenStatements, SqliteSeenLog } from './seen-log.ts';
 import type { ExpirySummary, MailboxStore, OpenStoreOptions, Outbox, OutboxOptions, SeenLog, Store, StoreInfo } from './store.ts';
 
@@ -35,26 +35,47 @@ export function openStore(options: OpenStoreOptions): Store {
   const outboxDefaults = resolveOutboxOptions(options.outbox);
   const mailboxOptions = resolveMailboxOptions(options.mailbox);
 
+  const maxFileBytes = options.maxFileBytes === undefined ? undefined : checkOption('maxFileBytes', options.maxFileBytes, 0, 65_536);
+  const readOnly = options.readOnly === true;
+
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {});
   } catch (cause) {
     throw translateOpenError(cause, path);
   }
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     checkOwnership(db, path);
-    quickCheck(db, path);
-    configure(db, path, options.secureDelete ?? true);
-    migrate(db, path);
+    if (readOnly) {
+      checkCurrentVersion(db, path);
+    } else {
+      quickCheck(db, path);
+      configure(db, path, options.secureDelete ?? true);
+      migrate(db, path);
+      if (maxFileBytes !== undefined) {
+        const pageSizeBytes = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxFileBytes / pageSizeBytes))}`);
+      }
+    }
   } catch (cause) {
     db.close();
     throw translateOpenError(cause, path);
   }
-  const conn = new Connection(db, path, options.clock, options.random);
+  const conn = new Connection(db, path, options.clock, options.random, readOnly);
   const store = new SqliteStore(conn, outboxDefaults, mailboxOptions);
-  store.releaseLeases();
+  if (!readOnly) store.releaseLeases();
   return store;
+}
+
+/** A read-only handle cannot migrate: the file must be exactly at this code's version. */
+function checkCurrentVersion(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const latest = latestVersion();
+  if (version > latest) throw new SchemaTooNewError(path, version, latest);
+  if (version < latest) {
+    throw new StoreOpenError('store-open-failed', path, `schema version ${version} needs a migration: open it read-write once`);
+  }
 }
 
 function checkOwnership(db: Database.Database, path: string): void {

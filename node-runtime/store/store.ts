@@ -307,6 +307,18 @@ export interface OpenStoreOptions {
   readonly outbox?: OutboxOptions;
   readonly mailbox?: MailboxOptions;
   /**
+   * Hard cap on the database file (PRAGMA max_page_count): a write that would
+   * grow it further throws StoreFullError and changes nothing. Default: none
+   * (the disk's size). The quotas are the normal limit; this is the backstop.
+   */
+  readonly maxFileBytes?: number;
+  /**
+   * Open for reading only (`meow status` beside a running daemon): no
+   * migration, no lease release, no integrity scan; every write throws
+   * StoreReadOnlyError. The file must exist at the current schema version.
+   */
+  readonly readOnly?: boolean;
+  /**
    * Overwrite deleted messages in the database file (PRAGMA secure_delete).
    * Default true: a seized SD card should not give back delivered mail.
    */
