@@ -187,6 +187,9 @@ export async function openKeyFile(
   if (doc.kind !== 'identity' && doc.kind !== 'contact') throw bad('unknown kind');
   if (doc.kind !== kind) throw new KeystoreError('wrong-kind', `expected a ${kind} file, this is a ${doc.kind} file`);
   const protection = parseProtection(doc.protection);
+  // Contact files are always sealed under the identity: accepting a clear one would let anyone who can
+  // write to the directory plant a contact with keys of their choosing. Identities never use "ukp".
+  if ((kind === 'contact') !== (protection.kdf === 'ukp')) throw bad(`a ${kind} file cannot use kdf "${protection.kdf}"`);
   const data = b64(doc.data, 'data');
   if (protection.kdf === 'none') return data;
 

@@ -22,6 +22,7 @@
  */
 import { concatBytes, utf8 } from '../codec/bytes.ts';
 import { KEY_BYTES, type CryptoSuite } from '../crypto/suite.ts';
+import { KeyError } from './errors.ts';
 import type { DualPublicKey, KeyRole } from './keys.ts';
 
 export const FINGERPRINT_ITERATIONS = 4096;
@@ -34,7 +35,7 @@ export type FingerprintKey = Pick<DualPublicKey<KeyRole>, 'signing' | 'agreement
 
 function keyBytes(key: FingerprintKey): Uint8Array {
   if (key.signing.length !== KEY_BYTES || key.agreement.length !== KEY_BYTES) {
-    throw new TypeError('fingerprint: keys must be 32 bytes each');
+    throw new KeyError('bad-key-length', 'fingerprint: keys must be 32 bytes each');
   }
   return concatBytes(key.signing, key.agreement);
 }

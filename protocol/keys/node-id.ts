@@ -11,13 +11,14 @@
  */
 import { concatBytes, utf8 } from '../codec/bytes.ts';
 import { KEY_BYTES, type CryptoSuite } from '../crypto/suite.ts';
+import { KeyError } from './errors.ts';
 
 export const NODE_ID_BYTES = 8;
 const NODE_ID_DOMAIN = utf8('meow-node-id');
 
 export function nodeIdFromKey(suite: CryptoSuite, ed25519Public: Uint8Array): Uint8Array {
   if (!(ed25519Public instanceof Uint8Array) || ed25519Public.length !== KEY_BYTES) {
-    throw new TypeError(`node key must be a ${KEY_BYTES}-byte Ed25519 public key`);
+    throw new KeyError('bad-key-length', `node key must be a ${KEY_BYTES}-byte Ed25519 public key`);
   }
   return suite.sha256(concatBytes(NODE_ID_DOMAIN, ed25519Public)).slice(0, NODE_ID_BYTES);
 }

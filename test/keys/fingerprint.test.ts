@@ -46,7 +46,7 @@ describe('key fingerprint', () => {
   });
 
   it('refuses keys of the wrong length (programmer misuse)', () => {
-    expect(() => keyFingerprint(suite, { signing: new Uint8Array(31), agreement: alice.agreement })).toThrow(TypeError);
+    expect(() => keyFingerprint(suite, { signing: new Uint8Array(31), agreement: alice.agreement })).toThrow(expect.objectContaining({ name: 'KeyError', code: 'bad-key-length' }));
   });
 });
 

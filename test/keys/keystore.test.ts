@@ -152,6 +152,9 @@ describe('contact file', () => {
     data[0]! ^= 1;
     await writeFile(path, JSON.stringify({ ...doc, data: data.toString('base64') }));
     expect(await codeOf(readContactFile(suite, path, ukp))).toBe('KeystoreError:bad-file');
+    // A planted contact file in clear is refused (only the identity's key may seal contacts).
+    await writeFile(path, JSON.stringify({ meow: 'keystore', version: 1, kind: 'contact', protection: { kdf: 'none' }, data: doc.data }));
+    expect(await codeOf(readContactFile(suite, path, ukp))).toBe('KeystoreError:bad-file');
   });
 });
 

@@ -21,7 +21,7 @@ describe('nodeIdFromKey', () => {
 
   it('refuses anything but a 32-byte key', () => {
     const suite = createPortableSuite();
-    expect(() => nodeIdFromKey(suite, new Uint8Array(31))).toThrow(TypeError);
-    expect(() => nodeIdFromKey(suite, new Uint8Array(33))).toThrow(TypeError);
+    expect(() => nodeIdFromKey(suite, new Uint8Array(31))).toThrow(expect.objectContaining({ name: 'KeyError', code: 'bad-key-length' }));
+    expect(() => nodeIdFromKey(suite, new Uint8Array(33))).toThrow(expect.objectContaining({ name: 'KeyError', code: 'bad-key-length' }));
   });
 });

@@ -1,0 +1,13 @@
+/**
+ * Misuse of the key helpers (fingerprint.ts, node-id.ts): thrown, never
+ * returned, because only a programming error passes a key of the wrong
+ * length. Keys that arrive from outside are checked with validate.ts.
+ */
+export type KeyErrorCode = 'bad-key-length';
+
+export class KeyError extends TypeError {
+  override readonly name = 'KeyError';
+  constructor(readonly code: KeyErrorCode, message: string) {
+    super(message);
+  }
+}
