@@ -144,6 +144,8 @@ export class TransmitScheduler {
   private wakeTimer: TimerHandle | undefined;
   private wakeAtMs = Number.POSITIVE_INFINITY;
   private backoffUntilMs = Number.NEGATIVE_INFINITY;
+  private pumping = false;
+  private repump = false;
   private readonly counters = {
     sent: { ack: 0, direct: 0, relay: 0, bulk: 0 } as Record<TransmitPriority, number>,
     shed: { 'queue-full': 0, expired: 0, congested: 0, 'airtime-limit': 0, 'send-failed': 0, closed: 0 } as Record<ShedReason, number>,
@@ -244,13 +246,33 @@ export class TransmitScheduler {
     this.onShed?.({ id: f.id, bytes: f.bytes, priority: f.priority }, reason);
   }
 
-  /** Decides what to do now; at most one frame on air; otherwise sleeps until the next thing can change. */
+  /**
+   * Decides what to do now; at most one frame on air; otherwise sleeps until
+   * the next thing can change. Callbacks (onShed) may enqueue, cancel or
+   * close from inside: such a nested call only asks for another pass.
+   */
   private pump(): void {
+    if (this.pumping) {
+      this.repump = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.repump = false;
+        this.pumpOnce();
+      } while (this.repump);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpOnce(): void {
     if (this.onAir || this.closed) return;
     const now = this.clock.now();
     const use = this.channel.channelUse();
     this.expire(now, use);
-    for (let f = this.queue.head(now); f !== undefined; f = this.queue.head(now)) {
+    for (let f = this.queue.head(now); f !== undefined && !this.closed; f = this.queue.head(now)) {
       const gate = this.gate(f, now, use);
       if (gate.kind === 'wait') {
         this.sleepUntil(gate.untilMs);
@@ -358,6 +380,7 @@ export class TransmitScheduler {
 
   /** One timer: at the earliest of the requested instant and the next expiry or notBefore. */
   private sleepUntil(atMs: number): void {
+    if (this.closed) return;
     const now = this.clock.now();
     let wakeAt = Math.min(atMs, this.nextNotBefore(now));
     for (const p of priorityOrder) {

@@ -142,6 +142,38 @@ describe('TransmitScheduler: bounded queues and shedding', () => {
     expect(shed).toEqual([{ id: 'x', reason: 'send-failed' }, { id: 'y', reason: 'closed' }]);
   });
 
+  it('lets onShed re-offer frames from inside the scheduler without ever putting two on air', async () => {
+    const clock = new SimClock();
+    const link = new RecordingLink(clock);
+    const channel = new SettableChannel();
+    const events: string[] = [];
+    const scheduler = createTransmitScheduler({
+      link, clock, random: new SeededRandom(4), channelMonitor: channel,
+      limits: { maxWaitMs: { ack: 60_000, direct: 1_000, relay: 1_000, bulk: 1_000 }, backoffSlotMs: 100 },
+      onShed: (f, reason) => {
+        events.push(`shed ${f.id} ${reason}`);
+        // What the durable outbox does: offer it again at once (a second time only).
+        if (!f.id.endsWith('+')) scheduler.enqueue({ id: `${f.id}+`, bytes: f.bytes, priority: 'ack' });
+      },
+      onSent: (f) => events.push(`sent ${f.id}`),
+    });
+    channel.busy = true;
+    for (const id of ['a', 'b', 'c']) scheduler.enqueue({ id, bytes: tagged(1), priority: 'direct' });
+    clock.setTimer(1_500, () => (channel.busy = false));
+    await clock.runUntilIdle();
+    expect(events.filter((e) => e.startsWith('shed'))).toEqual(['shed a expired', 'shed b expired', 'shed c expired']);
+    expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent a+', 'sent b+', 'sent c+']);
+    for (let i = 1; i < link.onAir.length; i++) expect(link.onAir[i]?.startMs).toBeGreaterThanOrEqual(link.onAir[i - 1]?.endMs ?? 0);
+    // Expiry on a free channel: the re-offer inside onShed must not start a frame beside the one the pass picks.
+    events.length = 0;
+    channel.busy = false;
+    const t0 = clock.now();
+    scheduler.enqueue({ id: 'late', bytes: tagged(2), priority: 'direct', notBeforeMs: t0 + 5_000 }); // expires at t0 + 1000
+    clock.setTimer(600, () => scheduler.enqueue({ id: 'q', bytes: tagged(3), priority: 'direct', notBeforeMs: t0 + 1_000 }));
+    await clock.runUntilIdle(); // RecordingLink throws on overlapping sends
+    expect(events).toEqual(['shed late expired', 'sent late+', 'sent q']);
+  });
+
   it('accounts for every accepted frame exactly once: sent, shed or cancelled (property)', async () => {
     const priorities = ['ack', 'direct', 'relay', 'bulk'] as const;
     await fc.assert(
