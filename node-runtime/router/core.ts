@@ -18,6 +18,8 @@ import type { RouterConfig, RouterCounters, RouterLogger, TransmitQueue, TxPrior
 export interface SeenFrame {
   /** Hop counter of the first copy heard. */
   readonly firstHops: number;
+  /** A routed frame reached this node's place in its route (as relay or destination). */
+  handled?: boolean;
   /** Copies heard after the first (rebroadcasts by neighbours). */
   copiesHeard: number;
   /** A flood relay waiting in its contention window (router cancels it when suppressed). */
@@ -59,6 +61,8 @@ export interface RouterCore {
   readonly queues: readonly TransmitQueue[];
   readonly counters: RouterCounters;
   readonly seen: DuplicateCache<SeenFrame>;
+  /** Pending flood relays of direct data frames by message key: the destination's ack cancels them. */
+  readonly floodsByKey: Map<number, SeenFrame>;
   /** Hop waits that the destination's ack (by acked key) also ends: the last relay's and a 1-hop source's. */
   readonly ackWaits: Map<number, HopWait>;
   readonly routes: RouteTable;
@@ -89,6 +93,7 @@ export function createCore(p: {
     relayHint: relayHintOf(p.nodeId),
     seen: new DuplicateCache<SeenFrame>({ maxEntries: 16384, maxAgeMs: 30 * 60_000 }),
     ackWaits: new Map(),
+    floodsByKey: new Map(),
     routes: new RouteTable(p.cfg.routeTtlMs),
     neighbours: new NeighbourTable(),
     catalog: new ServerCatalog(),

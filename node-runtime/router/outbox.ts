@@ -12,7 +12,7 @@
  */
 import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
 import { ackProof, messageKey } from '../../protocol/mesh/frame-auth.ts';
-import { FRAME_HEADER_BYTES, FrameKind, MAX_ATTEMPT } from '../../protocol/mesh/frame-types.ts';
+import { FLOOD_SOURCE_BYTES, FRAME_HEADER_BYTES, FrameKind, MAX_ATTEMPT } from '../../protocol/mesh/frame-types.ts';
 import type { FrameFields } from '../../protocol/mesh/frame.ts';
 import { encodeFragment, FRAGMENT_HEADER_BYTES, splitEnvelope } from '../../protocol/mesh/fragment.ts';
 import { destHintOf } from '../../protocol/mesh/node-id.ts';
@@ -33,10 +33,13 @@ interface Pending {
   readonly priority: TxPriority;
   attempts: number;
   routedLast: boolean;
+  routedFailures: number;
   timer?: TimerHandle;
   readonly resolve: (id: string) => void;
   readonly reject: (e: Error) => void;
 }
+
+const ROUTED_FAILURES_BEFORE_FLOOD = 2;
 
 export function reversed(route: Uint8Array): Uint8Array {
   return route.slice().reverse();
@@ -53,7 +56,7 @@ export class Outbox {
 
   /** Payload bytes that fit one frame whatever route the message takes. */
   singleFrameCapacity(): number {
-    return this.core.mtu - FRAME_HEADER_BYTES - this.core.cfg.floodHopLimit;
+    return this.core.mtu - FRAME_HEADER_BYTES - FLOOD_SOURCE_BYTES - this.core.cfg.floodHopLimit;
   }
 
   send(destId: Uint8Array, envelope: Uint8Array, priority: TxPriority): Promise<string> {
@@ -76,7 +79,7 @@ export class Outbox {
     if (this.pending.has(key)) return Promise.reject(new RouterError('bad-argument', 'this envelope is already being sent to that node'));
     return new Promise<string>((resolve, reject) => {
       const p: Pending = {
-        destId: destId.slice(), destHint, envelope, key, priority, attempts: 0, routedLast: false, resolve, reject,
+        destId: destId.slice(), destHint, envelope, key, priority, attempts: 0, routedLast: false, routedFailures: 0, resolve, reject,
         ...(chunks && { chunks, fragAttempts: chunks.map(() => 0) }),
       };
       this.pending.set(key, p);
@@ -97,7 +100,9 @@ export class Outbox {
     } else {
       for (let i = 0; i < p.chunks.length; i++) frameBytes += this.sendFragment(p, i, route?.path);
     }
-    p.timer = core.after(this.ackTimeoutMs(frameBytes, route?.path.length), () => this.timedOut(p));
+    const timeoutMs = this.ackTimeoutMs(frameBytes, route?.path.length);
+    core.log.debug('send attempt', { key: p.key, dest: p.destHint, attempt: a, route: route ? toHex(route.path) : 'flood', timeoutMs });
+    p.timer = core.after(timeoutMs, () => this.timedOut(p));
   }
 
   private fields(p: Pending, kind: FrameKind, attempt: number, payload: Uint8Array, path: Uint8Array | undefined): FrameFields {
@@ -135,9 +140,13 @@ export class Outbox {
 
   private timedOut(p: Pending): void {
     const core = this.core;
-    if (p.routedLast) {
+    core.log.debug('ack timeout', { key: p.key, dest: p.destHint, attempts: p.attempts, routed: p.routedLast });
+    // A routed attempt can fail on a burst of collisions: try the route once
+    // more (a few frames) before dropping it and flooding (a frame per node).
+    if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD) {
       core.routes.forget(p.destHint);
       core.counters.routeFallbacks++;
+      p.routedFailures = 0;
     }
     if (p.attempts >= Math.min(core.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
@@ -159,6 +168,7 @@ export class Outbox {
     this.pending.delete(ackedKey);
     p.timer?.cancel();
     core.counters.acked++;
+    core.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
     core.routes.learn(p.destHint, reversed(ackRoute), 'ack', core.clock.now());
     p.resolve(ackedKey.toString(16).padStart(8, '0'));
     return true;

@@ -31,8 +31,15 @@ export function contentionDelayMs(core: RouterCore, frameBytes: number, snrDb: n
   return core.uniform() * windowAirtimes * core.airtimeMs(frameBytes);
 }
 
-export function scheduleFloodRelay(core: RouterCore, frame: MeshFrame, seen: SeenFrame, snrDb: number | undefined, suppressAt: number): void {
+export function scheduleFloodRelay(
+  core: RouterCore, frame: MeshFrame, seen: SeenFrame, snrDb: number | undefined, suppressAt: number, ackKey?: number,
+): void {
   if (frame.routed || frame.hops >= frame.limit) return;
+  if (ackKey !== undefined) {
+    // The destination's ack, heard here, means this flood has done its job.
+    core.floodsByKey.set(ackKey, seen);
+    if (core.floodsByKey.size > 1024) core.floodsByKey.delete(core.floodsByKey.keys().next().value as number);
+  }
   const bytes = relayFloodFrame(frame, core.relayHint);
   const id = txId(frame.frameId, frame.hops + 1);
   const delay = contentionDelayMs(core, bytes.length, snrDb);
@@ -41,7 +48,17 @@ export function scheduleFloodRelay(core: RouterCore, frame: MeshFrame, seen: See
   core.transmit(id, bytes, 'relay', core.clock.now() + delay, () => {
     seen.relaySent = true;
     core.counters.relayed++;
+    if (ackKey !== undefined) core.floodsByKey.delete(ackKey);
   });
+}
+
+/** The destination acknowledged: a flood relay of that message still waiting is pointless. */
+export function cancelAnsweredFlood(core: RouterCore, ackKey: number): void {
+  const seen = core.floodsByKey.get(ackKey);
+  if (!seen) return;
+  core.floodsByKey.delete(ackKey);
+  if (seen.relayTxId && !seen.relaySent && core.cancel(seen.relayTxId)) core.counters.relaysSuppressed++;
+  seen.relayTxId = undefined;
 }
 
 /** A copy of a frame already seen: suppression, hop progress, upstream repeats, lost acks. */
@@ -77,12 +94,14 @@ export function finishHopWait(core: RouterCore, w: HopWait): void {
  * Sends a frame this node originates. The frame id is remembered first, so
  * neighbours' rebroadcasts of it count as duplicates, never as new frames.
  */
-export function originate(core: RouterCore, fields: FrameFields, priority: TxPriority, ackKey?: number): number {
+export function originate(core: RouterCore, given: FrameFields, priority: TxPriority, ackKey?: number): number {
+  const fields: FrameFields = given.routed ? given : { ...given, sourceHint: given.sourceHint ?? core.destHint };
   const frameId = computeFrameId(core.suite, core.meshKey, fields);
   const bytes = encodeFrame(fields, frameId);
   const seen: SeenFrame = { firstHops: 0, copiesHeard: 0 };
   core.seen.set(frameId, seen, core.clock.now());
   if (!fields.routed) {
+    core.counters.floods++;
     core.transmit(txId(frameId, 0), bytes, priority);
     return frameId;
   }
@@ -116,10 +135,19 @@ export function sendRouted(
       }
       w.retries++;
       core.counters.hopRetransmits++;
+      core.log.debug('hop retry', { id, retries: w.retries });
       core.transmit(`${id}:r${w.retries}`, bytes, priority, undefined, arm);
     });
   };
-  core.transmit(id, bytes, priority, undefined, arm);
+  core.transmit(id, bytes, priority, undefined, expectProgress ? arm : blindRepeat);
+  // Nothing follows the last hop of an ack or fragment request to show it
+  // arrived, and the frame's final receiver is usually still amid the flood
+  // it started: repeat it once, a random moment later.
+  function blindRepeat(): void {
+    if (priority !== 'ack') return;
+    const delayMs = (1 + core.uniform() * 2) * core.airtimeMs(bytes.length);
+    core.after(delayMs, () => core.transmit(`${id}:b`, bytes, priority));
+  }
 }
 
 /** Forwards a routed frame this node is named in (route[hops]). */
@@ -128,6 +156,6 @@ export function forwardRouted(core: RouterCore, frame: MeshFrame, seen: SeenFram
   const sentHops = frame.hops + 1;
   // Past the last relay only a data frame (answered by an ack) can show progress.
   const expectProgress = sentHops < frame.limit || ackKey !== undefined;
-  core.counters.relayed++;
+  core.counters.routedForwards++;
   sendRouted(core, frame.frameId, bytes, sentHops, priority, seen, expectProgress, ackKey);
 }

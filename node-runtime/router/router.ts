@@ -22,7 +22,7 @@ import { Announcer } from './announcer.ts';
 import { createCore, type RouterCore, type SeenFrame } from './core.ts';
 import { RouterError } from './errors.ts';
 import { Outbox, reversed } from './outbox.ts';
-import { finishHopWait, forwardRouted, onDuplicate, originate, scheduleFloodRelay } from './relay.ts';
+import { cancelAnsweredFlood, finishHopWait, forwardRouted, onDuplicate, originate, scheduleFloodRelay } from './relay.ts';
 import { createTransmitQueue } from './transmit-queue.ts';
 import {
   type CatalogEntry, DEFAULT_ROUTER_CONFIG, type DeliverMeta, emptyCounters, type RouterOptions, type RouterStats,
@@ -83,20 +83,29 @@ export function createRouter(o: RouterOptions): Router {
     const frame = decoded.value;
     const now = core.clock.now();
     const seen = core.seen.get(frame.frameId, now);
-    if (seen) {
+    // A routed frame overheard before its turn reaches us again when our place
+    // in the route comes: that copy is ours to handle, not a duplicate.
+    const myTurn = frame.routed && (namedRelay(frame) || forMe(frame));
+    if (seen && !(myTurn && !seen.handled)) {
       counters.duplicates++;
       noteNeighbour(frame, rx);
       onDuplicate(core, frame, seen);
       if (frame.kind === FrameKind.ack) ackProgress(frame);
       return;
     }
+    // Verified before anything is cached: a forged copy cannot shadow the real frame.
     if (!verifyFrameId(core.suite, core.meshKey, frame)) {
       counters.forged++;
       return;
     }
     noteNeighbour(frame, rx);
-    const fresh: SeenFrame = { firstHops: frame.hops, copiesHeard: 0 };
-    core.seen.set(frame.frameId, fresh, now);
+    const fresh: SeenFrame = seen ?? { firstHops: frame.hops, copiesHeard: 0 };
+    if (myTurn) fresh.handled = true;
+    if (!seen) core.seen.set(frame.frameId, fresh, now);
+    // Every node a flood reaches learns the way back to its source (reverse path).
+    if (frame.sourceHint !== undefined && frame.sourceHint !== core.destHint) {
+      core.routes.learn(frame.sourceHint, reversed(frame.route), 'flood', now);
+    }
     switch (frame.kind) {
       case FrameKind.data: return onData(frame, fresh, rx);
       case FrameKind.fragment: return onFragment(frame, fresh, rx);
@@ -138,7 +147,7 @@ export function createRouter(o: RouterOptions): Router {
     if (forMe(frame)) {
       const key = messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload);
       const back = pathBack(frame);
-      const sendAck = (): void => sendAckFor(key, back);
+      const sendAck = (): void => sendAckFor(key, back, frame.attempt);
       seen.reAck = sendAck;
       if (delivered.has(key, core.clock.now())) {
         sendAck();
@@ -152,7 +161,10 @@ export function createRouter(o: RouterOptions): Router {
 
   function relayOrForward(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame, priority: 'relay' | 'ack'): void {
     if (!frame.routed) {
-      if (frame.destHint !== core.destHint) scheduleFloodRelay(core, frame, seen, rx.snrDb, cfg.floodSuppressDirect);
+      if (frame.destHint === core.destHint) return;
+      const key = frame.kind === FrameKind.data
+        ? messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload) : undefined;
+      scheduleFloodRelay(core, frame, seen, rx.snrDb, cfg.floodSuppressDirect, key);
       return;
     }
     if (!namedRelay(frame)) return;
@@ -188,11 +200,17 @@ export function createRouter(o: RouterOptions): Router {
     for (const h of handlers) h(envelope, meta);
   }
 
-  function sendAckFor(ackedKey: number, path: Uint8Array): void {
+  /**
+   * Acks carry the attempt number of the frame they answer: the ack of a
+   * retry then has a fresh frame id and is not taken for a duplicate of the
+   * (lost) earlier ack by the relays that carried that one.
+   */
+  function sendAckFor(ackedKey: number, path: Uint8Array, attempt: number): void {
     counters.acksSent++;
+    core.log.debug('ack sent', { key: ackedKey, path: toHex(path), attempt });
     const payload = encodeAck({ ackedKey, proof: ackProof(core.suite, core.meshKey, core.nodeId, ackedKey) });
     // An ack's hint field names the acknowledging node; its final receiver matches the acked key.
-    originate(core, { kind: FrameKind.ack, limit: path.length, routed: true, destHint: core.destHint, route: path, payload }, 'ack');
+    originate(core, { kind: FrameKind.ack, limit: path.length, routed: true, attempt, destHint: core.destHint, route: path, payload }, 'ack');
   }
 
   /** An ack (new or a copy) also shows that the data frame it answers got through. */
@@ -201,10 +219,12 @@ export function createRouter(o: RouterOptions): Router {
     if (!a.ok) return;
     const w = core.ackWaits.get(a.value.ackedKey);
     if (w) finishHopWait(core, w);
+    cancelAnsweredFlood(core, a.value.ackedKey);
   }
 
   function onAck(frame: MeshFrame, seen: SeenFrame): void {
     const a = decodeAck(frame.payload);
+    if (a.ok) core.log.debug('ack heard', { key: a.value.ackedKey, hops: frame.hops, me: core.relayHint.toString(16) });
     if (!a.ok || !frame.routed) {
       counters.malformed++;
       return;
@@ -217,7 +237,10 @@ export function createRouter(o: RouterOptions): Router {
       outbox.onAck(a.value.ackedKey, a.value.proof, frame.route);
       return;
     }
-    if (namedRelay(frame)) forwardRouted(core, frame, seen, 'ack');
+    if (namedRelay(frame)) {
+      core.log.debug('ack forward', { key: a.value.ackedKey, hops: frame.hops, route: toHex(frame.route) });
+      forwardRouted(core, frame, seen, 'ack');
+    }
   }
 
   function onFragment(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
@@ -231,13 +254,13 @@ export function createRouter(o: RouterOptions): Router {
     core.routes.learn(f.value.sourceHint, back, 'fragment', core.clock.now());
     const out = reassembler.accept(f.value, core.clock.now(), back);
     if (out.status === 'complete') {
-      const sendAck = (): void => sendAckFor(out.messageId, back);
+      const sendAck = (): void => sendAckFor(out.messageId, back, frame.attempt);
       const key = out.messageId;
       if (delivered.has(key, core.clock.now())) return sendAck();
       void acceptThenAck(out.envelope, key, frame.hops, sendAck);
     } else if (out.status === 'duplicate') {
       // The sender resent a fragment we hold: our ack may have been lost.
-      if (delivered.has(f.value.messageId, core.clock.now())) sendAckFor(f.value.messageId, back);
+      if (delivered.has(f.value.messageId, core.clock.now())) sendAckFor(f.value.messageId, back, frame.attempt);
     }
     armFragmentRequests();
   }

@@ -86,7 +86,7 @@ export interface RouterConfig {
   ackSlackMs: number;
   /** Routes unused or unconfirmed for this long are forgotten. */
   routeTtlMs: number;
-  /** Announces: interval, hop limit, flags, airtime share cap (own + relayed, like Reticulum's 2 %). */
+  /** Announces: interval, relays allowed (0: neighbours only), flags, airtime share cap (own + relayed, like Reticulum's 2 %). */
   announceIntervalMs: number;
   announceHopLimit: number;
   announceFlags: number;
@@ -104,12 +104,12 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   snrFloorDb: -20,
   snrCeilDb: 10,
   maxAttempts: 4,
-  hopRetries: 2,
+  hopRetries: 3,
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,
   announceIntervalMs: 30 * 60_000,
-  announceHopLimit: 1,
+  announceHopLimit: 0,
   announceFlags: 1,
   announceAirtimeShare: 0.02,
   maxEnvelopeBytes: 4096,
@@ -134,7 +134,7 @@ export interface RouteInfo {
   /** Relay hints in order, hex. */
   readonly path: string;
   readonly learnedAtMs: number;
-  readonly source: 'ack' | 'announce' | 'fragment';
+  readonly source: 'ack' | 'announce' | 'fragment' | 'flood';
 }
 
 export interface CatalogEntry {
@@ -156,6 +156,8 @@ export interface RouterCounters {
   replayedAnnounces: number;
   badAnnounces: number;
   relayed: number;
+  routedForwards: number;
+  floods: number;
   relaysSuppressed: number;
   hopRetransmits: number;
   delivered: number;
@@ -182,7 +184,7 @@ export interface RouterStats {
 export function emptyCounters(): RouterCounters {
   return {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
-    badAnnounces: 0, relayed: 0, relaysSuppressed: 0, hopRetransmits: 0, delivered: 0, acksSent: 0, acked: 0,
+    badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, delivered: 0, acksSent: 0, acked: 0,
     retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0,
   };
 }

@@ -1,10 +1,10 @@
 /**
  * The frame id is a MAC (docs/PROTOCOL.md section "mesh", "Frame id"):
  *
- *   id = first 4 bytes of HMAC-SHA-256(meshKey, 0x01 || b0 || (b1 & 0x07) || dest || [route if routed] || payload)
+ *   id = first 4 bytes of HMAC-SHA-256(meshKey, 0x01 || b0 || (b1 & 0x07) || dest || (routed ? route : source) || payload)
  *
  * It covers every field except those a relay must change (hop counter and
- * the flood route), so one 32-bit value is both the duplicate-cache key
+ * a flood's relay hints), so one 32-bit value is both the duplicate-cache key
  * and the authenticator: relays recompute it before forwarding and drop
  * (and count) frames that do not verify. With a private network key only
  * members can make frames; with the public default key it gives integrity
@@ -41,24 +41,31 @@ function first32(mac: Uint8Array): number {
   return (((mac[0] as number) << 24) >>> 0) + (((mac[1] as number) << 16) | ((mac[2] as number) << 8) | (mac[3] as number));
 }
 
-function macInput(b0: number, b1: number, destHint: number, route: Uint8Array | undefined, payload: Uint8Array): Uint8Array {
-  const routeLength = route?.length ?? 0;
+function macInput(b0: number, b1: number, destHint: number, route: Uint8Array, payload: Uint8Array): Uint8Array {
+  const routeLength = route.length;
   const input = new Uint8Array(5 + routeLength + payload.length);
   input[0] = 0x01;
   input[1] = b0;
   input[2] = b1 & 0x07;
   input[3] = destHint >>> 8;
   input[4] = destHint & 0xff;
-  if (route) input.set(route, 5);
+  input.set(route, 5);
   input.set(payload, 5 + routeLength);
   return input;
+}
+
+/** Routed: the source route. Flood: the 2-byte source hint (the relay hints change on the way). */
+function authenticatedRoute(routed: boolean, route: Uint8Array | undefined, sourceHint: number | undefined): Uint8Array {
+  if (routed) return route ?? new Uint8Array(0);
+  const s = sourceHint ?? 0;
+  return new Uint8Array([s >>> 8, s & 0xff]);
 }
 
 /** The id a source puts in a frame it creates. */
 export function computeFrameId(suite: CryptoSuite, meshKey: Uint8Array, f: FrameFields): number {
   checkKey(meshKey);
   const [b0, b1] = headerBytes(f);
-  return first32(suite.hmacSha256(meshKey, macInput(b0, b1, f.destHint, f.routed ? f.route : undefined, f.payload)));
+  return first32(suite.hmacSha256(meshKey, macInput(b0, b1, f.destHint, authenticatedRoute(f.routed, f.route, f.sourceHint), f.payload)));
 }
 
 /** True when a received frame's id is the MAC of its authenticated fields. */
@@ -66,7 +73,7 @@ export function verifyFrameId(suite: CryptoSuite, meshKey: Uint8Array, f: MeshFr
   checkKey(meshKey);
   const b0 = (f.kind << 5) | f.limit;
   const b1 = (f.routed ? 4 : 0) | f.attempt;
-  const mac = suite.hmacSha256(meshKey, macInput(b0, b1, f.destHint, f.routed ? f.route : undefined, f.payload));
+  const mac = suite.hmacSha256(meshKey, macInput(b0, b1, f.destHint, authenticatedRoute(f.routed, f.route, f.sourceHint), f.payload));
   const id = new Uint8Array([f.frameId >>> 24, (f.frameId >>> 16) & 0xff, (f.frameId >>> 8) & 0xff, f.frameId & 0xff]);
   return constantTimeEqual(mac.subarray(0, 4), id);
 }

@@ -10,7 +10,7 @@
  *  +-----------------------------------------------------------------+-------------+
  *
  *  kind   0 data, 1 fragment, 2 ack, 3 fragment request, 4 announce (5..7 refused)
- *  limit  flood: hop limit 1..31. routed: number of relays in the route 0..31
+ *  limit  flood: relays allowed 0..31 (0: neighbours only). routed: relays in the route 0..31
  *  hops   flood: relays passed so far (= route bytes carried). routed: index of
  *         the next relay in the route (the frame is for the destination when
  *         hops == limit). Relays change it: not authenticated.
@@ -19,10 +19,13 @@
  *  dest   first two bytes of the destination node id; 0xFFFF = everyone
  *  id     first 4 bytes of HMAC-SHA-256(mesh key, authenticated bytes): both
  *         the duplicate-cache key and the authenticator (frame-auth.ts)
+ *  source first two bytes of the source's node id (floods only): every node a
+ *         flood reaches learns the reversed relay list as a route back to it
  *  route  1-byte relay hints (first byte of each relay's node id)
  *
- * Fixed header: 8 bytes. A frame sent by its source with no relay hint
- * (any first flood, any 1-hop routed frame) carries 0 route bytes.
+ * Fixed header: 8 bytes. A routed frame to a neighbour carries no route
+ * byte (a 5-byte text: 8 + 32-byte envelope = 40 bytes on air); a flood adds
+ * 2 bytes of source hint and 1 byte per relay crossed.
  */
 
 export const FRAME_HEADER_BYTES = 8;
@@ -31,6 +34,8 @@ export const MAX_HOP_LIMIT = 31;
 export const MAX_ROUTE_HOPS = 31;
 export const MAX_ATTEMPT = 3;
 export const BROADCAST_HINT = 0xffff;
+/** Bytes of the source hint that precedes a flood's relay hints. */
+export const FLOOD_SOURCE_BYTES = 2;
 
 /** Frame kinds (3 bits). Values 5..7 are refused by the decoder ('bad-kind'). */
 export const FrameKind = {
@@ -63,6 +68,8 @@ export interface MeshFrame {
   readonly routed: boolean;
   readonly attempt: number;
   readonly destHint: number;
+  /** Flood: the source's 16-bit hint. Routed: undefined. */
+  readonly sourceHint: number | undefined;
   /** Frame id as an unsigned 32-bit integer. */
   readonly frameId: number;
   /** Relay hints: `hops` bytes for a flood, `limit` bytes for a routed frame. */

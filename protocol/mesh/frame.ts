@@ -7,7 +7,7 @@ import { ByteReader } from '../codec/reader.ts';
 import { type DecodeResult, fail, ok } from '../codec/result.ts';
 import { MeshError } from './errors.ts';
 import {
-  FRAME_HEADER_BYTES, FRAME_KIND_COUNT, type FrameKind, MAX_ATTEMPT, MAX_HOP_LIMIT, type MeshFrame,
+  FLOOD_SOURCE_BYTES, FRAME_HEADER_BYTES, FRAME_KIND_COUNT, type FrameKind, MAX_ATTEMPT, MAX_HOP_LIMIT, type MeshFrame,
 } from './frame-types.ts';
 
 /** Fields a source chooses; hops starts at 0 and the id is computed by frame-auth.ts. */
@@ -18,6 +18,8 @@ export interface FrameFields {
   readonly routed: boolean;
   readonly attempt?: number;
   readonly destHint: number;
+  /** Floods only: the source's 16-bit hint (required for a flood). */
+  readonly sourceHint?: number;
   readonly route?: Uint8Array;
   readonly payload: Uint8Array;
 }
@@ -38,7 +40,6 @@ export function headerBytes(f: FrameFields): [number, number] {
   check(Number.isInteger(f.limit) && f.limit >= 0 && f.limit <= MAX_HOP_LIMIT, `limit ${f.limit}`);
   check(Number.isInteger(hops) && hops >= 0 && hops <= f.limit, `hops ${hops} (limit ${f.limit})`);
   check(Number.isInteger(attempt) && attempt >= 0 && attempt <= MAX_ATTEMPT, `attempt ${attempt}`);
-  check(f.routed || f.limit >= 1, 'a flood needs a hop limit of at least 1');
   return [(f.kind << 5) | f.limit, (hops << 3) | (f.routed ? 4 : 0) | attempt];
 }
 
@@ -50,7 +51,9 @@ export function encodeFrame(f: FrameFields, frameId: number): Uint8Array {
   check(Number.isInteger(f.destHint) && f.destHint >= 0 && f.destHint <= 0xffff, `destHint ${f.destHint}`);
   check(route.length === routeBytesExpected(f.routed, f.limit, hops), `route of ${route.length} bytes`);
   check(Number.isInteger(frameId) && frameId >= 0 && frameId <= 0xffffffff, `frameId ${frameId}`);
-  const out = new Uint8Array(FRAME_HEADER_BYTES + route.length + f.payload.length);
+  const source = f.routed ? 0 : FLOOD_SOURCE_BYTES;
+  if (!f.routed) check(Number.isInteger(f.sourceHint) && (f.sourceHint as number) >= 0 && (f.sourceHint as number) <= 0xffff, `sourceHint ${f.sourceHint}`);
+  const out = new Uint8Array(FRAME_HEADER_BYTES + source + route.length + f.payload.length);
   out[0] = b0;
   out[1] = b1;
   out[2] = f.destHint >>> 8;
@@ -59,8 +62,12 @@ export function encodeFrame(f: FrameFields, frameId: number): Uint8Array {
   out[5] = (frameId >>> 16) & 0xff;
   out[6] = (frameId >>> 8) & 0xff;
   out[7] = frameId & 0xff;
-  out.set(route, FRAME_HEADER_BYTES);
-  out.set(f.payload, FRAME_HEADER_BYTES + route.length);
+  if (!f.routed) {
+    out[8] = (f.sourceHint as number) >>> 8;
+    out[9] = (f.sourceHint as number) & 0xff;
+  }
+  out.set(route, FRAME_HEADER_BYTES + source);
+  out.set(f.payload, FRAME_HEADER_BYTES + source + route.length);
   return out;
 }
 
@@ -82,11 +89,11 @@ export function decodeFrame(bytes: Uint8Array, maxFrameBytes = 255): DecodeResul
   const routed = (b1 & 4) !== 0;
   if (kind >= FRAME_KIND_COUNT) return fail('bad-kind', 0, `frame kind ${kind}`);
   if (hops > limit) return fail('bad-value', 1, `hops ${hops} over limit ${limit}`);
-  if (!routed && limit === 0) return fail('bad-value', 0, 'flood with hop limit 0');
+  const sourceHint = routed ? undefined : r.u16('source hint');
   const route = r.bytes(routeBytesExpected(routed, limit, hops), 'route');
   if (r.error) return r.error;
   const payload = r.bytes(r.remaining, 'payload');
-  return ok({ kind: kind as FrameKind, limit, hops, routed, attempt: b1 & 3, destHint, frameId, route, payload });
+  return ok({ kind: kind as FrameKind, limit, hops, routed, attempt: b1 & 3, destHint, sourceHint, frameId, route, payload });
 }
 
 /**
@@ -99,7 +106,7 @@ export function relayFloodFrame(f: MeshFrame, relayHint: number): Uint8Array {
   const route = new Uint8Array(f.hops + 1);
   route.set(f.route);
   route[f.hops] = relayHint & 0xff;
-  return encodeFrame({ ...f, hops: f.hops + 1, route }, f.frameId);
+  return encodeFrame({ ...f, hops: f.hops + 1, route, ...(f.sourceHint !== undefined && { sourceHint: f.sourceHint }) }, f.frameId);
 }
 
 /** What the relay at route[hops] transmits: the same frame with hops + 1. */
