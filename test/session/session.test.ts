@@ -186,3 +186,27 @@ describe('session: seal and open', () => {
     expect(printed).not.toMatch(/"root"|"sendKey"/);
   });
 });
+
+describe('session: hostile peer input', () => {
+  it('a low-order Ekp proposal is refused as bad-key and changes nothing', () => {
+    const { alice, bob, random } = pair('low-order-proposal');
+    alice.rotateEncryptionKey(random);
+    const next = alice.exportState().next;
+    if (next?.origin !== 'mine') throw new Error('expected my proposal');
+    next.pair.publicKey.fill(0); // a broken or malicious peer proposes a low-order point
+    const env = alice.sealText('poisoned').envelope;
+    for (let i = 0; i < 2; i++) {
+      const r = bob.open(env, 0);
+      expect(r.ok ? 'ok' : r.code).toBe('bad-key'); // not 'replay': the window did not move
+    }
+    expect(bob.exportState().next).toBeUndefined();
+  });
+
+  it('prints no secret through util.inspect either', async () => {
+    const { inspect } = await import('node:util');
+    const { alice } = pair('inspect');
+    const text = inspect(alice, { depth: 10 }) + inspect(alice.exportState().current, { depth: 10 });
+    expect(text).toContain('redacted');
+    expect(text).not.toContain('Uint8Array'); // no key bytes at all, only numbers, tags and labels
+  });
+});
