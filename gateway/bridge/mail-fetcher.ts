@@ -39,6 +39,8 @@ const ID_BYTES = 16;
 export class MailFetcher {
   private readonly relays = new Map<string, RelayPort>();
   private readonly registrations = new Map<string, GatewayRegistration>();
+  /** Registrations whose mailbox the relay has confirmed (register is idempotent, once per run suffices). */
+  private readonly registeredOnRelay = new Set<string>();
   private readonly polling = new Map<string, Promise<void>>();
   private timer: TimerHandle | undefined;
   private counters = { fetched: 0, duplicates: 0, failedPolls: 0 };
@@ -93,6 +95,17 @@ export class MailFetcher {
   /** Fetch, store locally, then acknowledge on the next fetch, until the mailbox is empty. */
   private async drain(reg: GatewayRegistration): Promise<void> {
     const relay = this.relays.get(reg.relayUrl)!;
+    const key = toHex(reg.lookup.publicKey);
+    if (!this.registeredOnRelay.has(key)) {
+      try {
+        await relay.register(reg.lookup);
+        this.registeredOnRelay.add(key);
+      } catch (error) {
+        this.counters.failedPolls++;
+        this.options.log?.('gateway.register.failed', { relay: relay.url, error: (error as Error).message });
+        return;
+      }
+    }
     let acks: Uint8Array[] = [];
     for (;;) {
       if (this.closed) return;

@@ -27,6 +27,10 @@ export interface RelayPort {
    * before, once they are safely stored on the mesh side.
    */
   fetch(lookup: LookupKeyPair, acks: readonly Uint8Array[]): Promise<FetchedMessage[]>;
+  /** Creates the mailbox of `lookup` on the relay (idempotent), so that deposits to it are accepted. */
+  register(lookup: LookupKeyPair): Promise<void>;
+  /** Closes sockets; the port may be reopened by the next call. */
+  close(): Promise<void>;
 }
 
 export interface FetchedMessage {

@@ -87,6 +87,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
       connectivity.close();
       await outbox.close();
       await fetcher.close();
+      await Promise.all(relays.map((r) => r.close().catch(() => undefined)));
     },
   };
 }

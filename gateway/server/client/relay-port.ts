@@ -59,5 +59,17 @@ export function relayPort(url: string, options: RelayPortOptions): RelayPort {
         return translate(e);
       }
     },
+    async register(lookup: LookupKeyPair): Promise<void> {
+      try {
+        await (await get()).register(lookup);
+      } catch (e) {
+        return translate(e);
+      }
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      await c?.close();
+    },
   };
 }

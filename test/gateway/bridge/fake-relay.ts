@@ -42,6 +42,13 @@ export class FakeRelay implements RelayPort {
     return [...box.entries()].slice(0, 10).map(([id, envelope]) => ({ id: Uint8Array.from(Buffer.from(id, 'hex')), envelope }));
   }
 
+  async register(_lookup: LookupKeyPair): Promise<void> {
+    await Promise.resolve();
+    if (!this.online) throw new RelayUnreachableError(`${this.url} unreachable`);
+  }
+
+  async close(): Promise<void> {}
+
   mailbox(tag: Uint8Array): Map<string, Uint8Array> {
     let box = this.mailboxes.get(toHex(tag));
     if (!box) this.mailboxes.set(toHex(tag), (box = new Map()));
