@@ -8,8 +8,17 @@ export const EXIT_BAD_INPUT = 2;
 
 export class CliError extends Error {
   override readonly name = 'CliError';
-  constructor(readonly code: CliErrorCode, message: string) {
-    super(message);
+  readonly code: CliErrorCode;
+
+  /**
+   * Two spellings, both in use: `new CliError('usage', message)` and
+   * `new CliError(message, EXIT_RUNTIME)` (exit 1 means 'runtime', 2 'bad-input').
+   */
+  constructor(code: CliErrorCode, message: string);
+  constructor(message: string, exitCode: number);
+  constructor(a: string, b: string | number) {
+    super(typeof b === 'number' ? a : b);
+    this.code = typeof b === 'number' ? (b === EXIT_RUNTIME ? 'runtime' : 'bad-input') : (a as CliErrorCode);
   }
 
   get exitCode(): number {
@@ -19,3 +28,4 @@ export class CliError extends Error {
 
 export const usage = (message: string): CliError => new CliError('usage', message);
 export const badInput = (message: string): CliError => new CliError('bad-input', message);
+export const runtimeFailure = (message: string): CliError => new CliError('runtime', message);

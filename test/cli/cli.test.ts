@@ -168,3 +168,13 @@ describe('inspect', () => {
     expect(JSON.parse(out)).toEqual({ inspector: 'frame', input: 'binary', value: { first: 'ca' } });
   });
 });
+
+describe('CliError', () => {
+  it('maps codes and exit statuses both ways', async () => {
+    const { CliError, usage, badInput, runtimeFailure } = await import('../../node-runtime/cli/errors.ts');
+    expect([usage('u').exitCode, badInput('b').exitCode, runtimeFailure('r').exitCode]).toEqual([2, 2, 1]);
+    const e = new CliError('no node answers', 1);
+    expect([e.code, e.exitCode, e.message, e.name]).toEqual(['runtime', 1, 'no node answers', 'CliError']);
+    expect(new CliError('bad', 2).code).toBe('bad-input');
+  });
+});
