@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs the Meow relay server from the TypeScript sources through tsx (no build step).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../gateway/relay-main.ts');
+process.exitCode = await main(process.argv.slice(2));
