@@ -72,6 +72,17 @@ describe('mDNS discovery (_meow._udp, bonjour-service)', () => {
     expect(a.events.some((e) => e.type === 'peer-down' && e.port === b.link.port)).toBe(true);
   });
 
+  it('reports mDNS socket errors as events instead of crashing, and the link keeps working', async () => {
+    const a = await node('e', `e5e5${pidHex}`);
+    const internals = a.discovery as unknown as { bonjour: { server: { mdns: { emit(e: string, err: Error): boolean } } } };
+    // What multicast-dns emits when port 5353 cannot be bound (held without SO_REUSEADDR).
+    expect(() => internals.bonjour.server.mdns.emit('error', Object.assign(new Error('bind EADDRINUSE 0.0.0.0:5353'), { code: 'EADDRINUSE' }))).not.toThrow();
+    expect(a.events).toContainEqual({ type: 'mdns-error', reason: 'bind EADDRINUSE 0.0.0.0:5353' });
+    a.link.addPeer({ host: '127.0.0.1', port: 9, source: 'static' });
+    await a.link.send(utf8('still sending'));
+    expect(a.link.stats().framesSent).toBe(1);
+  });
+
   it('refuses a node id that is not hex', async () => {
     const link = await bindUdpLink({ random: new SeededRandom('bad-id'), bindAddress: '127.0.0.1', port: 0 });
     links.push(link);

@@ -24,6 +24,8 @@ export const meowServiceType = 'meow';
 export const meowServiceProtocol = 'udp';
 /** How often to ask the LAN again and expire records past their TTL. */
 export const mdnsDefaultRequeryIntervalMs = 60_000;
+/** Longest stop() waits for the goodbye to be sent and the socket to close. */
+export const mdnsStopTimeoutMs = 2_000;
 
 export type MdnsDiscoveryEvent =
   | { type: 'peer-up'; name: string; host: string; port: number; nodeId: string }
@@ -44,7 +46,12 @@ export interface MdnsDiscoveryOptions {
 const nodeIdPattern = /^[0-9a-f]{2,64}$/;
 const ipv4Pattern = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-/** Picks the address to reach a discovered service: where its answer came from if IPv4, else its first IPv4 A record. */
+/**
+ * Picks the address to reach a discovered service: where its answer came
+ * from if IPv4, else its first IPv4 A record. The source comes first because
+ * A records are looked up by host name, and boards often share one
+ * ("raspberrypi.local"), so the records of several hosts can mix.
+ */
 export function chooseIpv4Address(service: Pick<Service, 'referer' | 'addresses'>): string | undefined {
   const referer = service.referer;
   if (referer && referer.family === 'IPv4' && ipv4Pattern.test(referer.address)) return referer.address;
@@ -100,8 +107,9 @@ export class MdnsDiscovery {
     this.stopped = true;
     this.timer?.cancel();
     this.browser.stop();
-    await new Promise<void>((resolve) => this.bonjour.unpublishAll(() => resolve()));
-    await new Promise<void>((resolve) => this.bonjour.destroy(() => resolve()));
+    // Bounded: a broken socket must not hold up the daemon's shutdown.
+    await this.withinMs(mdnsStopTimeoutMs, new Promise<void>((resolve) => this.bonjour.unpublishAll(() => resolve())));
+    await this.withinMs(mdnsStopTimeoutMs, new Promise<void>((resolve) => this.bonjour.destroy(() => resolve())));
     for (const { host, port } of this.known.values()) this.link.removePeer(host, port);
     this.known.clear();
   }
@@ -150,6 +158,16 @@ export class MdnsDiscovery {
     this.known.delete(service.name);
     this.link.removePeer(entry.host, entry.port);
     this.emit({ type: 'peer-down', name: service.name, host: entry.host, port: entry.port });
+  }
+
+  private withinMs(timeoutMs: number, work: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.options.clock.setTimer(timeoutMs, resolve);
+      void work.then(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
   }
 
   private emit(event: MdnsDiscoveryEvent): void {
