@@ -16,6 +16,7 @@ Commands:
   card show       print a card as JSON, with its fingerprint
   card import     verify a contact's card; answer an invite, or complete with an answer
   inspect         decode a card (or envelope, frame) from a file or stdin and print JSON
+  status          ask a running meow-node for neighbours, routes, queues and airtime
   help COMMAND    help for one command
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage.
@@ -61,6 +62,12 @@ Verifies a contact's card.
              made for another invite, then stores the contact's card in that file.
 Both print the pair fingerprint: read it aloud to your contact to rule out a man in the middle.
 ${PASSPHRASE}
+`,
+  status: `Usage: meow status [--url URL] [--json]
+
+Asks a running meow-node (default http://127.0.0.1:8471/status, or MEOW_STATUS_URL)
+for its state: neighbours and link quality, routes, queue depths, airtime and duty
+cycle, and on a gateway its relays. --json prints the raw status document.
 `,
   inspect: `Usage: meow inspect [FILE|-]
 

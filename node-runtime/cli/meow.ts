@@ -10,6 +10,7 @@ import { HELP } from './help.ts';
 import { inspect } from './inspect.ts';
 import { type CliIo, processIo } from './io.ts';
 import { keygen } from './keygen.ts';
+import { status } from './status.ts';
 
 async function dispatch(io: CliIo, argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -17,6 +18,12 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
     case 'keygen': return keygen(io, rest);
     case 'card': return cardCommand(io, rest);
     case 'inspect': return inspect(io, rest);
+    case 'status':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout.write(HELP.status!);
+        return 0;
+      }
+      return status(io, rest);
     case 'help': {
       const topic = rest.join(' ');
       const text = HELP[topic === '' ? 'main' : topic];

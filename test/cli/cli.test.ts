@@ -178,3 +178,12 @@ describe('CliError', () => {
     expect(new CliError('bad', 2).code).toBe('bad-input');
   });
 });
+
+describe('status registration', () => {
+  it('is listed, has help, and fails with exit 1 when no node answers', async () => {
+    expect((await h.run(['--help'])).stdout).toContain('status');
+    expect(await h.run(['status', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('meow status') });
+    const r = await h.run(['status', '--url', 'http://127.0.0.1:9/status']);
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringContaining('no meow-node answers') });
+  });
+});
