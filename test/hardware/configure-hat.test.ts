@@ -135,3 +135,28 @@ describe('openLoRaHatLink', () => {
     await link.close();
   });
 });
+
+describe('openLoRaHat (the daemon entry point)', () => {
+  it('configures channel, air rate and net id from the config entry and reports frequency and bandwidth', async () => {
+    const { openLoRaHat } = await import('../../hardware/e22/daemon-lora.ts');
+    const gpio = new FakeGpio();
+    const emulator = new E22Emulator({ name: 'daemon', gpio, ether: new E22Ether({ clock: systemClock }), clock: systemClock, modeSwitchMs: 1 });
+    emulators.push(emulator);
+    const events: string[] = [];
+    const { link, frequencyHz, bandwidthHz } = await openLoRaHat(
+      { path: '/dev/serial0', m0Pin: 22, m1Pin: 27, channel: 19, airRateBps: 9600, netId: 4 },
+      {
+        clock: systemClock, log: { info: (e) => events.push(e) },
+        open: { gpio, driver: { modeSettleMs: 5 }, openPort: async (path, baud) => { const p = await openPort(`${path}-${Math.random()}`, baud); emulator.attach(p.port!); return p; } },
+      },
+    );
+    expect(frequencyHz).toBe(869_125_000);
+    expect(bandwidthHz).toBe(125_000);
+    expect(emulator.savedConfig).toMatchObject({ channel: 19, airRateBps: 9600, netId: 4, rssiByte: true, address: 0xffff });
+    expect(link.kind).toBe('lora');
+    expect(events).toEqual(['lora-hat']);
+    await link.close();
+    await expect(openLoRaHat({ path: 'x', m0Pin: 22, m1Pin: 27, channel: 0, airRateBps: 1000, netId: 0 }, { clock: systemClock }))
+      .rejects.toMatchObject({ code: 'bad-config' });
+  });
+});
