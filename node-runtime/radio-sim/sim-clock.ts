@@ -221,12 +221,13 @@ export class SimClock implements Clock {
    */
   autoRun(): () => void {
     let running = true;
+    // unref: a forgotten driver must not keep the process alive.
     const loop = (): void => {
       if (!running) return;
       this.step(Number.POSITIVE_INFINITY);
-      setImmediate(loop);
+      setImmediate(loop).unref();
     };
-    setImmediate(loop);
+    setImmediate(loop).unref();
     return () => {
       running = false;
     };

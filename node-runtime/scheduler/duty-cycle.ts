@@ -114,6 +114,22 @@ export class DutyCycleLimiter {
     this.prune(startMs);
   }
 
+  /**
+   * Own transmissions still inside the longest window, oldest first. The law
+   * counts any hour, reboots included: the daemon saves this on shutdown (and
+   * periodically) and record()s it back into a fresh limiter on start, so a
+   * node that restarts cannot spend its budget twice. Needs a wall clock.
+   */
+  history(nowMs: number): { startMs: number; airtimeMs: number }[] {
+    this.prune(nowMs);
+    const out: { startMs: number; airtimeMs: number }[] = [];
+    for (let i = 0; i < this.spans.length; i += 2) {
+      const startMs = this.spans[i] as number;
+      out.push({ startMs, airtimeMs: (this.spans[i + 1] as number) - startMs });
+    }
+    return out;
+  }
+
   /** Own airtime ever recorded, ms. */
   get totalAirtimeMs(): number {
     return this.totalMs;

@@ -83,6 +83,21 @@ describe('DutyCycleLimiter', () => {
     expect(DutyCycleLimiter.unlimited().check(0, 1e9)).toEqual({ allowed: true });
   });
 
+  it('carries its last hour across a restart through history()', () => {
+    const before = DutyCycleLimiter.forChannel('EU868', 868_100_000, 125_000);
+    before.record(1_000, 20_000);
+    before.record(100_000, 15_000);
+    before.record(5_000_000, 100); // the window ending at 5.1e6 drops the first two
+    expect(before.history(5_000_100)).toEqual([{ startMs: 5_000_000, airtimeMs: 100 }]);
+    const live = DutyCycleLimiter.forChannel('EU868', 868_100_000, 125_000);
+    live.record(1_000, 20_000);
+    live.record(100_000, 15_000);
+    const after = DutyCycleLimiter.forChannel('EU868', 868_100_000, 125_000);
+    for (const t of live.history(200_000)) after.record(t.startMs, t.airtimeMs);
+    expect(after.check(200_000, 1_500)).toEqual(live.check(200_000, 1_500));
+    expect(after.check(200_000, 1_500).allowed).toBe(false);
+  });
+
   it('rejects an impossible budget', () => {
     expect(() => new DutyCycleLimiter({ budgets: [{ label: 'x', budgetMs: 2, windowMs: 1 }] })).toThrow(SchedulerError);
   });
