@@ -4,7 +4,7 @@
  * closed flag that turns any late use into a StoreClosedError instead of
  * better-sqlite3's generic TypeError.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Transaction } from 'better-sqlite3';
 import type { RandomSource } from '../../protocol/random.ts';
 import type { Clock } from '../platform/clock.ts';
 import { checkTime } from './args.ts';
@@ -21,6 +21,8 @@ import {
 
 export class Connection {
   private closed = false;
+  /** Built once: better-sqlite3's transaction() wrapper costs more than a small write. */
+  private readonly inTransaction: Transaction<(fn: () => unknown) => unknown>;
 
   constructor(
     readonly db: Database,
@@ -28,7 +30,17 @@ export class Connection {
     private readonly clock: Clock,
     readonly random: RandomSource,
     readonly readOnly = false,
-  ) {}
+  ) {
+    this.inTransaction = db.transaction((fn: () => unknown) => {
+      const result = fn();
+      if (isThenable(result)) {
+        // better-sqlite3 would commit as soon as fn returns: an awaited write
+        // inside would land outside the transaction. Refuse, which rolls back.
+        throw new StoreArgumentError('a store transaction must be synchronous (fn returned a promise)');
+      }
+      return result;
+    });
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -54,17 +66,7 @@ export class Connection {
     this.guard();
     if (this.readOnly) throw new StoreReadOnlyError(`${this.path}: opened read-only`);
     try {
-      return this.db
-        .transaction(() => {
-          const result = fn();
-          if (isThenable(result)) {
-            // better-sqlite3 would commit as soon as fn returns: an awaited write
-            // inside would land outside the transaction. Refuse, which rolls back.
-            throw new StoreArgumentError('a store transaction must be synchronous (fn returned a promise)');
-          }
-          return result;
-        })
-        .immediate();
+      return this.inTransaction.immediate(fn) as T;
     } catch (error) {
       throw this.translate(error);
     }
