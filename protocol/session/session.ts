@@ -36,7 +36,9 @@ import {
 import type {
   OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
 } from './session-types.ts';
-import { DEFAULT_SESSION_OPTIONS, type MessageId, type SessionState } from './state.ts';
+import {
+  DEFAULT_SESSION_OPTIONS, MAX_GRACE_MESSAGES, type MessageId, type SessionOptions, type SessionState,
+} from './state.ts';
 
 export type {
   OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
@@ -48,6 +50,24 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return compareBytes(a, b) === 0;
+}
+
+/** A deadline `spanMs` after `nowMs`, as a safe integer the state codec can store (simulated clocks may give fractions). */
+function deadline(nowMs: number, spanMs: number): number {
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(nowMs)) + spanMs);
+}
+
+function checkOptions(o: SessionOptions): SessionOptions {
+  for (const [name, value, max] of [
+    ['epochGraceMs', o.epochGraceMs, Number.MAX_SAFE_INTEGER],
+    ['epochGraceMessages', o.epochGraceMessages, MAX_GRACE_MESSAGES],
+    ['lookupDrainMs', o.lookupDrainMs, Number.MAX_SAFE_INTEGER],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+      throw new SessionError('bad-argument', `${name} must be an integer in 0..${max}`);
+    }
+  }
+  return o;
 }
 
 function isNewer(a: MessageId, b: MessageId | undefined): boolean {
@@ -88,7 +108,7 @@ export class Session {
       next: undefined,
       previous: undefined,
       deferred: undefined,
-      options: { ...DEFAULT_SESSION_OPTIONS, ...setup.options },
+      options: checkOptions({ ...DEFAULT_SESSION_OPTIONS, ...setup.options }),
     });
   }
 
@@ -189,6 +209,7 @@ export class Session {
    * an authentic, fresh message moves the replay window or a rotation.
    */
   open(envelope: Uint8Array, nowMs: number): OpenResult<OpenedMessage> {
+    if (!Number.isFinite(nowMs)) throw new SessionError('bad-argument', 'nowMs must be a finite number of milliseconds');
     this.expire(nowMs);
     const decoded = decodeDirectEnvelope(envelope);
     if (!decoded.ok) return decoded;
@@ -327,7 +348,7 @@ export class Session {
     this.dropPreviousEpoch();
     s.previous = {
       epoch: s.current,
-      expiresAtMs: nowMs + s.options.epochGraceMs,
+      expiresAtMs: deadline(nowMs, s.options.epochGraceMs),
       remainingMessages: s.options.epochGraceMessages,
     };
     s.current = next.epoch;
@@ -344,7 +365,7 @@ export class Session {
     const m = this.state.mailboxes;
     if (!m.pending) return;
     if (m.previous) m.previous.pair.secretKey.fill(0);
-    m.previous = { pair: m.current, drainUntilMs: nowMs + this.state.options.lookupDrainMs };
+    m.previous = { pair: m.current, drainUntilMs: deadline(nowMs, this.state.options.lookupDrainMs) };
     m.current = m.pending;
     m.pending = undefined;
   }

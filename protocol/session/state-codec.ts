@@ -32,13 +32,12 @@ import { Epoch } from './epoch.ts';
 import { compareBytes } from './key-schedule.ts';
 import { REPLAY_WINDOW_SIZE, ReplayWindow } from '../envelope/replay-window.ts';
 import { Session } from './session.ts';
-import type { MessageId, SessionState } from './state.ts';
+import { MAX_GRACE_MESSAGES, type MessageId, type SessionState } from './state.ts';
 
 const STATE_FORMAT = 1;
 const BITMAP_BYTES = REPLAY_WINDOW_SIZE / 8;
 const MAX_EPOCH_NUMBER = 0xffffffff;
 const MAX_TIME_MS = Number.MAX_SAFE_INTEGER;
-const MAX_GRACE_MESSAGES = 1 << 20;
 const F_PENDING_LKP = 1;
 const F_DRAINING_LKP = 2;
 const F_NEXT = 4;

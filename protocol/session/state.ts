@@ -17,6 +17,8 @@ export interface SessionOptions {
 }
 
 const HOUR_MS = 3_600_000;
+/** Cap on epochGraceMessages (the state codec refuses more). */
+export const MAX_GRACE_MESSAGES = 1 << 20;
 
 /**
  * Mesh store-and-forward can hold a message for hours, so the grace window

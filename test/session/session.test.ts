@@ -210,3 +210,20 @@ describe('session: hostile peer input', () => {
     expect(text).not.toContain('Uint8Array'); // no key bytes at all, only numbers, tags and labels
   });
 });
+
+describe('session: time and options', () => {
+  it('refuses bad options and non-finite times; fractional simulated times still serialise', async () => {
+    const { encodeSessionState, restoreSession } = await import('../../protocol/session/state-codec.ts');
+    expect(() => pair('opt', { epochGraceMessages: -1 })).toThrow(SessionError);
+    expect(() => pair('opt', { epochGraceMs: 1.5 })).toThrow(/integer/);
+    const { alice, bob, random } = pair('fraction');
+    expect(() => bob.open(alice.sealText('x').envelope, Number.NaN)).toThrow(SessionError);
+    alice.rotateEncryptionKey(random);
+    alice.rotateLookupKey(random);
+    expectOk(bob.open(alice.sealText('p').envelope, 1234.567));
+    expectOk(alice.open(bob.sealControl().envelope, 1234.567));
+    const restored = restoreSession(suite, encodeSessionState(alice));
+    expect(restored.ok).toBe(true);
+    expect(alice.exportState().previous?.expiresAtMs).toBe(1234 + 48 * 3_600_000);
+  });
+});
