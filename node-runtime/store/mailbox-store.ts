@@ -12,7 +12,7 @@ import type { Connection } from './connection.ts';
 import { QuotaExceededError, StoreArgumentError } from './errors.ts';
 import { asBytes } from './outbox.ts';
 import type { SeenStatements } from './seen-log.ts';
-import { SqliteSeenLog } from './seen-log.ts';
+import { MAILBOX_SEEN_NAMESPACE, SqliteSeenLog } from './seen-log.ts';
 import type { DepositOptions, ListOptions, MailboxCounts, MailboxOptions, MailboxStore, MailboxTotals, StoredMessage } from './store.ts';
 
 const MiB = 1024 * 1024;
@@ -94,7 +94,6 @@ export class MailboxStatements {
   }
 }
 
-export const MAILBOX_SEEN_NAMESPACE = 'mailbox';
 
 export class SqliteMailboxStore implements MailboxStore {
   private readonly seen: SqliteSeenLog;

@@ -20,7 +20,7 @@ import { SchemaTooNewError, StoreCorruptError, StoreError, StoreOpenError } from
 import { MailboxStatements, resolveMailboxOptions, SqliteMailboxStore } from './mailbox-store.ts';
 import { OutboxStatements, resolveOutboxOptions, SqliteOutbox } from './outbox.ts';
 import { latestVersion, MEOW_APPLICATION_ID, migrate } from './schema.ts';
-import { SeenStatements, SqliteSeenLog } from './seen-log.ts';
+import { checkPublicNamespace, SeenStatements, SqliteSeenLog } from './seen-log.ts';
 import type { ExpirySummary, MailboxStore, OpenStoreOptions, Outbox, OutboxOptions, SeenLog, Store, StoreInfo } from './store.ts';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -148,7 +148,7 @@ class SqliteStore implements Store {
 
   seenLog(namespace: string): SeenLog {
     this.conn.guard();
-    return new SqliteSeenLog(this.conn, this.seenSql, namespace);
+    return new SqliteSeenLog(this.conn, this.seenSql, checkPublicNamespace(namespace));
   }
 
   batch<T>(fn: () => T): T {

@@ -11,7 +11,7 @@ import { backoffDelayMs, checkBackoffPolicy, DEFAULT_BACKOFF } from './backoff.t
 import type { Connection } from './connection.ts';
 import { QuotaExceededError } from './errors.ts';
 import type { SeenStatements } from './seen-log.ts';
-import { SqliteSeenLog } from './seen-log.ts';
+import { OUTBOX_SENT_NAMESPACE_PREFIX, SqliteSeenLog } from './seen-log.ts';
 import type { BackoffPolicy, DueOptions, EnqueueRequest, Outbox, OutboxItem, OutboxOptions, QueueDepth } from './store.ts';
 import { STORE_LIMITS } from './store.ts';
 
@@ -116,7 +116,7 @@ export class SqliteOutbox implements Outbox {
     private readonly options: ResolvedOutboxOptions,
   ) {
     this.queue = checkName('queue', queue);
-    this.sent = new SqliteSeenLog(conn, seen, `outbox.sent:${this.queue}`);
+    this.sent = new SqliteSeenLog(conn, seen, `${OUTBOX_SENT_NAMESPACE_PREFIX}${this.queue}`);
   }
 
   enqueue(request: EnqueueRequest): 'added' | 'duplicate' | 'expired' {

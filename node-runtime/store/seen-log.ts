@@ -6,6 +6,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { checkId, checkName, checkTime } from './args.ts';
+import { StoreArgumentError } from './errors.ts';
 import type { Connection } from './connection.ts';
 import type { SeenLog } from './store.ts';
 
@@ -31,15 +32,12 @@ export class SeenStatements {
 }
 
 export class SqliteSeenLog implements SeenLog {
-  readonly namespace: string;
-
+  /** Checked by the caller: Store.seenLog() for public names, the outbox and mailboxes for their own. */
   constructor(
     private readonly conn: Connection,
     private readonly sql: SeenStatements,
-    namespace: string,
-  ) {
-    this.namespace = checkName('namespace', namespace);
-  }
+    readonly namespace: string,
+  ) {}
 
   add(id: Uint8Array, expiresAt: number, nowMs?: number): 'added' | 'seen' {
     this.conn.guard();
@@ -87,4 +85,16 @@ export class SqliteSeenLog implements SeenLog {
     this.conn.guard();
     return (this.sql.count.get(this.namespace) as { n: number }).n;
   }
+}
+
+/** Namespaces the store keeps for itself: a caller's seen log must not read or forge them. */
+export const OUTBOX_SENT_NAMESPACE_PREFIX = 'outbox.sent:';
+export const MAILBOX_SEEN_NAMESPACE = 'mailbox';
+
+export function checkPublicNamespace(value: unknown): string {
+  const namespace = checkName('namespace', value);
+  if (namespace.startsWith(OUTBOX_SENT_NAMESPACE_PREFIX) || namespace === MAILBOX_SEEN_NAMESPACE) {
+    throw new StoreArgumentError(`namespace ${namespace} is reserved for the store itself`);
+  }
+  return namespace;
 }

@@ -279,6 +279,7 @@ export interface Store {
   /** The durable queue `name` ("router", "gateway"); options apply to this handle. */
   outbox(name: string, options?: OutboxOptions): Outbox;
   readonly mailboxes: MailboxStore;
+  /** A duplicate log; 'mailbox' and names starting 'outbox.sent:' are the store's own and refused. */
   seenLog(namespace: string): SeenLog;
   /**
    * Runs fn in one transaction: many writes, one fsync (group commit for

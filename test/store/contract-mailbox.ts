@@ -193,6 +193,8 @@ export function mailboxContract(open: OpenHarness): void {
       clock.advance(300);
       expect(a.add(id(1), t + 400)).toBe('added'); // an expired entry does not count as seen
       expect(() => store.seenLog('')).toThrow(StoreArgumentError);
+      expect(() => store.seenLog('mailbox')).toThrow(StoreArgumentError);
+      expect(() => store.seenLog('outbox.sent:router')).toThrow(StoreArgumentError);
       expect(() => a.add(new Uint8Array(0), t)).toThrow(StoreArgumentError);
     });
   });

@@ -188,6 +188,14 @@ export function outboxContract(open: OpenHarness): void {
       expect(a.depth().messages).toBe(0);
     });
 
+    it('accepts the longest queue name, whose sent log has a longer namespace', () => {
+      const { store } = start();
+      const q = store.outbox('q'.repeat(64));
+      q.enqueue(req(1));
+      expect(q.markSent(id(1))).toBe(true);
+      expect(q.enqueue(req(1))).toBe('duplicate');
+    });
+
     it('copies buffers in and out', () => {
       const { outbox } = start();
       const r = req(5);
