@@ -20,6 +20,7 @@ import { type MqttDoorOptions, startMqttDoor } from './doors/mqtt-door.ts';
 import { startUdpDoor, type UdpDoorOptions } from './doors/udp-door.ts';
 import { RelayConfigError } from './errors.ts';
 import { RelayDb } from './store/relay-db.ts';
+import { createRelaySuite } from './crypto/relay-suite.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
 export const RELAY_DB_FILE = 'relay.sqlite';
@@ -74,7 +75,7 @@ export function loadOrCreateServerKey(dataDir: string, suite: CryptoSuite, rando
 }
 
 export async function startRelay(options: RelayServerOptions): Promise<RunningRelay> {
-  const suite = options.suite ?? createNodeSuite();
+  const suite = options.suite ?? createRelaySuite(createNodeSuite());
   const random = options.random ?? systemRandom;
   const clock = options.clock ?? systemClock;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
