@@ -16,7 +16,7 @@ const hex = (text: string): Uint8Array => fromHex(text)!;
 
 describe('E22 commands (datasheet 7.1)', () => {
   it('encodes and decodes the worked examples exactly', () => {
-    for (const v of vectors.commands) {
+    for (const v of vectors.commands.filter((c) => !c.reply.startsWith('ff'))) {
       const command = decodeCommand(hex(v.command));
       expect(command.ok, v.name).toBe(true);
       if (!command.ok) continue;

@@ -183,3 +183,25 @@ describe('E22 driver against the emulator (serialport + binding-mock)', () => {
     expect(recording(h)).toBe('');
   });
 });
+
+describe('E22 emulator against the datasheet and Waveshare command examples', () => {
+  it('answers the documented exchanges byte for byte, in order, from the factory defaults', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fromHex } = await import('../../protocol/codec/bytes.ts');
+    const vectors = JSON.parse(readFileSync(new URL('./vectors/e22-registers.json', import.meta.url), 'utf8')) as {
+      commands: Array<{ name: string; command: string; reply: string }>;
+    };
+    const h = await hat({ ether: new E22Ether({ clock: systemClock }) });
+    await h.driver.setMode('config');
+    const received: number[] = [];
+    h.port.on('data', (chunk: Buffer) => received.push(...chunk));
+    for (const v of vectors.commands) {
+      received.length = 0;
+      await new Promise<void>((resolve, reject) => h.port.write(Buffer.from(fromHex(v.command)!), (e) => (e ? reject(e) : resolve())));
+      const expected = fromHex(v.reply)!;
+      const start = Date.now();
+      while (received.length < expected.length && Date.now() - start < 1000) await new Promise((r) => setTimeout(r, 2));
+      expect(toHex(Uint8Array.from(received)), v.name).toBe(toHex(expected));
+    }
+  });
+});
