@@ -1,9 +1,10 @@
 /**
  * Fetches, while the Internet is up, the mail of mesh users who registered
  * with this gateway (protocol/gateway/registration.ts), and keeps it in the
- * gateway's local mailbox store under the user's mesh tag, where the user
- * collects it over the radio. Internet traffic is never re-flooded onto the
- * radio: only registered mailboxes are fetched, and nothing is broadcast.
+ * gateway's local mailbox store under the node id it must be delivered to;
+ * the mesh injector (mesh-injector.ts) then carries it to that node.
+ * Internet traffic is never re-flooded onto the radio: only registered
+ * mailboxes are fetched, each message goes to one node, nothing is broadcast.
  *
  * Nothing is lost: a message is acknowledged to the relay (deleted there)
  * only after the local deposit returned, i.e. after it is on disk here.
@@ -25,6 +26,8 @@ export interface MailFetcherOptions {
   /** How often registered mailboxes are polled while their relay is online. */
   readonly pollMs?: number;
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Called after a pass stored new mail for the node `deliverTo`. */
+  readonly onStored?: (deliverTo: Uint8Array) => void;
 }
 
 export interface MailFetcherStats {
@@ -107,6 +110,7 @@ export class MailFetcher {
       }
     }
     let acks: Uint8Array[] = [];
+    let stored = 0;
     for (;;) {
       if (this.closed) return;
       let batch;
@@ -121,6 +125,7 @@ export class MailFetcher {
       this.options.connectivity.report(relay.url, true);
       if (batch.length === 0) {
         this.options.connectivity.markSynced(relay.url);
+        if (stored > 0) this.options.onStored?.(reg.deliverTo);
         return;
       }
       acks = [];
@@ -128,18 +133,29 @@ export class MailFetcher {
         const id = this.options.suite.sha256(message.envelope).subarray(0, ID_BYTES);
         let result: ReturnType<MailboxStore['deposit']>;
         try {
-          result = this.options.mailboxes.deposit(reg.meshTag, id, message.envelope);
+          result = this.options.mailboxes.deposit(reg.deliverTo, id, message.envelope);
         } catch (error) {
           // Local mailbox full (quota): acknowledge what is stored, leave the rest on the relay.
           this.options.log?.('gateway.fetch.local-full', { error: (error as Error).message });
           if (acks.length > 0) await relay.fetch(reg.lookup, acks).catch(() => undefined);
+          if (stored > 0) this.options.onStored?.(reg.deliverTo);
           return;
         }
-        if (result === 'stored') this.counters.fetched++;
+        if (result === 'stored') {
+          this.counters.fetched++;
+          stored++;
+        }
         else this.counters.duplicates++; // 'duplicate', or 'expired' on arrival: either way nothing to keep
         acks.push(message.id);
       }
     }
+  }
+
+  /** Node ids that registered users live on (the injector's destinations). */
+  destinations(): Uint8Array[] {
+    const seen = new Map<string, Uint8Array>();
+    for (const reg of this.registrations.values()) seen.set(toHex(reg.deliverTo), reg.deliverTo);
+    return [...seen.values()];
   }
 
   stats(): MailFetcherStats {

@@ -50,7 +50,13 @@ export interface NodeConfig {
   /** Status endpoint for `meow status` (loopback only). */
   readonly status: { readonly host: string; readonly port: number };
   /** Relays this node syncs with when it has Internet access (makes it a gateway). */
-  readonly gateway: { readonly relays: readonly string[]; readonly onlineProbeMs: number; readonly offlineProbeMs: number };
+  readonly gateway: {
+    readonly relays: readonly string[];
+    readonly onlineProbeMs: number;
+    readonly offlineProbeMs: number;
+    /** Proof-of-work bits minted on each deposit (a relay's `depositStampBits`, 16 by default). */
+    readonly depositStampBits: number;
+  };
   readonly log: { readonly level: LogLevel };
 }
 
@@ -59,7 +65,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   region: 'EU868',
   links: [{ type: 'udp', port: 6369, bindAddress: '0.0.0.0', peers: [], mdns: true }],
   status: { host: '127.0.0.1', port: 8471 },
-  gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000 },
+  gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000, depositStampBits: 16 },
   log: { level: 'info' },
 };
 
@@ -149,6 +155,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
       relays: gateway.relays as string[],
       onlineProbeMs: int(gateway.onlineProbeMs, 'gateway.onlineProbeMs', 100, 86_400_000),
       offlineProbeMs: int(gateway.offlineProbeMs, 'gateway.offlineProbeMs', 100, 86_400_000),
+      depositStampBits: int(gateway.depositStampBits, 'gateway.depositStampBits', 0, 28),
     },
     log: { level: log.level as LogLevel },
   };

@@ -11,6 +11,7 @@ import type { RandomSource } from '../../protocol/random.ts';
 import { ConnectivityMonitor, type RelayState } from '../../gateway/bridge/connectivity.ts';
 import { InternetOutbox, type InternetOutboxStats } from '../../gateway/bridge/internet-outbox.ts';
 import { MailFetcher, type MailFetcherStats } from '../../gateway/bridge/mail-fetcher.ts';
+import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-injector.ts';
 import type { RelayPort } from '../../gateway/bridge/relay-port.ts';
 import { relayPort } from '../../gateway/server/client/relay-port.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -23,6 +24,7 @@ export interface GatewayStatus {
   readonly relays: readonly RelayState[];
   readonly outbox: InternetOutboxStats;
   readonly fetcher: MailFetcherStats;
+  readonly injector: MeshInjectorStats;
 }
 
 export interface RunningGateway {
@@ -39,13 +41,15 @@ export interface GatewayDeps {
   readonly log: Logger;
   readonly store: Store;
   readonly nodeKey: NodeKey;
+  /** Sends an envelope to a mesh node, resolving on its end-to-end acknowledgement (the router). */
+  readonly sendToNode: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
   /** Relay ports by URL; default: the relay client library (gateway/server/client). */
   readonly openRelay?: (url: string) => RelayPort;
 }
 
 export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promise<RunningGateway> {
   const { clock, random, suite, log, store } = deps;
-  const open = deps.openRelay ?? ((url: string) => relayPort(url, { suite, random, clock }));
+  const open = deps.openRelay ?? ((url: string) => relayPort(url, { suite, random, clock, stampBits: config.gateway.depositStampBits }));
   const relays = config.gateway.relays.map(open);
   const connectivity = new ConnectivityMonitor({
     clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
@@ -53,12 +57,18 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   connectivity.onChange((url, online) => log.info(online ? 'relay reachable' : 'relay unreachable', { relay: url }));
   const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, fields);
   const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit });
-  const fetcher = new MailFetcher({ relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit });
+  const fetcher = new MailFetcher({
+    relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, onStored: (node) => void injector.drain(node),
+  });
+  const injector = new MeshInjector({
+    mailboxes: store.mailboxes, clock, send: deps.sendToNode, destinations: () => fetcher.destinations(), log: emit,
+  });
   // Registrations are sealed to the X25519 form of the announced node key (registration.ts).
   const agreementSecret = gatewayAgreementSecret(deps.nodeKey.seed);
   const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
   connectivity.start();
   fetcher.start();
+  injector.start();
 
   return {
     handle(request) {
@@ -82,11 +92,12 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
         }
       }
     },
-    status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats() }),
+    status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats(), injector: injector.stats() }),
     async stop() {
       connectivity.close();
       await outbox.close();
       await fetcher.close();
+      await injector.close();
       await Promise.all(relays.map((r) => r.close().catch(() => undefined)));
     },
   };

@@ -89,7 +89,11 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
         announceFlags: AnnounceFlag.mailboxHost | (isGateway ? AnnounceFlag.gateway : 0),
       },
     });
-    if (isGateway) gateway = await startGateway(config, { clock, random, suite, log, store, nodeKey: key });
+    if (isGateway) {
+      gateway = await startGateway(config, {
+        clock, random, suite, log, store, nodeKey: key, sendToNode: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+      });
+    }
 
     /** Stores what the router delivers to this node; false makes the router withhold its ack. */
     function accept(envelope: Uint8Array, meta: DeliverMeta): boolean {

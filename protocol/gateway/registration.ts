@@ -1,8 +1,8 @@
 /**
  * Gateway registration: a mesh user asks a gateway node to fetch, while the
  * Internet is up, the mail waiting for one of its mailboxes on a relay, and
- * to keep it in the gateway's local mailbox until the user fetches it over
- * the mesh (docs/PROTOCOL.md, "Gateway registration").
+ * to deliver it over the mesh to the node the user lives on
+ * (docs/PROTOCOL.md, "Gateway registration").
  *
  * The gateway needs that mailbox's lookup key (Lkp) to prove the fetch to
  * the relay, so the registration carries it and is sealed to the gateway
@@ -19,10 +19,10 @@
  *                      info = "meow/gateway-registration/v1", 32)
  *
  * Body:
- *   +----+--------+-----------+--------+---------+-------------+-----------+
- *   | v  | urlLen | url (UTF8)| lookup | tagLen  | mesh tag    | expires   |
- *   | 1  | varint | <= 255    | seed 32| 1       | 4..32       | varint s  |
- *   +----+--------+-----------+--------+---------+-------------+-----------+
+ *   +----+--------+-----------+--------+-------------+-----------+
+ *   | v  | urlLen | url (UTF8)| lookup | deliver to  | expires   |
+ *   | 1  | varint | <= 255    | seed 32| node id 8   | varint s  |
+ *   +----+--------+-----------+--------+-------------+-----------+
  *   | signature 64: Ed25519 by the Lkp over                              |
  *   |   "meow/gateway-registration/v1" || gateway Ed25519 pub || body    |
  *   +--------------------------------------------------------------------+
@@ -41,18 +41,17 @@ import type { RandomSource } from '../random.ts';
 export const REGISTRATION_VERSION = 1;
 const DOMAIN = utf8('meow/gateway-registration/v1');
 const URL_MAX_BYTES = 255;
-const TAG_MIN_BYTES = 4;
-const TAG_MAX_BYTES = 32;
+const NODE_ID_BYTES = 8;
 /** Bounds the sealed form (a registration fits one 240-byte frame with a short URL). */
-export const REGISTRATION_MAX_BYTES = 32 + XAEAD_NONCE_BYTES + 16 + 1 + 2 + URL_MAX_BYTES + KEY_BYTES + 1 + TAG_MAX_BYTES + 8 + SIGNATURE_BYTES;
+export const REGISTRATION_MAX_BYTES = 32 + XAEAD_NONCE_BYTES + 16 + 1 + 2 + URL_MAX_BYTES + KEY_BYTES + NODE_ID_BYTES + 8 + SIGNATURE_BYTES;
 
 export interface GatewayRegistration {
   /** The relay holding the mailbox (http://, https://, mqtt://, udp://). */
   readonly relayUrl: string;
   /** The mailbox's lookup key on that relay. */
   readonly lookup: LookupKeyPair;
-  /** The tag under which the gateway keeps fetched mail for the user on the mesh. */
-  readonly meshTag: Uint8Array;
+  /** The mesh node (8-byte node id) the gateway delivers the fetched mail to. */
+  readonly deliverTo: Uint8Array;
   /** Unix time (s) after which the gateway forgets the registration and the key. */
   readonly expiresAtSec: number;
 }
@@ -62,10 +61,10 @@ export function sealRegistration(
 ): Uint8Array {
   const url = utf8(reg.relayUrl);
   if (url.length === 0 || url.length > URL_MAX_BYTES) throw new RangeError('relay URL must be 1..255 bytes');
-  if (reg.meshTag.length < TAG_MIN_BYTES || reg.meshTag.length > TAG_MAX_BYTES) throw new RangeError('mesh tag must be 4..32 bytes');
+  if (reg.deliverTo.length !== NODE_ID_BYTES) throw new RangeError('deliverTo must be an 8-byte node id');
   const body = new ByteWriter(160)
     .u8(REGISTRATION_VERSION).lengthPrefixed(url, URL_MAX_BYTES).fixed(reg.lookup.secretKey, KEY_BYTES)
-    .u8(reg.meshTag.length).bytes(reg.meshTag).varint(reg.expiresAtSec).finish();
+    .fixed(reg.deliverTo, NODE_ID_BYTES).varint(reg.expiresAtSec).finish();
   const signature = suite.ed25519Sign(reg.lookup.secretKey, concatBytes(DOMAIN, gateway.signing, body));
   const ephemeral = random.bytes(KEY_BYTES);
   const ephemeralPublic = suite.x25519PublicKey(ephemeral);
@@ -107,9 +106,7 @@ export function decodeRegistrationBody(suite: CryptoSuite, gatewaySigningPublic:
   if (!r.failed && version !== REGISTRATION_VERSION) return r.reject('bad-version', `registration version ${version}`);
   const urlBytes = r.lengthPrefixed(URL_MAX_BYTES, 'relay URL');
   const lookupSeed = r.copy(KEY_BYTES, 'lookup key');
-  const tagLength = r.u8('mesh tag length');
-  if (!r.failed && (tagLength < TAG_MIN_BYTES || tagLength > TAG_MAX_BYTES)) return r.reject('bad-value', `mesh tag length ${tagLength}`);
-  const meshTag = r.copy(tagLength, 'mesh tag');
+  const deliverTo = r.copy(NODE_ID_BYTES, 'deliver-to node id');
   const expiresAtSec = r.varint('expiry', 2 ** 40);
   const bodyEnd = r.offset;
   const signature = r.bytes(SIGNATURE_BYTES, 'signature');
@@ -122,7 +119,7 @@ export function decodeRegistrationBody(suite: CryptoSuite, gatewaySigningPublic:
   if (!suite.ed25519Verify(lookup.publicKey, concatBytes(DOMAIN, gatewaySigningPublic, plain.subarray(0, bodyEnd)), signature)) {
     return fail('bad-signature', bodyEnd, 'registration not signed by its lookup key for this gateway');
   }
-  return ok({ relayUrl, lookup, meshTag, expiresAtSec });
+  return ok({ relayUrl, lookup, deliverTo, expiresAtSec });
 }
 
 /**

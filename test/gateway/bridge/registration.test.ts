@@ -10,7 +10,7 @@ const random = new SeededRandom('registration');
 const gateway = generateDeviceKeyPair(suite, random);
 const secrets = { signingPublic: gateway.publicKey.signing, agreementSecret: gateway.agreementSecret, agreementPublic: gateway.publicKey.agreement };
 const lookup = generateLookupKeyPair(suite, random);
-const registration = { relayUrl: 'https://user:pass@relay.example:8443', lookup, meshTag: new Uint8Array([1, 2, 3, 4, 5, 6]), expiresAtSec: 1_900_000_000 };
+const registration = { relayUrl: 'https://user:pass@relay.example:8443', lookup, deliverTo: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), expiresAtSec: 1_900_000_000 };
 
 const sealed = sealRegistration(suite, random, gateway.publicKey, registration);
 
@@ -23,7 +23,7 @@ describe('gateway registration', () => {
     if (!opened.ok) return;
     expect(opened.value.relayUrl).toBe(registration.relayUrl);
     expect(opened.value.lookup.publicKey).toEqual(lookup.publicKey);
-    expect(opened.value.meshTag).toEqual(registration.meshTag);
+    expect(opened.value.deliverTo).toEqual(registration.deliverTo);
     expect(opened.value.expiresAtSec).toBe(registration.expiresAtSec);
   });
 
