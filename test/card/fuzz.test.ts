@@ -12,6 +12,7 @@ import { decodeCard } from '../../protocol/card/decode.ts';
 import { createAnswer, createInvite } from '../../protocol/card/encode.ts';
 import { fromQrText, toQrText } from '../../protocol/card/qr-text.ts';
 import { MAX_CARD_BYTES } from '../../protocol/card/types.ts';
+import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { FuzzRandom, mutate, mutateText, randomText } from './fuzz-tools.ts';
@@ -103,5 +104,18 @@ describe('QR text decoder fuzz', () => {
       }
     }
     expect(total).toBeGreaterThanOrEqual(100_000);
+  });
+});
+
+describe('card decoder: both suites agree', () => {
+  it('gives the same answer on 1,500 mutated cards with the portable and the node:crypto suite', () => {
+    const portable = createPortableSuite();
+    const r = new FuzzRandom(4);
+    for (let i = 0; i < 1_500; i++) {
+      const input = mutate(r, valid[i & 1]!);
+      const a = decodeCard(suite, input);
+      const b = decodeCard(portable, input);
+      expect(b.ok ? 'ok' : `${b.code}@${b.offset}`).toBe(a.ok ? 'ok' : `${a.code}@${a.offset}`);
+    }
   });
 });
