@@ -5,6 +5,15 @@ import { encodePacket, PacketDeframer, type DeframedPacket } from '../../hardwar
 
 const mtu = 239;
 
+/** True when `part` occurs in `whole` at some byte offset. */
+function isSliceOf(part: Uint8Array, whole: Uint8Array): boolean {
+  outer: for (let i = 0; i + part.length <= whole.length; i++) {
+    for (let j = 0; j < part.length; j++) if (whole[i + j] !== part[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
 function feed(deframer: PacketDeframer, stream: Uint8Array, cuts: number[]): DeframedPacket[] {
   const out: DeframedPacket[] = [];
   let at = 0;
@@ -73,12 +82,11 @@ describe('E22 packet deframer', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), fc.array(fc.nat(64), { maxLength: 4 }), (bytes, rssi, idleAt) => {
       const d = new PacketDeframer({ maxFrameBytes: 40, rssiByte: rssi });
       let at = 0;
-      const inputHex = toHex(bytes);
       for (const cut of [...idleAt.filter((c) => c < bytes.length)].sort((a, b) => a - b).concat(bytes.length)) {
         for (const got of d.push(bytes.subarray(at, cut))) {
           frames++;
           if (got.bytes.length < 1 || got.bytes.length > 40) throw new Error(`frame of ${got.bytes.length}`);
-          if (!inputHex.includes(toHex(got.bytes))) throw new Error('frame not from the input');
+          if (!isSliceOf(got.bytes, bytes)) throw new Error('frame not from the input');
         }
         d.lineIdle();
         at = cut;
