@@ -59,7 +59,10 @@ export class MailFetcher {
   /** Adds or replaces (same lookup key) a registration; false when its relay is not configured here. */
   register(registration: GatewayRegistration): boolean {
     if (!this.relays.has(registration.relayUrl)) return false;
-    this.registrations.set(toHex(registration.lookup.publicKey), registration);
+    const key = toHex(registration.lookup.publicKey);
+    this.registrations.set(key, registration);
+    // Create the mailbox on the relay and collect what waits there now, not at the next poll.
+    if (!this.closed && this.options.connectivity.isOnline(registration.relayUrl)) void this.poll(key, registration);
     return true;
   }
 

@@ -56,6 +56,8 @@ export interface NodeConfig {
     readonly offlineProbeMs: number;
     /** Proof-of-work bits minted on each deposit (a relay's `depositStampBits`, 16 by default). */
     readonly depositStampBits: number;
+    /** How often registered users' mailboxes are fetched while a relay is online. */
+    readonly pollMs: number;
   };
   readonly log: { readonly level: LogLevel };
 }
@@ -65,7 +67,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   region: 'EU868',
   links: [{ type: 'udp', port: 6369, bindAddress: '0.0.0.0', peers: [], mdns: true }],
   status: { host: '127.0.0.1', port: 8471 },
-  gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000, depositStampBits: 16 },
+  gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000, depositStampBits: 16, pollMs: 30_000 },
   log: { level: 'info' },
 };
 
@@ -156,6 +158,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
       onlineProbeMs: int(gateway.onlineProbeMs, 'gateway.onlineProbeMs', 100, 86_400_000),
       offlineProbeMs: int(gateway.offlineProbeMs, 'gateway.offlineProbeMs', 100, 86_400_000),
       depositStampBits: int(gateway.depositStampBits, 'gateway.depositStampBits', 0, 28),
+      pollMs: int(gateway.pollMs, 'gateway.pollMs', 50, 86_400_000),
     },
     log: { level: log.level as LogLevel },
   };

@@ -58,7 +58,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, fields);
   const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit });
   const fetcher = new MailFetcher({
-    relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, onStored: (node) => void injector.drain(node),
+    relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
   });
   const injector = new MeshInjector({
     mailboxes: store.mailboxes, clock, send: deps.sendToNode, destinations: () => fetcher.destinations(), log: emit,

@@ -57,6 +57,8 @@ export interface NodeStatus {
 
 export interface MeshNode {
   readonly nodeId: Uint8Array;
+  /** The node's Ed25519 public key (announced; gateways take registrations sealed to it). */
+  readonly publicKey: Uint8Array;
   readonly router: Router;
   readonly store: Store;
   status(): NodeStatus;
@@ -137,6 +139,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
 
     return {
       nodeId: router.nodeId,
+      publicKey: key.publicKey,
       router,
       store,
       status: () => ({
