@@ -184,6 +184,7 @@ describe('status registration', () => {
     expect((await h.run(['--help'])).stdout).toContain('status');
     expect(await h.run(['status', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('meow status') });
     const r = await h.run(['status', '--url', 'http://127.0.0.1:9/status']);
-    expect(r).toMatchObject({ code: 1, stderr: expect.stringContaining('no meow-node answers') });
+    expect(r.code).toBe(1); // a runtime failure, not bad input
+    expect(r.stderr).toMatch(/^meow: /);
   });
 });
