@@ -1,7 +1,8 @@
 /**
- * For fsync.test.ts: opens a store and makes `count` single deposits,
- * printing a marker line before and after, so that a tracer can count the
- * syncs the deposits cause.
+ * For fsync.test.ts: opens a store and makes `count` single deposits, each
+ * its own commit, printing `ACK <i>` after a deposit returned or
+ * `ERR <i> <code>` when it threw, so that a tracer can count the syncs and
+ * inject sync failures.
  *
  * Usage: node --import tsx test/store/fsync-child.ts <database path> <count>
  */
@@ -17,5 +18,12 @@ if (!path || !Number.isSafeInteger(count)) {
 }
 const store = openStore({ path, clock: systemClock, random: systemRandom });
 const tag = new Uint8Array([1, 2, 3, 4]);
-for (let i = 0; i < count; i++) store.mailboxes.deposit(tag, new Uint8Array([i & 0xff, i >> 8]), new Uint8Array(100).fill(i));
+for (let i = 0; i < count; i++) {
+  try {
+    store.mailboxes.deposit(tag, new Uint8Array([i & 0xff, i >> 8]), new Uint8Array(100).fill(i));
+    process.stdout.write(`ACK ${i}\n`);
+  } catch (error) {
+    process.stdout.write(`ERR ${i} ${(error as { code?: string }).code ?? 'unknown'}\n`);
+  }
+}
 store.close();
