@@ -8,3 +8,5 @@ export { OUTBOX_DEFAULTS } from './outbox.ts';
 export { MAILBOX_DEFAULTS } from './mailbox-store.ts';
 export { createGroupCommit } from './group-commit.ts';
 export type { GroupCommit, GroupCommitOptions } from './group-commit.ts';
+export { startHousekeeping } from './housekeeping.ts';
+export type { Housekeeping, HousekeepingOptions } from './housekeeping.ts';
