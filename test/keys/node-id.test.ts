@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { NODE_ID_BYTES, nodeIdFromKey } from '../../protocol/keys/node-id.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 
 // RFC 8032 section 7.1 TEST 1 public key, used here only as a well-known 32-byte Ed25519 key.
@@ -18,6 +19,14 @@ describe('nodeIdFromKey', () => {
       expect(toHex(id)).toBe('7432045c9115d7e9');
     });
   }
+
+  it('names the same node as the mesh router does (mesh:// URLs in cards must match router ids)', () => {
+    const suite = createNodeSuite();
+    for (let i = 0; i < 20; i++) {
+      const key = suite.ed25519PublicKey(new Uint8Array(32).fill(i));
+      expect(toHex(nodeIdFromKey(suite, key))).toBe(toHex(meshNodeId(suite, key)));
+    }
+  });
 
   it('refuses anything but a 32-byte key', () => {
     const suite = createPortableSuite();
