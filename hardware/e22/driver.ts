@@ -214,26 +214,36 @@ export class E22Driver {
     }
   }
 
-  /** Runs one configuration command (entering mode 2 and leaving it); the reply must echo address and length. */
-  command(command: E22Command): Promise<Uint8Array> {
-    const request = encodeCommand(command);
-    return this.exclusive(() => this.inConfigMode(async () => {
-      const reply = await this.transact(request);
-      if (reply.kind !== 'registers' || reply.address !== command.address || reply.data.length !== command.length) {
-        throw new E22Error('bad-reply', `reply does not match the ${command.kind} of ${command.length} bytes at ${command.address.toString(16)}h`);
-      }
-      return reply.data;
-    }));
+  /** Sends one command in configuration mode; the reply must echo its address and length. */
+  private async runCommand(command: E22Command): Promise<Uint8Array> {
+    const reply = await this.transact(encodeCommand(command));
+    if (reply.kind !== 'registers' || reply.address !== command.address || reply.data.length !== command.length) {
+      throw new E22Error('bad-reply', `reply does not match the ${command.kind} of ${command.length} bytes at ${command.address.toString(16)}h`);
+    }
+    return reply.data;
   }
 
-  /** Reads registers 00H-06H. */
-  async readConfig(): Promise<E22Config> {
-    const data = await this.command({ kind: 'read', address: 0, length: readableConfigBytes, data: new Uint8Array(0) });
+  /** Runs one configuration command (entering mode 2 and leaving it). */
+  command(command: E22Command): Promise<Uint8Array> {
+    encodeCommand(command); // misuse throws here, before any pin moves
+    return this.exclusive(() => this.inConfigMode(() => this.runCommand(command)));
+  }
+
+  private decodeBlock(data: Uint8Array, what: string): E22Config {
     const decoded = decodeRegisters(data, this.variant);
-    if (!decoded.ok) throw new E22Error('bad-reply', `register block: ${decoded.code} at byte ${decoded.offset}: ${decoded.message}`);
-    this.normalBaud = decoded.value.uartBaud;
-    await this.exclusive(() => setBaud(this.options.port, this.currentMode === 'config' ? configModeBaud : this.normalBaud));
+    if (!decoded.ok) throw new E22Error('bad-reply', `${what}: ${decoded.code} at byte ${decoded.offset}: ${decoded.message}`);
     return decoded.value;
+  }
+
+  /** Reads registers 00H-06H; the driver follows the UART baud it finds there. */
+  readConfig(): Promise<E22Config> {
+    return this.exclusive(() => this.inConfigMode(async () => {
+      const data = await this.runCommand({ kind: 'read', address: 0, length: readableConfigBytes, data: new Uint8Array(0) });
+      const config = this.decodeBlock(data, 'register block');
+      // Set before leaving mode 2, so the host comes back at the module's baud.
+      this.normalBaud = config.uartBaud;
+      return config;
+    }));
   }
 
   /**
@@ -241,18 +251,18 @@ export class E22Driver {
    * when temporary. The host side keeps 8N1, so other parities are refused.
    * Returns the configuration the module echoed.
    */
-  async writeConfig(config: E22Config, options: WriteConfigOptions = {}): Promise<E22Config> {
+  writeConfig(config: E22Config, options: WriteConfigOptions = {}): Promise<E22Config> {
     if (config.uartParity !== '8N1') {
-      throw new E22Error('unsupported-setting', `UART parity ${config.uartParity}: the driver keeps the host UART at 8N1`);
+      return Promise.reject(new E22Error('unsupported-setting', `UART parity ${config.uartParity}: the driver keeps the host UART at 8N1`));
     }
     const data = encodeRegisters(config, this.variant);
-    const echoed = await this.command({ kind: options.temporary ? 'writeTemporary' : 'write', address: 0, length: data.length, data });
-    const decoded = decodeRegisters(echoed, this.variant);
-    if (!decoded.ok) throw new E22Error('bad-reply', `echoed block: ${decoded.code} at byte ${decoded.offset}`);
-    // The new baud applies once the module is back in normal mode.
-    this.normalBaud = decoded.value.uartBaud;
-    await this.exclusive(() => setBaud(this.options.port, this.currentMode === 'config' ? configModeBaud : this.normalBaud));
-    return decoded.value;
+    return this.exclusive(() => this.inConfigMode(async () => {
+      const echoed = await this.runCommand({ kind: options.temporary ? 'writeTemporary' : 'write', address: 0, length: data.length, data });
+      const written = this.decodeBlock(echoed, 'echoed block');
+      // The new baud applies once the module is back in normal mode (datasheet 6.x).
+      this.normalBaud = written.uartBaud;
+      return written;
+    }));
   }
 
   /** Registers 80H-86H (product information, read-only). */

@@ -36,9 +36,14 @@ export async function createOnoffGpio(options: OnoffGpioOptions = {}): Promise<G
     return sysfs;
   }
 
-  function release(pin: OnoffPin, bcm: number): void {
+  /**
+   * Outputs stay exported and driven at their last level: unexporting could
+   * let M0/M1 float, and a floating mode pin can put the module to sleep
+   * after the node stops. Inputs are unexported.
+   */
+  function release(pin: OnoffPin, bcm: number, unexport: boolean): void {
     pin.unwatchAll();
-    pin.unexport();
+    if (unexport) pin.unexport();
     open.delete(bcm);
   }
 
@@ -58,7 +63,7 @@ export async function createOnoffGpio(options: OnoffGpioOptions = {}): Promise<G
         close: async () => {
           if (closed) return;
           closed = true;
-          release(pin, bcm);
+          release(pin, bcm, false);
         },
       };
     },
@@ -82,7 +87,7 @@ export async function createOnoffGpio(options: OnoffGpioOptions = {}): Promise<G
         close: async () => {
           if (closed) return;
           closed = true;
-          release(pin, bcm);
+          release(pin, bcm, true);
         },
       };
     },

@@ -155,15 +155,16 @@ describe('onoff Gpio', () => {
   it('opens the sysfs number worked out from the labels (onoff stubbed)', async () => {
     const root = fakeSysfs([['gpiochip512', 'pinctrl-bcm2711', 512, 58]]);
     const opened: Array<[number, string]> = [];
+    const unexported: number[] = [];
     class StubGpio {
       static accessible = true;
-      constructor(n: number, direction: string) { opened.push([n, direction]); }
+      constructor(private readonly n: number, direction: string) { opened.push([n, direction]); }
       async write(): Promise<void> {}
       async read(): Promise<0 | 1> { return 1; }
       watch(): void {}
       unwatch(): void {}
       unwatchAll(): void {}
-      unexport(): void {}
+      unexport(): void { unexported.push(this.n); }
     }
     const gpio = await createOnoffGpio({ sysfsRoot: root, load: async () => ({ Gpio: StubGpio }) as never });
     expect(gpio.accessible).toBe(true);
@@ -177,5 +178,7 @@ describe('onoff Gpio', () => {
     await expect(m0.write(1)).rejects.toMatchObject({ code: 'pin-closed' });
     await m1.close();
     await aux.close();
+    // Mode pins stay exported and driven (a floating M0/M1 could put the module to sleep); AUX is released.
+    expect(unexported).toEqual([516]);
   });
 });
