@@ -19,7 +19,7 @@ import { destHintOf } from '../../protocol/mesh/node-id.ts';
 import type { TimerHandle } from '../platform/clock.ts';
 import type { RouterCore } from './core.ts';
 import { RouterError } from './errors.ts';
-import { originate } from './relay.ts';
+import { hopWaitMs, originate } from './relay.ts';
 import type { TxPriority } from './types.ts';
 
 interface Pending {
@@ -100,7 +100,8 @@ export class Outbox {
     } else {
       for (let i = 0; i < p.chunks.length; i++) frameBytes += this.sendFragment(p, i, route?.path);
     }
-    const timeoutMs = this.ackTimeoutMs(frameBytes, route?.path.length);
+    // Later attempts wait longer: a mesh that lost the first attempt is often busy.
+    const timeoutMs = this.ackTimeoutMs(frameBytes, route?.path.length) * 1.5 ** a;
     core.log.debug('send attempt', { key: p.key, dest: p.destHint, attempt: a, route: route ? toHex(route.path) : 'flood', timeoutMs });
     p.timer = core.after(timeoutMs, () => this.timedOut(p));
   }
@@ -131,8 +132,9 @@ export class Outbox {
     const airtime = this.core.airtimeMs(frameBytes);
     const ackAirtime = this.core.airtimeMs(FRAME_HEADER_BYTES + 8 + (pathLength ?? c.expectedHops));
     if (pathLength !== undefined) {
+      // Each hop there and back, plus two hop-level recoveries (relay.ts hop wait) on the way.
       const hops = pathLength + 1;
-      return hops * (airtime + ackAirtime) * (2 + c.hopRetries) + c.ackSlackMs;
+      return hops * (airtime + ackAirtime) * 3 + 2 * hopWaitMs(this.core, frameBytes) + c.ackSlackMs;
     }
     const hops = c.expectedHops;
     return hops * airtime * (c.contentionMaxAirtimes / 2 + 2) + hops * ackAirtime * (2 + c.hopRetries) + c.ackSlackMs;

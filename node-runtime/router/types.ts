@@ -108,7 +108,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,
-  announceIntervalMs: 30 * 60_000,
+  announceIntervalMs: 60 * 60_000,
   announceHopLimit: 0,
   announceFlags: 1,
   announceAirtimeShare: 0.02,
@@ -160,6 +160,7 @@ export interface RouterCounters {
   floods: number;
   relaysSuppressed: number;
   hopRetransmits: number;
+  hopRepeats: number;
   delivered: number;
   acksSent: number;
   acked: number;
@@ -184,7 +185,7 @@ export interface RouterStats {
 export function emptyCounters(): RouterCounters {
   return {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
-    badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, delivered: 0, acksSent: 0, acked: 0,
+    badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, delivered: 0, acksSent: 0, acked: 0,
     retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0,
   };
 }
