@@ -58,7 +58,11 @@ export function decodeCard(suite: CryptoSuite, input: Uint8Array): DecodeResult<
   for (let i = 0; i < count; i++) {
     const at = r.offset;
     const s = readServerUrl(r);
-    if (!s || r.error) return r.error ?? fail('bad-value', at, 'bad server entry');
+    if (!s || r.error) {
+      const e = r.error ?? fail('bad-value', at, 'bad server entry');
+      // A refused URL is reported at the start of its entry; truncation and caps where they happened.
+      return e.code === 'truncated' || e.code === 'too-long' ? e : fail(e.code, at, `server ${i}: ${e.message}`);
+    }
     if (seen.has(s.url)) return fail('bad-value', at, `server listed twice: ${s.url}`);
     seen.add(s.url);
     servers.push(s);

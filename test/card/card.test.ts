@@ -142,10 +142,10 @@ describe('card refusals', () => {
     const upper = concatBytes(new Uint8Array([1, 4]), utf8('H:81'));
     const build = (count: number, ...entries: Uint8Array[]): Uint8Array => signed(concatBytes(head, new Uint8Array([count]), ...entries));
     expect(decodeCard(suite, build(1, entry)).ok).toBe(true);
-    expect(decodeCard(suite, build(1, upper))).toMatchObject({ ok: false, code: 'bad-value' });
+    expect(decodeCard(suite, build(1, upper))).toMatchObject({ ok: false, code: 'bad-value', offset: countAt + 1 });
     expect(decodeCard(suite, build(2, entry, entry))).toMatchObject({ ok: false, code: 'bad-value', offset: countAt + 1 + entry.length });
     expect(decodeCard(suite, build(9, ...Array(9).fill(entry)))).toMatchObject({ ok: false, code: 'too-long', offset: countAt });
-    expect(decodeCard(suite, build(1, new Uint8Array([9, 0])))).toMatchObject({ ok: false, code: 'bad-kind' });
+    expect(decodeCard(suite, build(1, new Uint8Array([9, 0])))).toMatchObject({ ok: false, code: 'bad-kind', offset: countAt + 1 });
     expect(decodeCard(suite, concatBytes(invite.bytes, new Uint8Array([0])))).toMatchObject({ ok: false, code: 'trailing-bytes' });
     expect(decodeCard(suite, new Uint8Array(MAX_CARD_BYTES + 1))).toMatchObject({ ok: false, code: 'too-long' });
   });
