@@ -4,7 +4,7 @@
  *
  * Request frames (client to relay):
  *   sealed request       0x01 | serverId 8 | ephemeral X25519 public 32 | AEAD ciphertext || tag 16
- *   descriptor query     0x02 | queryId 8
+ *   descriptor query     0x02 | queryId 8 | zero padding (optional, for datagram doors)
  * Response frames (relay to client):
  *   sealed response      0x81 | replyId 8 | XChaCha nonce 24 | AEAD ciphertext || tag 16
  *   descriptor           0x82 | replyId 8 | signed server descriptor
@@ -69,8 +69,11 @@ export function decodeRequestFrame(bytes: Uint8Array): DecodeResult<RequestFrame
   if (r.failed) return r.error!;
   if (type === FRAME.descriptorQuery) {
     const queryId = r.copy(REPLY_ID_BYTES, 'query id');
-    r.end('descriptor query');
-    return r.error ?? ok({ type: 'descriptor-query', queryId });
+    if (r.failed) return r.error!;
+    for (let i = r.offset; i < bytes.length; i++) {
+      if (bytes[i] !== 0) return fail('trailing-bytes', i, 'descriptor query: non-zero padding');
+    }
+    return ok({ type: 'descriptor-query', queryId });
   }
   if (type !== FRAME.sealedRequest) return fail('bad-kind', 0, `unknown request frame type ${type}`);
   const serverId = r.copy(SERVER_ID_BYTES, 'server id');
@@ -91,8 +94,17 @@ export function sealedRequestHeader(serverId: Uint8Array, ephemeralPublic: Uint8
     .u8(FRAME.sealedRequest).fixed(serverId, SERVER_ID_BYTES).fixed(ephemeralPublic, KEY_BYTES).finish();
 }
 
-export function encodeDescriptorQuery(queryId: Uint8Array): Uint8Array {
-  return new ByteWriter(1 + REPLY_ID_BYTES).u8(FRAME.descriptorQuery).fixed(queryId, REPLY_ID_BYTES).finish();
+export function encodeDescriptorQuery(queryId: Uint8Array, padToBytes = 0): Uint8Array {
+  const frame = new ByteWriter(1 + REPLY_ID_BYTES).u8(FRAME.descriptorQuery).fixed(queryId, REPLY_ID_BYTES).finish();
+  return padBytes(frame, padToBytes);
+}
+
+/** Appends zero bytes up to `length` (no-op when already as long). */
+export function padBytes(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length >= length) return bytes;
+  const out = new Uint8Array(length);
+  out.set(bytes);
+  return out;
 }
 
 export function sealedResponseHeader(replyId: Uint8Array, nonce: Uint8Array): Uint8Array {

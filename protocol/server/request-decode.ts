@@ -55,7 +55,7 @@ export function decodeRequest(bytes: Uint8Array, relaySigning: Uint8Array): Deco
   if (kind === undefined) return fail('bad-kind', 0, `unknown request kind ${kindByte}`);
 
   const done = (value: RelayRequest): DecodeResult<RelayRequest> => {
-    r.end(kind);
+    endPadding(r, bytes, kind);
     return r.error ?? ok(value);
   };
 
@@ -109,6 +109,22 @@ export function decodeRequest(bytes: Uint8Array, relaySigning: Uint8Array): Deco
   }
 }
 
+/**
+ * After a complete request only zero bytes may follow: padding, which a
+ * client adds so that a datagram door may answer it in full (the UDP door
+ * never answers with more than 3 times the bytes it received). Padding is
+ * inside the seal, so nobody on the path can add or strip it.
+ */
+function endPadding(r: ByteReader, bytes: Uint8Array, kind: string): void {
+  if (r.failed) return;
+  for (let i = r.offset; i < bytes.length; i++) {
+    if (bytes[i] !== 0) {
+      r.reject('trailing-bytes', `${kind}: unexpected non-zero byte after the request`);
+      return;
+    }
+  }
+}
+
 function decodeSigned(
   r: ByteReader, bytes: Uint8Array, kind: 'register' | 'fetch' | 'presence-publish' | 'directory-withdraw', relaySigning: Uint8Array,
 ): DecodeResult<RelayRequest> {
@@ -141,10 +157,10 @@ function decodeSigned(
       break;
   }
   if (r.failed) return r.error!;
-  const bodyEnd = bytes.length - SIGNATURE_BYTES;
-  if (r.remaining < SIGNATURE_BYTES) return fail('truncated', r.offset, `signature: need ${SIGNATURE_BYTES} bytes, ${r.remaining} left`);
-  if (r.offset !== bodyEnd) return fail('trailing-bytes', r.offset, `${kind}: ${bodyEnd - r.offset} unexpected bytes before the signature`);
+  const bodyEnd = r.offset;
   const signature = r.copy(SIGNATURE_BYTES, 'signature');
+  endPadding(r, bytes, kind);
+  if (r.failed) return r.error!;
   const signedMessage = concatBytes(LABEL.signedRequest, relaySigning, bytes.subarray(0, bodyEnd));
   return ok({ ...value, signature, signedMessage });
 }

@@ -11,7 +11,10 @@ import { constantTimeEqual } from '../../../protocol/codec/bytes.ts';
 import { describeError } from '../../../protocol/codec/result.ts';
 import { decodeServerDescriptor, type ServerDescriptor } from '../../../protocol/server/descriptor.ts';
 import { RelayError } from '../../../protocol/server/errors.ts';
-import { decodeResponseFrame, encodeDescriptorQuery } from '../../../protocol/server/frame.ts';
+import {
+  decodeResponseFrame, encodeDescriptorQuery, padBytes, SEALED_REQUEST_HEADER_BYTES,
+} from '../../../protocol/server/frame.ts';
+import { AEAD_TAG_BYTES } from '../../../protocol/crypto/suite.ts';
 import { mailboxTagOf, messageIdOf, senderPassOf } from '../../../protocol/server/mailbox.ts';
 import {
   createBroadcast, createDirectoryEntry, decodeBroadcast, decodeDirectoryEntry, type BroadcastRecord, type DirectoryEntry,
@@ -58,7 +61,7 @@ export class RelayClient {
   /** Asks the relay for its signed descriptor; refuses one that contradicts a pinned key. */
   async connect(): Promise<ServerDescriptor> {
     const queryId = this.o.random.bytes(REPLY_ID_BYTES);
-    const answer = await this.o.transport.exchange(encodeDescriptorQuery(queryId), queryId);
+    const answer = await this.o.transport.exchange(encodeDescriptorQuery(queryId, this.o.transport.padRequestsTo ?? 0), queryId);
     const frame = decodeResponseFrame(answer);
     if (!frame.ok) throw new RelayTransportError(`bad descriptor frame: ${describeError(frame)}`);
     if (frame.value.type === 'refusal') throw new RelayError(frame.value.code, frame.value.message);
@@ -81,7 +84,9 @@ export class RelayClient {
 
   /** Sends raw request plaintext and returns the decoded ok body; refusals throw RelayError. */
   async send<K extends RequestKind>(kind: K, plaintext: Uint8Array): Promise<OkBody[K]> {
-    const sealed = sealRequest(this.o.suite, this.o.random, this.serverKey, plaintext);
+    // Zero padding inside the seal (request-decode.ts): frame = header 41 + plaintext + tag 16.
+    const padded = padBytes(plaintext, (this.o.transport.padRequestsTo ?? 0) - SEALED_REQUEST_HEADER_BYTES - AEAD_TAG_BYTES);
+    const sealed = sealRequest(this.o.suite, this.o.random, this.serverKey, padded);
     const answer = await this.o.transport.exchange(sealed.frame, sealed.replyId);
     const opened = openResponse(this.o.suite, sealed, answer);
     if (!opened.ok) throw new RelayTransportError(`unreadable answer: ${describeError(opened)}`);

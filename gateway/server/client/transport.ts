@@ -8,6 +8,12 @@ export interface RelayTransport {
   readonly url: string;
   /** The largest request frame this door takes (UDP: one datagram). */
   readonly maxRequestBytes: number;
+  /**
+   * Datagram doors answer at most 3x the bytes they receive (anti
+   * amplification): the client pads each request frame up to this size so
+   * that full answers fit. Undefined: no padding.
+   */
+  readonly padRequestsTo?: number;
   exchange(frame: Uint8Array, replyId: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import { createSocket } from 'node:dgram';
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import { REPLY_ID_BYTES } from '../../../protocol/server/constants.ts';
-import { UDP_MAX_DATAGRAM_BYTES } from '../doors/udp-door.ts';
+import { UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../doors/udp-door.ts';
 import { RelayTransportError } from '../errors.ts';
 import { DEFAULT_TIMEOUT_MS, type RelayTransport, type TransportOptions } from './transport.ts';
 
@@ -28,6 +28,7 @@ export function udpTransport(url: string, options: TransportOptions & { retries?
   return {
     url: `udp://${parsed.host}`,
     maxRequestBytes: UDP_MAX_DATAGRAM_BYTES,
+    padRequestsTo: UDP_PAD_REQUESTS_TO_BYTES,
     exchange(frame, replyId) {
       if (closed) return Promise.reject(new RelayTransportError('transport closed'));
       const id = toHex(replyId);

@@ -18,6 +18,15 @@ import type { RelayCore } from '../core/relay-core.ts';
 import type { RunningDoor } from './http-door.ts';
 
 export const UDP_MAX_DATAGRAM_BYTES = 1232;
+/**
+ * Anti-amplification (as QUIC, RFC 9000 section 8.1): the door never sends
+ * more than 3 times the bytes of the datagram it answers, so a spoofed
+ * source address cannot turn the relay into a reflector. Clients pad their
+ * requests (zeros inside the seal) to 411 bytes, which lets every answer up
+ * to a full datagram through.
+ */
+export const UDP_AMPLIFICATION_FACTOR = 3;
+export const UDP_PAD_REQUESTS_TO_BYTES = Math.ceil(UDP_MAX_DATAGRAM_BYTES / UDP_AMPLIFICATION_FACTOR);
 
 export interface UdpDoorOptions {
   readonly host?: string;
@@ -31,15 +40,23 @@ export function startUdpDoor(core: RelayCore, options: UdpDoorOptions = {}): Pro
   const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   let closed = false;
   socket.on('message', (msg, rinfo) => {
+    const budget = Math.min(max, UDP_AMPLIFICATION_FACTOR * msg.length);
     const reply = (frame: Uint8Array): void => {
-      if (!closed) socket.send(frame, rinfo.port, rinfo.address);
+      if (closed) return;
+      if (frame.length <= budget) {
+        socket.send(frame, rinfo.port, rinfo.address);
+        return;
+      }
+      // Too big for this datagram's budget: say so if even that fits, else stay silent.
+      const refusal = encodeRefusalFrame(replyIdOf(msg), 'too-large', `answer over ${budget} bytes: pad requests to ${UDP_PAD_REQUESTS_TO_BYTES}`);
+      if (refusal.length <= budget) socket.send(refusal, rinfo.port, rinfo.address);
     };
     const frame = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
     if (msg.length > max) {
       reply(encodeRefusalFrame(replyIdOf(frame), 'too-large', `datagram over ${max} bytes: use HTTP or MQTT`));
       return;
     }
-    void core.handle(frame, { source: rinfo.address, maxResponseBytes: max }).then(reply);
+    void core.handle(frame, { source: rinfo.address, maxResponseBytes: budget }).then(reply);
   });
   // A bad peer (ICMP port unreachable) must not take the door down.
   socket.on('error', () => undefined);

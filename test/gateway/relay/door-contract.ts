@@ -176,7 +176,8 @@ export function describeDoorContract(name: string, start: () => Promise<DoorUnde
       const forged = good.slice();
       forged[forged.length - 1]! ^= 1;
       expect(await refusal(c.send('register', forged))).toBe('bad-signature');
-      expect(await refusal(c.send('register', good.slice(0, good.length - 64)))).toBe('malformed');
+      // Missing: malformed, or a zero signature on doors whose client pads requests (UDP).
+      expect(['malformed', 'bad-signature']).toContain(await refusal(c.send('register', good.slice(0, good.length - 64))));
       // Signed for another relay: the signature binds the relay key.
       const other = generateServerKeyPair(suite, new SeededRandom('other-relay'));
       const elsewhere = encodeSignedRequest(suite, other.publicKey.signing, owner.secretKey, { kind: 'register', counter: c.nextCounter() });
@@ -210,8 +211,10 @@ export function describeDoorContract(name: string, start: () => Promise<DoorUnde
 
     it('refuses malformed and oversized frames with a clear error', async () => {
       const t = await rawTransport();
-      const junk = new Uint8Array([0x01, 1, 2, 3]);
-      const a = decodeResponseFrame(await t.exchange(junk, new Uint8Array(8)));
+      // 50 bytes: shorter than a sealed header and tag, and long enough that a datagram door may answer it.
+      const junk = new Uint8Array(50).fill(7);
+      junk[0] = 0x01;
+      const a = decodeResponseFrame(await t.exchange(junk, junk.slice(9, 17)));
       expect(a.ok && a.value.type === 'refusal' && a.value.code).toBe('malformed');
       const big = new Uint8Array(door.oversizeBytes);
       big[0] = 0x01;
