@@ -14,7 +14,7 @@ import { decodeSensorHeader } from './sensor.ts';
 
 /** Clear fields per kind; byte strings as lowercase hex so the header prints as JSON. */
 export type EnvelopeHeader =
-  | { readonly kind: 'direct'; readonly version: number; readonly length: number; readonly mailboxTag: string; readonly counter: number; readonly sealedBytes: number }
+  | { readonly kind: 'direct'; readonly version: number; readonly length: number; readonly mailboxTag: string; readonly maskedCounter: number; readonly sealedBytes: number }
   | { readonly kind: 'group'; readonly version: number; readonly length: number; readonly groupTag: string; readonly senderIndex: number; readonly counter: number; readonly sealedBytes: number }
   | { readonly kind: 'broadcast'; readonly version: number; readonly length: number; readonly senderKeyId: string; readonly expiresAtSeconds: number; readonly text: string }
   | { readonly kind: 'presence'; readonly version: number; readonly length: number; readonly mailboxTag: string; readonly expiresAtSeconds: number; readonly sealedBytes: number }
@@ -32,7 +32,7 @@ export function decodeEnvelopeHeader(bytes: Uint8Array): DecodeResult<EnvelopeHe
     case EnvelopeKind.direct: {
       const d = decodeDirectEnvelope(bytes);
       if (!d.ok) return d;
-      return ok({ kind: 'direct', version, length, mailboxTag: toHex(d.value.mailboxTag), counter: d.value.counter, sealedBytes: d.value.sealed.length });
+      return ok({ kind: 'direct', version, length, mailboxTag: toHex(d.value.mailboxTag), maskedCounter: d.value.maskedCounter, sealedBytes: d.value.sealed.length });
     }
     case EnvelopeKind.group: {
       const d = decodeGroupHeader(bytes);

@@ -53,5 +53,7 @@ export class Epoch {
     k.receiveKey.fill(0);
     k.presenceSendKey.fill(0);
     k.presenceReceiveKey.fill(0);
+    k.headerSendKey.fill(0);
+    k.headerReceiveKey.fill(0);
   }
 }

@@ -16,20 +16,25 @@
  * so someone holding root_n but neither of those two secrets cannot follow,
  * and root_n cannot be recovered from root_n+1 (forward secrecy per rotation).
  *
- * Epoch keys: HKDF(root_n, info "meow/session/v1/epoch") -> 128 bytes:
+ * Epoch keys: HKDF(root_n, info "meow/session/v1/epoch") -> 192 bytes:
  *   message key low->high, message key high->low, presence key low->high,
- *   presence key high->low
+ *   presence key high->low, header key low->high, header key high->low
  * "low" is the side whose Ckp X25519 public key sorts first: both sides
  * agree on it without a byte on the wire, and each direction has its own key,
  * so the two sides never use one (key, nonce) pair even with equal counters.
  *
  * Nonce (RFC 8439 section 2.8, 12 bytes) = 9 zero bytes || u24 counter:
  * unique because each (epoch, direction) key sees each counter once.
+ *
+ * Counter mask (header protection, protocol/envelope/direct.ts):
+ *   mask = HMAC-SHA-256(header key, first 16 sealed bytes)[0..3]
+ * The sample is ciphertext under a fresh nonce, so masks look random and
+ * differ per message (the role AES-ECB or ChaCha20 plays in RFC 9001 5.4).
  */
 import { concatBytes, utf8 } from '../codec/bytes.ts';
 import { AEAD_NONCE_BYTES, type CryptoSuite, KEY_BYTES } from '../crypto/suite.ts';
 import type { ContactPublicKey } from '../keys/keys.ts';
-import { MAILBOX_TAG_BYTES } from '../envelope/direct.ts';
+import { COUNTER_SAMPLE_BYTES, MAILBOX_TAG_BYTES } from '../envelope/direct.ts';
 import { SessionError } from './errors.ts';
 
 const ROOT0_SALT = utf8('meow/session/v1/root0');
@@ -110,18 +115,31 @@ export interface EpochKeys {
   readonly receiveKey: Uint8Array;
   readonly presenceSendKey: Uint8Array;
   readonly presenceReceiveKey: Uint8Array;
+  readonly headerSendKey: Uint8Array;
+  readonly headerReceiveKey: Uint8Array;
 }
 
 export function epochKeys(suite: CryptoSuite, root: Uint8Array, lowSide: boolean): EpochKeys {
-  const okm = suite.hkdf(root, new Uint8Array(0), EPOCH_INFO, 4 * KEY_BYTES);
-  const lowToHigh = okm.slice(0, 32);
-  const highToLow = okm.slice(32, 64);
-  const presenceLowToHigh = okm.slice(64, 96);
-  const presenceHighToLow = okm.slice(96, 128);
+  const okm = suite.hkdf(root, new Uint8Array(0), EPOCH_INFO, 6 * KEY_BYTES);
+  const k = (i: number): Uint8Array => okm.slice(i * KEY_BYTES, (i + 1) * KEY_BYTES);
+  const [lowToHigh, highToLow, presenceLowToHigh, presenceHighToLow, headerLowToHigh, headerHighToLow] = [0, 1, 2, 3, 4, 5].map(k) as
+    [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   okm.fill(0);
   return lowSide
-    ? { sendKey: lowToHigh, receiveKey: highToLow, presenceSendKey: presenceLowToHigh, presenceReceiveKey: presenceHighToLow }
-    : { sendKey: highToLow, receiveKey: lowToHigh, presenceSendKey: presenceHighToLow, presenceReceiveKey: presenceLowToHigh };
+    ? {
+      sendKey: lowToHigh, receiveKey: highToLow, presenceSendKey: presenceLowToHigh, presenceReceiveKey: presenceHighToLow,
+      headerSendKey: headerLowToHigh, headerReceiveKey: headerHighToLow,
+    }
+    : {
+      sendKey: highToLow, receiveKey: lowToHigh, presenceSendKey: presenceHighToLow, presenceReceiveKey: presenceLowToHigh,
+      headerSendKey: headerHighToLow, headerReceiveKey: headerLowToHigh,
+    };
+}
+
+/** The u24 mask of a direct envelope's counter (see the file comment). */
+export function counterMask(suite: CryptoSuite, headerKey: Uint8Array, sealed: Uint8Array): number {
+  const prf = suite.hmacSha256(headerKey, sealed.subarray(0, COUNTER_SAMPLE_BYTES));
+  return ((prf[0] as number) << 16) | ((prf[1] as number) << 8) | (prf[2] as number);
 }
 
 /** 9 zero bytes || u24 counter (see the file comment). */

@@ -16,10 +16,9 @@
  *
  * Time is an argument (protocol/ has no clock); randomness is injected.
  */
-import { concatBytes } from '../codec/bytes.ts';
 import { AEAD_TAG_BYTES, type CryptoSuite } from '../crypto/suite.ts';
 import {
-  DIRECT_HEADER_BYTES, MAX_DIRECT_COUNTER, decodeDirectEnvelope, directHeader,
+  DIRECT_HEADER_BYTES, MAX_DIRECT_COUNTER, decodeDirectEnvelope, directHeader, encodeDirectEnvelope,
 } from '../envelope/direct.ts';
 import { type InnerBody, type InnerMessage, decodeInner, encodeInner } from '../envelope/inner.ts';
 import { MAX_ENVELOPE_BYTES } from '../envelope/kinds.ts';
@@ -31,7 +30,7 @@ import type { RandomSource } from '../random.ts';
 import { Epoch } from './epoch.ts';
 import { type OpenResult, SessionError, openFail } from './errors.ts';
 import {
-  compareBytes, initialRoot, isLowSide, mailboxTag, messageNonce, ratchetRoot, ratchetShared,
+  compareBytes, counterMask, initialRoot, isLowSide, mailboxTag, messageNonce, ratchetRoot, ratchetShared,
 } from './key-schedule.ts';
 import type {
   OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
@@ -170,8 +169,9 @@ export class Session {
     }
     const header = directHeader(this.peerTag, counter);
     const sealed = this.suite.aeadSeal(epoch.keys.sendKey, messageNonce(counter), plaintext, header);
+    const mask = counterMask(this.suite, epoch.keys.headerSendKey, sealed);
     epoch.sendCounter = counter + 1;
-    return { envelope: concatBytes(header, sealed), id: { epoch: epoch.number, counter } };
+    return { envelope: encodeDirectEnvelope(header, sealed, mask), id: { epoch: epoch.number, counter } };
   }
 
   sealText(text: string, options: { readonly acks?: readonly MessageId[] } = {}): SealedMessage {
@@ -213,16 +213,16 @@ export class Session {
     this.expire(nowMs);
     const decoded = decodeDirectEnvelope(envelope);
     if (!decoded.ok) return decoded;
-    const { mailboxTag: tag, counter, sealed } = decoded.value;
+    const { mailboxTag: tag, maskedCounter, sealed } = decoded.value;
     const box = this.ownMailboxState(tag);
     if (!box) return openFail('unknown-mailbox', 1, 'envelope is not addressed to a mailbox of this session');
-    const aad = envelope.subarray(0, DIRECT_HEADER_BYTES);
-    const nonce = messageNonce(counter);
     const s = this.state;
     const slots: [ReceiveSlot, Epoch | undefined][] = [['current', s.current], ['next', s.next?.epoch], ['previous', s.previous?.epoch]];
     for (const [slot, epoch] of slots) {
       if (!epoch) continue;
-      const plaintext = this.suite.aeadOpen(epoch.keys.receiveKey, nonce, sealed, aad);
+      // Each epoch has its own header key: unmask, then the AEAD decides.
+      const counter = maskedCounter ^ counterMask(this.suite, epoch.keys.headerReceiveKey, sealed);
+      const plaintext = this.suite.aeadOpen(epoch.keys.receiveKey, messageNonce(counter), sealed, directHeader(tag, counter));
       if (!plaintext) continue;
       if (epoch.window.check(counter) !== 'fresh') {
         return openFail('replay', 7, `counter ${counter} of epoch ${epoch.number} already accepted or older than the window`);

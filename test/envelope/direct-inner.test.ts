@@ -22,34 +22,36 @@ const innerArb: fc.Arbitrary<InnerMessage> = fc.record({
 });
 
 describe('direct envelope codec', () => {
-  it('lays out version/kind, tag, counter, sealed part exactly', () => {
+  it('lays out version/kind, tag, masked counter, sealed part exactly', () => {
     const tag = Uint8Array.from([1, 2, 3, 4, 5, 6]);
     const header = directHeader(tag, 0x0a0b0c);
-    expect(toHex(header)).toBe('11' + '010203040506' + '0a0b0c');
-    const env = encodeDirectEnvelope(header, new Uint8Array(17).fill(0xee));
+    expect(toHex(header)).toBe('11' + '010203040506' + '0a0b0c'); // the associated data: real counter
+    const env = encodeDirectEnvelope(header, new Uint8Array(17).fill(0xee), 0xff00f0);
+    expect(toHex(env.subarray(0, 10))).toBe('11' + '010203040506' + 'f50bfc'); // on the wire: counter ^ mask
     const d = decodeDirectEnvelope(env);
     expect(d.ok).toBe(true);
     if (d.ok) {
       expect(toHex(d.value.mailboxTag)).toBe('010203040506');
-      expect(d.value.counter).toBe(0x0a0b0c);
+      expect(d.value.maskedCounter).toBe(0x0a0b0c ^ 0xff00f0);
       expect(d.value.sealed.length).toBe(17);
     }
   });
 
-  it('round-trips any tag, counter and sealed part', () => {
-    fc.assert(fc.property(bytesOf(6), fc.integer({ min: 0, max: 0xffffff }), fc.uint8Array({ minLength: 17, maxLength: 300 }), (tag, counter, sealed) => {
-      const d = decodeDirectEnvelope(encodeDirectEnvelope(directHeader(tag, counter), sealed));
+  it('round-trips any tag, counter, mask and sealed part', () => {
+    const u24 = fc.integer({ min: 0, max: 0xffffff });
+    fc.assert(fc.property(bytesOf(6), u24, u24, fc.uint8Array({ minLength: 17, maxLength: 300 }), (tag, counter, mask, sealed) => {
+      const d = decodeDirectEnvelope(encodeDirectEnvelope(directHeader(tag, counter), sealed, mask));
       expect(d.ok).toBe(true);
       if (d.ok) {
         expect(toHex(d.value.mailboxTag)).toBe(toHex(tag));
-        expect(d.value.counter).toBe(counter);
+        expect(d.value.maskedCounter ^ mask).toBe(counter);
         expect(toHex(d.value.sealed)).toBe(toHex(sealed));
       }
     }), { numRuns: 2000 });
   });
 
   it('every truncation is "truncated", a wrong version or kind is named, 4 KiB is the cap', () => {
-    const env = encodeDirectEnvelope(directHeader(new Uint8Array(6), 1), new Uint8Array(17));
+    const env = encodeDirectEnvelope(directHeader(new Uint8Array(6), 1), new Uint8Array(17), 0);
     for (let n = 0; n < env.length; n++) {
       const r = decodeDirectEnvelope(env.subarray(0, n));
       expect(r.ok ? 'ok' : r.code, `length ${n}`).toBe('truncated');
@@ -65,11 +67,11 @@ describe('direct envelope codec', () => {
   it('refuses misuse with typed errors', () => {
     expect(() => directHeader(new Uint8Array(5), 0)).toThrow(EnvelopeError);
     expect(() => directHeader(new Uint8Array(6), 0x1000000)).toThrow(EnvelopeError);
-    expect(() => encodeDirectEnvelope(new Uint8Array(DIRECT_HEADER_BYTES), new Uint8Array(4090))).toThrow(/exceeds/);
+    expect(() => encodeDirectEnvelope(new Uint8Array(DIRECT_HEADER_BYTES), new Uint8Array(4090), 0)).toThrow(/exceeds/);
   });
 
   it('fuzz: 100,000 random and mutated inputs never throw', () => {
-    const valid = [encodeDirectEnvelope(directHeader(new Uint8Array(6).fill(7), 5), new Uint8Array(22).fill(1))];
+    const valid = [encodeDirectEnvelope(directHeader(new Uint8Array(6).fill(7), 5), new Uint8Array(22).fill(1), 0x123456)];
     const { accepted } = fuzzDecoder('direct-fuzz', 100_000, valid, 80, decodeDirectEnvelope);
     expect(accepted).toBeGreaterThan(0);
   });

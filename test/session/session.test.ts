@@ -41,6 +41,21 @@ describe('session: seal and open', () => {
     expect(toHex(alice.peerMailboxTag)).toBe(toHex(bob.mailboxes(0)[0]!.tag));
   });
 
+  it('masks the counter on the wire: listeners see no sequence and no reset', async () => {
+    const { decodeDirectEnvelope } = await import('../../protocol/envelope/direct.ts');
+    const { alice } = pair('masked');
+    const masked = Array.from({ length: 256 }, () => {
+      const d = decodeDirectEnvelope(alice.sealText('x').envelope);
+      if (!d.ok) throw new Error(d.message);
+      return d.value.maskedCounter;
+    });
+    const inClear = masked.filter((m, i) => m === i).length;
+    const sequential = masked.filter((m, i) => i > 0 && m === masked[i - 1]! + 1).length;
+    expect(inClear).toBeLessThanOrEqual(1);
+    expect(sequential).toBeLessThanOrEqual(1);
+    expect(new Set(masked).size).toBeGreaterThan(250);
+  });
+
   it('meets the budgets: 5-byte text <= 32 bytes (<= 40 on air), 200 bytes of text in a 240-byte frame', () => {
     const { alice } = pair('budget');
     const five = alice.sealText('hello').envelope;

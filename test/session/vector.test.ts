@@ -3,7 +3,7 @@
  * checked two ways: through the protocol code with the portable suite, and by
  * an independent re-derivation of the key schedule with node:crypto.
  */
-import { createCipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
@@ -76,15 +76,23 @@ describe('vector: sealed 5-byte text', () => {
     const info = Buffer.concat([b('bob.ckp.signing'), b('bob.ckp.agreement'), b('alice.ckp.signing'), b('alice.ckp.agreement'), b('bob.ekp.public'), b('alice.ekp.public')]);
     const root = Buffer.from(hkdfSync('sha256', Buffer.concat([pairwise, ee]), Buffer.from('meow/session/v1/root0'), info, 32));
     expect(root.toString('hex')).toBe(v.root0);
-    const okm = Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), Buffer.from('meow/session/v1/epoch'), 128));
+    const okm = Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), Buffer.from('meow/session/v1/epoch'), 192));
     expect(okm.subarray(0, 32).toString('hex')).toBe(v['key.low-to-high']);
     expect(okm.subarray(32, 64).toString('hex')).toBe(v['key.high-to-low']);
+    expect(okm.subarray(128, 160).toString('hex')).toBe(v['header-key.low-to-high']);
+    expect(okm.subarray(160, 192).toString('hex')).toBe(v['header-key.high-to-low']);
     const tag = createHash('sha256').update('meow/mailbox-tag/v1').update(b('bob.lkp.public')).digest().subarray(0, 6);
     expect(tag.toString('hex')).toBe(v['mailbox-tag']);
     const header = Buffer.concat([Buffer.from([0x11]), tag, Buffer.from([0, 0, 0])]);
     const cipher = createCipheriv('chacha20-poly1305', okm.subarray(32, 64), b('nonce'), { authTagLength: 16 });
     cipher.setAAD(header, { plaintextLength: 6 });
     const sealed = Buffer.concat([cipher.update(b('plaintext')), cipher.final(), cipher.getAuthTag()]);
-    expect(Buffer.concat([header, sealed]).toString('hex')).toBe(v.envelope);
+    expect(header.toString('hex')).toBe(v.aad);
+    expect(sealed.toString('hex')).toBe(v.sealed);
+    const mask = createHmac('sha256', okm.subarray(160, 192)).update(sealed.subarray(0, 16)).digest().subarray(0, 3);
+    expect(mask.toString('hex')).toBe(v['counter-mask']);
+    const wire = Buffer.concat([header, sealed]);
+    for (let i = 0; i < 3; i++) wire[7 + i] = wire[7 + i]! ^ mask[i]!;
+    expect(wire.toString('hex')).toBe(v.envelope);
   });
 });
