@@ -101,10 +101,27 @@ export class RelayClient {
     return this.send(request.kind, encodeRequest(request));
   }
 
-  private signed<K extends SignedRequest['kind']>(
-    seed: Uint8Array, request: UnsignedRequest<Extract<SignedRequest, { kind: K }>>,
+  /**
+   * Signs with the next counter. If the relay has seen a higher counter from
+   * this key (another device with the same key, a clock stepped back), it
+   * says which (only to the key holder: the check follows the signature),
+   * and the request is signed once more above it.
+   */
+  private async signed<K extends SignedRequest['kind']>(
+    seed: Uint8Array, build: (counter: number) => UnsignedRequest<Extract<SignedRequest, { kind: K }>>,
   ): Promise<OkBody[K]> {
-    return this.send(request.kind as K, encodeSignedRequest(this.o.suite, this.serverKey.signing, seed, request));
+    const attempt = (): Promise<OkBody[K]> => {
+      const request = build(this.nextCounter());
+      return this.send(request.kind as K, encodeSignedRequest(this.o.suite, this.serverKey.signing, seed, request));
+    };
+    try {
+      return await attempt();
+    } catch (e) {
+      const seen = e instanceof RelayError && e.code === 'replayed' ? /not above (\d+)/.exec(e.message) : null;
+      if (!seen) throw e;
+      this.lastCounter = Math.max(this.lastCounter, Number(seen[1]));
+      return attempt();
+    }
   }
 
   async deposit(tag: Uint8Array, envelope: Uint8Array, options: DepositOptions = {}): Promise<OkBody['deposit']> {
@@ -118,15 +135,15 @@ export class RelayClient {
   }
 
   register(lookup: LookupKeyPair, passKey?: Uint8Array): Promise<OkBody['register']> {
-    return this.signed<'register'>(lookup.secretKey, { kind: 'register', counter: this.nextCounter(), ...(passKey ? { passKey } : {}) });
+    return this.signed<'register'>(lookup.secretKey, (counter) => ({ kind: 'register', counter, ...(passKey ? { passKey } : {}) }));
   }
 
   fetch(lookup: LookupKeyPair, options: { limit?: number; acks?: readonly Uint8Array[] } = {}): Promise<OkBody['fetch']> {
-    return this.signed<'fetch'>(lookup.secretKey, { kind: 'fetch', counter: this.nextCounter(), limit: options.limit ?? 64, acks: options.acks ?? [] });
+    return this.signed<'fetch'>(lookup.secretKey, (counter) => ({ kind: 'fetch', counter, limit: options.limit ?? 64, acks: options.acks ?? [] }));
   }
 
   publishPresence(lookup: LookupKeyPair, blob: Uint8Array, ttlSec: number): Promise<OkBody['presence-publish']> {
-    return this.signed<'presence-publish'>(lookup.secretKey, { kind: 'presence-publish', counter: this.nextCounter(), ttlSec, blob });
+    return this.signed<'presence-publish'>(lookup.secretKey, (counter) => ({ kind: 'presence-publish', counter, ttlSec, blob }));
   }
 
   withdrawPresence(lookup: LookupKeyPair): Promise<OkBody['presence-publish']> {
@@ -166,7 +183,7 @@ export class RelayClient {
   }
 
   withdrawEntry(entrySeed: Uint8Array): Promise<OkBody['directory-withdraw']> {
-    return this.signed<'directory-withdraw'>(entrySeed, { kind: 'directory-withdraw', counter: this.nextCounter() });
+    return this.signed<'directory-withdraw'>(entrySeed, (counter) => ({ kind: 'directory-withdraw', counter }));
   }
 
   private verifiedEntries(entries: readonly Uint8Array[]): DirectoryEntry[] {

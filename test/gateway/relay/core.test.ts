@@ -163,6 +163,19 @@ describe('relay core', () => {
     expect(store.mailboxes.counts(tag).messages).toBe(4);
   });
 
+  it('lets a second device with the same lookup key catch up with the counter', async () => {
+    const { client, clock, core, key } = setUp();
+    const owner = generateLookupKeyPair(suite, new SeededRandom('two-devices'));
+    await client.register(owner);
+    // The first device's clock is far ahead; the second one's counters start below its last.
+    clock.t += 3_600_000;
+    await client.fetch(owner);
+    clock.t -= 3_600_000;
+    const transport: RelayTransport = { url: 'direct', maxRequestBytes: 1 << 20, exchange: (f) => core.handle(f, { source: 's2', maxResponseBytes: 1 << 20 }), close: async () => undefined };
+    const second = new RelayClient({ suite, random: new SeededRandom('second'), clock, transport, server: key.publicKey });
+    expect((await second.fetch(owner)).messages).toEqual([]);
+  });
+
   it('re-signs its descriptor with new URLs', () => {
     const { core } = setUp();
     core.setUrls(['udp://10.0.0.1:41325']);
