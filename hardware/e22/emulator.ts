@@ -50,6 +50,12 @@ export interface E22EmulatorOptions {
   readonly modeSwitchMs?: number;
   /** Ambient noise reported by the signal read, dBm (default -110). */
   readonly noiseDbm?: number;
+  /**
+   * Output received packets on the UART in chunks of this many bytes, one
+   * chunk per chunk-time at the REG0 baud, as a real UART read returns them
+   * (default: the whole packet at once).
+   */
+  readonly uartChunkBytes?: number;
 }
 
 export interface E22EmulatorStats {
@@ -83,6 +89,8 @@ export class E22Emulator implements EtherNode {
   private sendTimer: TimerHandle | undefined;
   private switchTimer: TimerHandle | undefined;
   private busyUntilMs = 0;
+  private readonly uartOut: Uint8Array[] = [];
+  private uartPumping = false;
   private lastRssiByte = 0;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly counters: E22EmulatorStats = {
@@ -352,6 +360,28 @@ export class E22Emulator implements EtherNode {
       this.counters.bytesLost += packet.payload.length;
       return;
     }
-    this.emit(config.rssiByte ? concatBytes(packet.payload, Uint8Array.of(rssiByte)) : packet.payload);
+    this.output(config.rssiByte ? concatBytes(packet.payload, Uint8Array.of(rssiByte)) : packet.payload, config.uartBaud);
+  }
+
+  /** Received data to the host UART, whole or in timed chunks, always in order. */
+  private output(bytes: Uint8Array, baud: number): void {
+    const chunkBytes = this.options.uartChunkBytes;
+    if (!chunkBytes) {
+      this.emit(bytes);
+      return;
+    }
+    for (let at = 0; at < bytes.length; at += chunkBytes) this.uartOut.push(bytes.slice(at, at + chunkBytes));
+    if (this.uartPumping) return;
+    this.uartPumping = true;
+    const pump = (): void => {
+      const chunk = this.uartOut.shift();
+      if (!chunk) {
+        this.uartPumping = false;
+        return;
+      }
+      this.emit(chunk);
+      this.options.clock.setTimer(uartTimeMs(chunk.length, baud), pump);
+    };
+    pump();
   }
 }

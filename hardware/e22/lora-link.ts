@@ -30,7 +30,11 @@ export interface LoRaLinkOptions {
   readonly config: E22Config;
   readonly clock: Clock;
   readonly id?: string;
-  /** Idle time after which a partial frame is dropped, ms (default max(20, 16 byte times)). */
+  /**
+   * Idle time after which a partial frame is dropped, ms (default max(50,
+   * 32 byte times)). Generous on purpose: it only speeds resynchronisation
+   * after garbage, while cutting a slow-arriving frame would lose it.
+   */
   readonly idleGapMs?: number;
   /** Extra pause after each packet's time on air, ms (default 10). */
   readonly guardMs?: number;
@@ -62,7 +66,7 @@ export class LoRaLink implements Link {
     this.id = options.id ?? `lora:${config.channel}/${config.netId}`;
     this.mtu = config.packetSizeBytes - loraFramingBytes;
     this.deframer = new PacketDeframer({ maxFrameBytes: this.mtu, rssiByte: config.rssiByte });
-    this.idleGapMs = options.idleGapMs ?? Math.max(20, uartTimeMs(16, config.uartBaud));
+    this.idleGapMs = options.idleGapMs ?? Math.max(50, uartTimeMs(32, config.uartBaud));
     this.unsubscribe = options.driver.onData((chunk) => this.onBytes(chunk));
   }
 

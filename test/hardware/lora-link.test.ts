@@ -116,14 +116,30 @@ describe('LoRa link over emulated E22 modules', () => {
     const [a, b] = await pair();
     const binding = b.hat.port.port!;
     binding.emitData(Buffer.from([0xf5, 1, 2, 3, 4])); // impossible length: burst skipped
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setTimeout(r, 90)); // past the 50 ms idle gap
     binding.emitData(Buffer.from([9, 1, 2])); // a packet that ends early: dropped at idle
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setTimeout(r, 90));
     await a.link.send(Uint8Array.of(7, 7, 7));
     await until(() => b.inbox.length === 1);
     expect(toHex(b.inbox[0]!.bytes)).toBe('070707');
     expect(b.link.stats()).toMatchObject({ framesReceived: 1, framesDropped: 2 });
     expect(b.link.deframerStats()).toMatchObject({ skippedBursts: 1, partialFrames: 1 });
+  });
+
+  it('reassembles frames that reach the host in UART-sized chunks at 9600 baud, back to back', async () => {
+    const ether = new E22Ether({ clock: systemClock });
+    const a = await node(ether, fast);
+    const hat = await emulatedHat({ ether, emulator: { config: fast, uartChunkBytes: 16 } });
+    const b = { hat, link: new LoRaLink({ driver: hat.driver, config: await hat.driver.readConfig(), clock: systemClock }), inbox: [] as ReceivedFrame[] };
+    b.link.onFrame((f) => b.inbox.push({ ...f, bytes: Uint8Array.from(f.bytes) }));
+    nodes.push(a, b);
+    // 62.5 kbps on air, 9600 baud on the UART: packets arrive faster than the UART drains them,
+    // so the host sees one continuous stream of 16-byte chunks 16.7 ms apart.
+    const frames = [new Uint8Array(200).fill(1), new Uint8Array(120).fill(2), Uint8Array.of(3)];
+    for (const f of frames) await a.link.send(f);
+    await until(() => b.inbox.length === 3, 5000);
+    expect(b.inbox.map((f) => toHex(f.bytes))).toEqual(frames.map((f) => toHex(f)));
+    expect(b.link.stats().framesDropped).toBe(0);
   });
 
   it('does not hear modules on another channel or net id', async () => {
