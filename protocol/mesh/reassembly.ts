@@ -12,6 +12,7 @@
  */
 import type { Fragment } from './fragment.ts';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from './fragment.ts';
+import { DuplicateCache } from './dedup.ts';
 
 export interface ReassemblyLimits {
   readonly maxEnvelopeBytes: number;
@@ -80,10 +81,14 @@ function keyOf(sourceHint: number, messageId: number): string {
 
 export class Reassembler<C = undefined> {
   private readonly partials = new Map<string, Partial<C>>();
+  /** Messages completed recently: a late copy of one of their fragments is a duplicate, not a new partial. */
+  private readonly completed: DuplicateCache<true>;
   private totalBytes = 0;
   private readonly counters = { completed: 0, evicted: 0, expired: 0, rejected: 0 };
 
-  constructor(private readonly limits: ReassemblyLimits = DEFAULT_REASSEMBLY) {}
+  constructor(private readonly limits: ReassemblyLimits = DEFAULT_REASSEMBLY) {
+    this.completed = new DuplicateCache<true>({ maxEntries: 1024, maxAgeMs: limits.timeoutMs });
+  }
 
   stats(): ReassemblyStats {
     return { partials: this.partials.size, bytes: this.totalBytes, ...this.counters };
@@ -92,6 +97,8 @@ export class Reassembler<C = undefined> {
   accept(f: Fragment, nowMs: number, context: C): ReassemblyOutcome {
     this.expire(nowMs);
     const key = keyOf(f.sourceHint, f.messageId);
+    const doneKey = ((f.sourceHint * 0x9e3779b1) ^ f.messageId) >>> 0;
+    if (this.completed.has(doneKey, nowMs)) return { status: 'duplicate' };
     let p = this.partials.get(key);
     if (p !== undefined && p.count !== f.count) return this.reject('fragment count changed');
     const isLast = f.index === f.count - 1;
@@ -127,6 +134,7 @@ export class Reassembler<C = undefined> {
     if (p.received < p.count) return { status: 'partial' };
     this.remove(key, p);
     this.counters.completed++;
+    this.completed.set(doneKey, true, nowMs);
     const envelope = new Uint8Array(p.bytes);
     let at = 0;
     for (const c of p.chunks) {
