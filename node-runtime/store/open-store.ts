@@ -12,6 +12,8 @@
  *  5. migrations to the latest schema (./schema.ts);
  *  6. leases of the previous process released: a store file has one owner
  *     process, so a lease found at open belongs to a process that is gone.
+ * A read-only open (`meow status` beside the daemon) does 1 and 2, checks
+ * the schema version, and nothing else.
  */
 import Database from 'better-sqlite3';
 import { checkName, checkOption } from './args.ts';
