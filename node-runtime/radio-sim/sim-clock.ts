@@ -221,13 +221,14 @@ export class SimClock implements Clock {
    */
   autoRun(): () => void {
     let running = true;
-    // unref: a forgotten driver must not keep the process alive.
+    // Not unref()'d: an unref'd immediate lets libuv block in its poll phase, stalling the driver.
+    // The caller must call the returned stop function.
     const loop = (): void => {
       if (!running) return;
       this.step(Number.POSITIVE_INFINITY);
-      setImmediate(loop).unref();
+      setImmediate(loop);
     };
-    setImmediate(loop).unref();
+    setImmediate(loop);
     return () => {
       running = false;
     };
