@@ -3,8 +3,11 @@
  *
  * While offline, envelopes wait in the store's "gateway" outbox (SQLite,
  * bounded by a byte quota, not by Meshtastic's fixed 16 entries). When a
- * relay is reachable its queue is flushed oldest first, one relay at a time,
- * each deposit awaited, so the radio side's event loop is never starved.
+ * relay is reachable its queue is flushed oldest first: items are leased in
+ * queue order and dispatched in that order with a few deposits in flight
+ * (`concurrency`), and every deposit is awaited I/O, so the radio side's
+ * event loop is never starved. The outcomes of a batch are written in one
+ * transaction (one fsync) rather than one per envelope.
  *
  * Exactly once: the outbox hands an item out under a lease and removes it
  * only after the relay confirmed the deposit; a crash between the deposit
@@ -27,6 +30,10 @@ export interface InternetOutboxOptions {
   readonly suite: CryptoSuite;
   /** Items leased per round. */
   readonly batchSize?: number;
+  /** Deposits in flight at once per relay. */
+  readonly concurrency?: number;
+  /** Runs several outbox writes as one transaction (Store.batch); default: one by one. */
+  readonly transaction?: <T>(fn: () => T) => T;
   /** How long an Internet-bound envelope may wait before it is dropped. Default 14 days. */
   readonly maxAgeMs?: number;
   /** How often due retries are looked for while online. */
@@ -44,6 +51,9 @@ export interface InternetOutboxStats {
 }
 
 const ID_BYTES = 16;
+
+/** What became of one deposit attempt. */
+type Outcome = 'stored' | 'duplicate' | 'refused' | 'unreachable';
 
 export class InternetOutbox {
   private readonly relays = new Map<string, RelayPort>();
@@ -98,52 +108,56 @@ export class InternetOutbox {
     const relay = this.relays.get(url);
     if (!relay) return;
     const batchSize = this.options.batchSize ?? 64;
+    const concurrency = this.options.concurrency ?? 8;
+    const transaction = this.options.transaction ?? (<T>(fn: () => T): T => fn());
     while (!this.closed && this.options.connectivity.isOnline(url)) {
       const items = this.options.outbox.leaseNext(batchSize, this.options.clock.now(), { destination: url });
       if (items.length === 0) {
         this.options.connectivity.markSynced(url);
         return;
       }
-      for (let i = 0; i < items.length; i++) {
-        const ok = await this.deliver(relay, items[i]!);
-        if (!ok) {
-          // Keep the order: the rest of the batch waits as long as the one that failed.
-          const retryAt = this.options.outbox.get(items[i]!.id)?.nextAttemptAt ?? this.options.clock.now();
-          for (const rest of items.slice(i + 1)) this.options.outbox.markFailed(rest.id, retryAt);
-          return;
+      const outcomes: Outcome[] = new Array(items.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < items.length) {
+          const i = next++;
+          outcomes[i] = await this.deposit(relay, items[i]!);
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+      let failed = false;
+      transaction(() => {
+        for (let i = 0; i < items.length; i++) {
+          const id = items[i]!.id;
+          switch (outcomes[i]!) {
+            case 'stored': this.counters.delivered++; this.options.outbox.markSent(id); break;
+            case 'duplicate': this.counters.duplicates++; this.options.outbox.markSent(id); break;
+            case 'refused': this.counters.refused++; this.options.outbox.markSent(id); break;
+            case 'unreachable': this.counters.failedAttempts++; failed = true; this.options.outbox.markFailed(id); break;
+          }
+        }
+      });
+      this.options.connectivity.report(url, !failed);
+      if (failed) return;
     }
   }
 
-  /** True when the item left the queue (delivered, duplicate or refused for good). */
-  private async deliver(relay: RelayPort, item: OutboxItem): Promise<boolean> {
+  /** One deposit; never throws. */
+  private async deposit(relay: RelayPort, item: OutboxItem): Promise<Outcome> {
     const record = decodeInternetBound(item.bytes);
     if (!record.ok) {
       // Only this process writes the queue; an undecodable record means disk corruption.
-      this.options.outbox.markSent(item.id);
-      this.counters.refused++;
       this.options.log?.('gateway.outbox.corrupt', { id: toHex(item.id), error: record.message });
-      return true;
+      return 'refused';
     }
     try {
-      const result = await relay.deposit(record.value.tag, record.value.envelope);
-      this.options.outbox.markSent(item.id);
-      if (result === 'duplicate') this.counters.duplicates++;
-      else this.counters.delivered++;
-      this.options.connectivity.report(relay.url, true);
-      return true;
+      return await relay.deposit(record.value.tag, record.value.envelope);
     } catch (error) {
       if (error instanceof RelayRefusedError) {
-        this.options.outbox.markSent(item.id);
-        this.counters.refused++;
         this.options.log?.('gateway.outbox.refused', { id: toHex(item.id), relay: relay.url, reason: error.message });
-        return true;
+        return 'refused';
       }
-      this.counters.failedAttempts++;
-      this.options.outbox.markFailed(item.id);
-      this.options.connectivity.report(relay.url, false);
-      return false;
+      return 'unreachable';
     }
   }
 

@@ -56,7 +56,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   });
   connectivity.onChange((url, online) => log.info(online ? 'relay reachable' : 'relay unreachable', { relay: url }));
   const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, fields);
-  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit });
+  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
   const fetcher = new MailFetcher({
     relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
   });

@@ -39,7 +39,7 @@ function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
 
 function setup(relay: FakeRelay) {
   const connectivity = new ConnectivityMonitor({ clock: systemClock, relays: [relay], onlineProbeMs: 20, offlineProbeMs: 5 });
-  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays: [relay], connectivity, clock: systemClock, suite, batchSize: 50, retryPollMs: 5 });
+  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays: [relay], connectivity, clock: systemClock, suite, batchSize: 50, retryPollMs: 5, transaction: (fn) => store.batch(fn) });
   return { connectivity, outbox };
 }
 
@@ -74,7 +74,9 @@ describe('gateway Internet outbox', () => {
     connectivity.start();
     const tag = new Uint8Array([9, 9, 9, 9]);
     const random = new SeededRandom('flaps');
-    for (let i = 0; i < 2000; i++) outbox.enqueue(URL_A, tag, random.bytes(20 + random.int(100)));
+    store.batch(() => {
+      for (let i = 0; i < 2000; i++) outbox.enqueue(URL_A, tag, random.bytes(20 + random.int(100)));
+    });
     for (let flap = 0; flap < 100; flap++) {
       relay.online = !relay.online;
       await new Promise((r) => setTimeout(r, 1 + random.int(6)));
