@@ -55,7 +55,11 @@ export const meshSettings: Partial<E22Config> = {
 
 export interface OpenLinkOptions extends OpenHatOptions {
   readonly id?: string;
-  /** Settings to enforce before the link starts (default meshSettings); written with C0 only if they differ. */
+  /**
+   * Settings to enforce before the link starts (default meshSettings);
+   * written with C0 only if they differ. A cryptKey here is written on every
+   * start (the module never reads it back), so set keys with configure-hat.
+   */
   readonly ensure?: Partial<E22Config>;
 }
 
