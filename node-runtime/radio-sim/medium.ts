@@ -278,10 +278,10 @@ export class RadioMedium {
 
   private finish(tx: Transmission): void {
     const deliveries: Arrival[] = [];
+    // Ended arrivals stay in their receiver's list until its next arrival compacts it (arrive());
+    // everything that reads the list checks endMs, so no search-and-splice here.
     for (const a of tx.arrivals) {
       const r = a.receiver;
-      const i = r.arrivals.indexOf(a);
-      if (i >= 0) r.arrivals.splice(i, 1);
       if (a.rssiDbm - this.noiseFloorDbm < this.demodulationFloorDb) continue;
       if (a.corruptedBy === 'collision') r.counters.collisions++;
       else if (a.corruptedBy === 'half-duplex') r.counters.halfDuplexLosses++;
