@@ -257,6 +257,34 @@ describe('RadioMedium: random loss and determinism', () => {
     expect(medium.stats().randomLosses).toBe(1);
   });
 
+  it('combines global and per-link loss as 1 - (1 - p)(1 - l)', () => {
+    const { clock, medium, place, got } = setup({ lossProbability: 0.2 });
+    place('a');
+    place('b');
+    medium.addLink({ a: 'a', b: 'b', loss: 0.25 });
+    const n = 3_000;
+    for (let i = 0; i < n; i++) {
+      medium.transmit('a', frame(4));
+      clock.runUntilIdleSync();
+    }
+    // Loss 0.4: mean 1800 delivered, sd sqrt(3000 * 0.4 * 0.6) = 26.8; 5 sd either side.
+    expect(got('b').length).toBeGreaterThan(1800 - 134);
+    expect(got('b').length).toBeLessThan(1800 + 134);
+  });
+
+  it('follows a node that moves out of range', () => {
+    const { clock, medium, place, got } = setup();
+    place('a');
+    place('b', 1_000);
+    medium.transmit('a', frame(4));
+    clock.runUntilIdleSync();
+    medium.moveNode('b', 3 * medium.nominalRangeM, 0);
+    medium.transmit('a', frame(4));
+    clock.runUntilIdleSync();
+    expect(got('b')).toHaveLength(1);
+    expect(medium.neighbours('a')).toEqual([]);
+  });
+
   it('gives the same run for the same seed and a different one for another seed', () => {
     const run = (seed: number): string => {
       const clock = new SimClock();
