@@ -40,7 +40,10 @@ import { SessionError } from './errors.ts';
 const ROOT0_SALT = utf8('meow/session/v1/root0');
 const RATCHET_INFO = utf8('meow/session/v1/ratchet');
 const EPOCH_INFO = utf8('meow/session/v1/epoch');
-const MAILBOX_TAG_LABEL = utf8('meow/mailbox-tag/v1');
+// The same hash as the relay's 16-byte mailbox tag (protocol/server/mailbox.ts,
+// mailboxTagOf): the envelope carries its first 6 bytes, so a gateway or relay
+// can match a mesh envelope to a relay mailbox by prefix. A test checks they agree.
+const MAILBOX_TAG_LABEL = utf8('meow/relay/v1/mailbox-tag');
 
 /** Lexicographic order of two byte strings (-1, 0, 1). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -53,8 +56,9 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
- * The mailbox tag servers and relays see: the first 6 bytes of
- * SHA-256("meow/mailbox-tag/v1" || Lkp public key). A relay that is shown
+ * The mailbox tag servers and relays see on a mesh envelope: the first 6
+ * bytes of SHA-256("meow/relay/v1/mailbox-tag" || Lkp public key), which is
+ * a prefix of the relay's 16-byte tag of the same mailbox. A relay that is shown
  * the Lkp public key (in a fetch proof) can check the tag; a fresh Lkp gives
  * a tag that nobody without the new public key can link to the old one.
  */

@@ -1,7 +1,7 @@
 /**
  * One side of a 1:1 conversation (whitepaper 2.3-2.4, DESIGN.md section 3):
  * seals and opens direct envelopes, filters replays, and runs Ekp and Lkp
- * rotations. Protocol rules (docs/PROTOCOL.md, "Conversation sessions"):
+ * rotations. Protocol rules (docs/PROTOCOL.md, "Envelopes and conversation sessions"):
  *
  * - Authentication: every key descends from X25519(Ckp, Ckp'), so only the
  *   two contacts can produce a tag that verifies; anything else is discarded.

@@ -81,7 +81,7 @@ describe('vector: sealed 5-byte text', () => {
     expect(okm.subarray(32, 64).toString('hex')).toBe(v['key.high-to-low']);
     expect(okm.subarray(128, 160).toString('hex')).toBe(v['header-key.low-to-high']);
     expect(okm.subarray(160, 192).toString('hex')).toBe(v['header-key.high-to-low']);
-    const tag = createHash('sha256').update('meow/mailbox-tag/v1').update(b('bob.lkp.public')).digest().subarray(0, 6);
+    const tag = createHash('sha256').update('meow/relay/v1/mailbox-tag').update(b('bob.lkp.public')).digest().subarray(0, 6);
     expect(tag.toString('hex')).toBe(v['mailbox-tag']);
     const header = Buffer.concat([Buffer.from([0x11]), tag, Buffer.from([0, 0, 0])]);
     const cipher = createCipheriv('chacha20-poly1305', okm.subarray(32, 64), b('nonce'), { authTagLength: 16 });
@@ -94,5 +94,14 @@ describe('vector: sealed 5-byte text', () => {
     const wire = Buffer.concat([header, sealed]);
     for (let i = 0; i < 3; i++) wire[7 + i] = wire[7 + i]! ^ mask[i]!;
     expect(wire.toString('hex')).toBe(v.envelope);
+  });
+});
+
+describe('mailbox tag and the relay', () => {
+  it('the envelope tag is the first 6 bytes of the relay mailbox tag of the same Lkp', async () => {
+    const { mailboxTagOf } = await import('../../protocol/server/mailbox.ts');
+    const { mailboxTag } = await import('../../protocol/session/key-schedule.ts');
+    const lkp = b('bob.lkp.public');
+    expect(toHex(mailboxTag(suite, lkp))).toBe(toHex(mailboxTagOf(suite, lkp).subarray(0, 6)));
   });
 });
