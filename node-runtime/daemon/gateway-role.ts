@@ -4,6 +4,8 @@
  * relay is reachable, and fetches the mail of users who registered with it
  * (gateway/bridge/). Requests arrive over the mesh (protocol/gateway/request.ts).
  */
+import { join } from 'node:path';
+import { toHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { GatewayRequest } from '../../protocol/gateway/request.ts';
 import { gatewayAgreementSecret, openRegistration } from '../../protocol/gateway/registration.ts';
@@ -13,6 +15,7 @@ import { InternetOutbox, type InternetOutboxStats } from '../../gateway/bridge/i
 import { MailFetcher, type MailFetcherStats } from '../../gateway/bridge/mail-fetcher.ts';
 import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-injector.ts';
 import type { RelayPort } from '../../gateway/bridge/relay-port.ts';
+import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
 import { relayPort } from '../../gateway/server/client/relay-port.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
@@ -66,6 +69,26 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   // Registrations are sealed to the X25519 form of the announced node key (registration.ts).
   const agreementSecret = gatewayAgreementSecret(deps.nodeKey.seed);
   const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
+  // Registrations survive restarts (kept sealed, as they arrived); expired ones are dropped on load.
+  const book = new RegistrationBook(join(config.dataDir, 'gateway-registrations.bin'));
+  const accept = (sealed: Uint8Array, persist: boolean): void => {
+    const opened = openRegistration(suite, secrets, sealed);
+    if (!opened.ok) {
+      log.warn('gateway registration refused', { code: opened.code });
+      return;
+    }
+    const key = toHex(opened.value.lookup.publicKey);
+    if (opened.value.expiresAtSec * 1000 <= clock.now()) {
+      book.delete(key);
+      return;
+    }
+    if (!fetcher.register(opened.value)) {
+      log.warn('registration for a relay this gateway does not serve', { relay: opened.value.relayUrl });
+      return;
+    }
+    if (persist) book.put(key, sealed);
+  };
+  for (const sealed of book.load()) accept(sealed, true);
   connectivity.start();
   fetcher.start();
   injector.start();
@@ -81,15 +104,9 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
           outbox.enqueue(request.relayUrl, request.tag, request.envelope);
           return true;
         }
-        case 'registration': {
-          const opened = openRegistration(suite, secrets, request.sealed);
-          if (!opened.ok) {
-            log.warn('gateway registration refused', { code: opened.code });
-            return true;
-          }
-          if (!fetcher.register(opened.value)) log.warn('registration for a relay this gateway does not serve', { relay: opened.value.relayUrl });
+        case 'registration':
+          accept(request.sealed, true);
           return true;
-        }
       }
     },
     status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats(), injector: injector.stats() }),

@@ -116,4 +116,26 @@ describe('two meshes joined only through a relay', () => {
     expect(gatewayB.status().gateway!.outbox.queued).toBe(0);
     expect(gatewayA.store.mailboxes.totals().messages + gatewayB.store.mailboxes.totals().messages).toBe(0);
   });
+
+  it('keeps registrations across a gateway restart', async () => {
+    const a1 = await meshNode('r-a1', 46311, 46312);
+    const gatewayA = await meshNode('r-gateway-a', 46312, 46311, [relay.urls[0]!]);
+    const b1 = await meshNode('r-b1', 46313, 46314);
+    let gatewayB = await meshNode('r-gateway-b', 46314, 46313, [relay.urls[0]!]);
+    const { alice, bob } = createSessionPair(suite, random);
+    const bobRelayBox = generateLookupKeyPair(suite, random);
+    await register(b1, gatewayB, bobRelayBox);
+    await until(() => (gatewayB.status().gateway!.fetcher.registrations === 1 && gatewayB.status().gateway!.relays[0]!.lastSyncAt ? true : undefined));
+
+    await gatewayB.stop();
+    nodes.splice(nodes.indexOf(gatewayB), 1);
+    gatewayB = await meshNode('r-gateway-b', 46314, 46313, [relay.urls[0]!]);
+    expect(gatewayB.status().gateway!.fetcher.registrations).toBe(1);
+
+    const hello = alice.sealText('after the restart').envelope;
+    await sendViaRelay(a1, gatewayA, bobRelayBox, hello);
+    const atBob = await until(() => received(b1, bob)[0]);
+    const opened = bob.open(atBob, Date.now());
+    expect(opened.ok && opened.value.body).toEqual({ type: 'text', text: 'after the restart' });
+  });
 });
