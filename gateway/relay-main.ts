@@ -5,7 +5,7 @@
  *   meow-relay [--data DIR] [--host H] [--port N]
  *              [--https-port N --tls-key FILE --tls-cert FILE] [--auth USER:PASS]
  *              [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
- *              [--stamp-bits N] [--no-http] [--config FILE.json]
+ *              [--peer URL]... [--stamp-bits N] [--no-http] [--config FILE.json]
  *
  * A JSON config file takes the same names as the flags (camelCase:
  * {"port": 8470, "udpPort": 41325, "publicUrl": ["https://relay.example"]});
@@ -34,6 +34,7 @@ const FLAGS = {
   'udp-port': { type: 'string' },
   mqtt: { type: 'string' },
   'public-url': { type: 'string', multiple: true },
+  peer: { type: 'string', multiple: true },
   'stamp-bits': { type: 'string' },
   'no-http': { type: 'boolean' },
   config: { type: 'string' },
@@ -43,7 +44,7 @@ const FLAGS = {
 export const RELAY_USAGE = `usage: meow-relay [--data DIR] [--host 127.0.0.1] [--port ${DEFAULT_RELAY_PORT}]
                   [--https-port N --tls-key FILE --tls-cert FILE] [--auth USER:PASS]
                   [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
-                  [--stamp-bits N] [--no-http] [--config FILE.json]`;
+                  [--peer URL]... [--stamp-bits N] [--no-http] [--config FILE.json]`;
 
 function port(label: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -86,6 +87,7 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
   const udpPort = port('--udp-port', str('udp-port'));
   const mqttUrl = str('mqtt');
   const publicUrls = pick('public-url') as string[] | undefined;
+  const peers = pick('peer') as string[] | undefined;
   const stampBits = str('stamp-bits');
   const noHttp = pick('no-http') === true;
   return {
@@ -95,6 +97,7 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     ...(udpPort !== undefined ? { udp: { host, port: udpPort } } : {}),
     ...(mqttUrl ? { mqtt: { brokerUrl: mqttUrl } } : {}),
     ...(publicUrls ? { publicUrls } : {}),
+    ...(peers ? { peers } : {}),
     ...(stampBits !== undefined ? { limits: { depositStampBits: Number(stampBits) } } : {}),
     log: (event, detail) => console.error(`meow-relay: ${event}: ${detail}`),
   };

@@ -21,6 +21,9 @@ import { startUdpDoor, type UdpDoorOptions } from './doors/udp-door.ts';
 import { RelayConfigError } from './errors.ts';
 import { RelayDb } from './store/relay-db.ts';
 import { createRelaySuite } from './crypto/relay-suite.ts';
+import { type CatalogSyncResult, syncCatalogWith } from './catalog-sync.ts';
+import { connectRelay } from './client/connect.ts';
+import type { RelayClient } from './client/relay-client.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
 export const RELAY_DB_FILE = 'relay.sqlite';
@@ -44,6 +47,9 @@ export interface RelayServerOptions {
   readonly limits?: Partial<RelayLimits>;
   readonly mailbox?: MailboxOptions;
   readonly housekeepingMs?: number;
+  /** Relays to exchange catalogs with (any door URL), every `catalogSyncMs` (default 1 hour). */
+  readonly peers?: readonly string[];
+  readonly catalogSyncMs?: number;
   readonly log?: (event: string, detail: string) => void;
 }
 
@@ -53,6 +59,8 @@ export interface RunningRelay {
   readonly doors: readonly RunningDoor[];
   /** The doors' URLs (credentials included for basic-auth doors). */
   readonly urls: readonly string[];
+  /** Runs one catalog exchange with every peer now (also run on a timer); failures are logged, not thrown. */
+  syncCatalogs(): Promise<CatalogSyncResult[]>;
   close(): Promise<void>;
 }
 
@@ -106,7 +114,35 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   core.setUrls(options.publicUrls ?? urls.map((u) => u.replace(/\/\/[^@/]*@/, '//')));
 
   let timer: TimerHandle | undefined;
+  let syncTimer: TimerHandle | undefined;
   let closed = false;
+  const peerClients = new Map<string, RelayClient>();
+  const syncCatalogs = async (): Promise<CatalogSyncResult[]> => {
+    const results: CatalogSyncResult[] = [];
+    for (const url of options.peers ?? []) {
+      try {
+        let peer = peerClients.get(url);
+        if (!peer) {
+          peer = await connectRelay(url, { suite, random, clock });
+          peerClients.set(url, peer);
+        }
+        results.push(await syncCatalogWith(core, peer));
+      } catch (e) {
+        const stale = peerClients.get(url);
+        peerClients.delete(url);
+        await stale?.close().catch(() => undefined);
+        options.log?.('catalog-sync-failed', `${url.replace(/\/\/[^@/]*@/, '//')}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return results;
+  };
+  const catalogRounds = (): void => {
+    if (!options.peers?.length) return;
+    syncTimer = clock.setTimer(options.catalogSyncMs ?? 3_600_000, () => {
+      if (!closed) void syncCatalogs().finally(catalogRounds);
+    });
+  };
+  catalogRounds();
   const housekeeping = (): void => {
     timer = clock.setTimer(options.housekeepingMs ?? 60_000, () => {
       if (closed) return;
@@ -116,11 +152,13 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   housekeeping();
 
   return {
-    core, key, doors, urls,
+    core, key, doors, urls, syncCatalogs,
     async close() {
       if (closed) return;
       closed = true;
       timer?.cancel();
+      syncTimer?.cancel();
+      await Promise.all([...peerClients.values()].map((c) => c.close().catch(() => undefined)));
       await Promise.all(doors.map((d) => d.close()));
       // Let a group commit scheduled by the last requests run before the files close.
       await new Promise((r) => setImmediate(r));

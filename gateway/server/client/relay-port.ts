@@ -9,8 +9,14 @@ import { type FetchedMessage, type RelayPort, RelayRefusedError, RelayUnreachabl
 import { connectRelay, type ConnectOptions } from './connect.ts';
 import type { RelayClient } from './relay-client.ts';
 
-/** Refusals that will come again however often the same request is retried. */
-const FINAL_REFUSALS = new Set<RelayError['code']>(['malformed', 'too-large', 'unknown-mailbox', 'bad-signature', 'unauthorized', 'unsupported', 'wrong-server']);
+/**
+ * Refusals that will come again however often the same request is retried.
+ * 'unknown-mailbox' is not one of them: a gateway may flush an envelope
+ * before the recipient's gateway has registered the mailbox (both sides of a
+ * shutdown come online at different times), so the envelope waits in the
+ * outbox, with backoff, until its expiry.
+ */
+const FINAL_REFUSALS = new Set<RelayError['code']>(['malformed', 'too-large', 'bad-signature', 'unauthorized', 'unsupported', 'wrong-server']);
 
 export interface RelayPortOptions extends ConnectOptions {
   /** Stamp difficulty to mint for deposits (the relay's depositStampBits; 0 when it asks none). */

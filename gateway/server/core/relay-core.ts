@@ -179,6 +179,11 @@ export class RelayCore {
     return this.commit.submit(board.importDescriptors(this.ctx, descriptors));
   }
 
+  /** This relay's catalog as signed descriptors, its own first (what catalog-list answers). */
+  catalogBytes(): Promise<Uint8Array[]> {
+    return this.commit.submit(board.listCatalog(this.ctx, this.descriptor().bytes, Number.MAX_SAFE_INTEGER)).then((b) => [...b.descriptors]);
+  }
+
   /** Housekeeping, to run on a timer: expired relay rows and idle mailboxes. */
   expire(): Promise<number> {
     return this.commit.submit(() => {
