@@ -36,7 +36,7 @@ import type {
   OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
 } from './session-types.ts';
 import {
-  DEFAULT_SESSION_OPTIONS, MAX_GRACE_MESSAGES, type MessageId, type SessionOptions, type SessionState,
+  DEFAULT_SESSION_OPTIONS, type MessageId, type SessionState, checkOptions, deadline,
 } from './state.ts';
 
 export type {
@@ -49,24 +49,6 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return compareBytes(a, b) === 0;
-}
-
-/** A deadline `spanMs` after `nowMs`, as a safe integer the state codec can store (simulated clocks may give fractions). */
-function deadline(nowMs: number, spanMs: number): number {
-  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(nowMs)) + spanMs);
-}
-
-function checkOptions(o: SessionOptions): SessionOptions {
-  for (const [name, value, max] of [
-    ['epochGraceMs', o.epochGraceMs, Number.MAX_SAFE_INTEGER],
-    ['epochGraceMessages', o.epochGraceMessages, MAX_GRACE_MESSAGES],
-    ['lookupDrainMs', o.lookupDrainMs, Number.MAX_SAFE_INTEGER],
-  ] as const) {
-    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-      throw new SessionError('bad-argument', `${name} must be an integer in 0..${max}`);
-    }
-  }
-  return o;
 }
 
 function isNewer(a: MessageId, b: MessageId | undefined): boolean {

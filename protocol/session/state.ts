@@ -6,6 +6,7 @@
  */
 import type { ContactPublicKey, EncryptionKeyPair, LookupKeyPair } from '../keys/keys.ts';
 import type { Epoch } from './epoch.ts';
+import { SessionError } from './errors.ts';
 
 export interface SessionOptions {
   /** How long the previous epoch's keys stay usable after a rotation commits (late, reordered messages). */
@@ -30,6 +31,25 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   epochGraceMessages: 64,
   lookupDrainMs: 7 * 24 * HOUR_MS,
 };
+
+/** A deadline `spanMs` after `nowMs`, as a safe integer the state codec can store (simulated clocks may give fractions). */
+export function deadline(nowMs: number, spanMs: number): number {
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(nowMs)) + spanMs);
+}
+
+/** Refuses options the state codec could not store (SessionError 'bad-argument'). */
+export function checkOptions(o: SessionOptions): SessionOptions {
+  for (const [name, value, max] of [
+    ['epochGraceMs', o.epochGraceMs, Number.MAX_SAFE_INTEGER],
+    ['epochGraceMessages', o.epochGraceMessages, MAX_GRACE_MESSAGES],
+    ['lookupDrainMs', o.lookupDrainMs, Number.MAX_SAFE_INTEGER],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+      throw new SessionError('bad-argument', `${name} must be an integer in 0..${max}`);
+    }
+  }
+  return o;
+}
 
 /** A message in one direction: its epoch generation and its counter in that epoch. */
 export interface MessageId {
