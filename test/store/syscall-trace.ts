@@ -93,7 +93,7 @@ export function parseTrace(log: string, keep: (path: string) => boolean): TraceE
  * stable; later writes are pending until the next sync of that file.
  */
 export class SimulatedFile {
-  durable = new Uint8Array(0);
+  durable: Uint8Array = new Uint8Array(0);
   private pending: Array<{ offset: number; data: Uint8Array } | { truncate: number }> = [];
 
   write(offset: number, data: Uint8Array): void {
