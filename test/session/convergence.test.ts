@@ -20,8 +20,12 @@ interface InFlight {
 
 const ALLOWED_REFUSALS = new Set(['bad-mac', 'replay', 'unknown-mailbox']);
 
+const MINUTE_MS = 60_000;
+
 function runChaos(seed: number): { epochs: number; accepted: number; lookups: number } {
-  const p = pair(`chaos-${seed}`);
+  // Short grace and drain windows so that time-based expiry happens during the run.
+  const p = pair(`chaos-${seed}`, { epochGraceMs: 360 * MINUTE_MS, epochGraceMessages: 1 + (seed % 8), lookupDrainMs: 720 * MINUTE_MS });
+  let nowMs = 1_780_000_000_000;
   const sides: Record<'alice' | 'bob', Session> = { alice: p.alice, bob: p.bob };
   const rnd = new SeededRandom(`schedule-${seed}`);
   const queues: Record<'alice' | 'bob', InFlight[]> = { alice: [], bob: [] }; // keyed by recipient
@@ -30,7 +34,7 @@ function runChaos(seed: number): { epochs: number; accepted: number; lookups: nu
   const other = (s: 'alice' | 'bob'): 'alice' | 'bob' => (s === 'alice' ? 'bob' : 'alice');
 
   const receive = (to: 'alice' | 'bob', m: InFlight): void => {
-    const r = sides[to].open(m.envelope, 0);
+    const r = sides[to].open(m.envelope, nowMs);
     if (r.ok) {
       expect(textOf(r.value)).toBe(m.text);
       expect(accepted.has(m.text), `accepted twice: ${m.text}`).toBe(false);
@@ -41,6 +45,7 @@ function runChaos(seed: number): { epochs: number; accepted: number; lookups: nu
   };
 
   for (let step = 0; step < 150; step++) {
+    nowMs += rnd.int(10) * MINUTE_MS;
     const who = rnd.int(2) === 0 ? 'alice' : 'bob';
     const action = rnd.int(20);
     if (action === 0) sides[who].rotateEncryptionKey(p.random);
@@ -71,7 +76,7 @@ function runChaos(seed: number): { epochs: number; accepted: number; lookups: nu
     for (const from of ['alice', 'bob'] as const) {
       const text = `settle-${from}-${round}`;
       const m = { envelope: sides[from].sealText(text).envelope, text };
-      const r = sides[other(from)].open(m.envelope, 0);
+      const r = sides[other(from)].open(m.envelope, nowMs);
       expect(r.ok, r.ok ? '' : `settle round ${round}: ${r.code}`).toBe(true);
     }
   }
@@ -83,8 +88,8 @@ function runChaos(seed: number): { epochs: number; accepted: number; lookups: nu
   expect(b.next).toBeUndefined();
   expect(sides.alice.rotationPending).toBe(false);
   expect(sides.bob.rotationPending).toBe(false);
-  expect(toHex(sides.alice.peerMailboxTag)).toBe(toHex(sides.bob.mailboxes(0)[0]!.tag));
-  expect(toHex(sides.bob.peerMailboxTag)).toBe(toHex(sides.alice.mailboxes(0)[0]!.tag));
+  expect(toHex(sides.alice.peerMailboxTag)).toBe(toHex(sides.bob.mailboxes(nowMs)[0]!.tag));
+  expect(toHex(sides.bob.peerMailboxTag)).toBe(toHex(sides.alice.mailboxes(nowMs)[0]!.tag));
   expect(toHex(a.theirEncryption)).toBe(toHex(b.myEncryption.publicKey));
   const lookups = Number(toHex(p.aliceKeys.lookup.publicKey) !== toHex(a.mailboxes.current.publicKey))
     + Number(toHex(p.bobKeys.lookup.publicKey) !== toHex(b.mailboxes.current.publicKey));
