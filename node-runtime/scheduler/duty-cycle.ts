@@ -64,16 +64,23 @@ export class DutyCycleLimiter {
     return new DutyCycleLimiter();
   }
 
-  /** May a frame of `airtimeMs` start at `nowMs`? */
-  check(nowMs: number, airtimeMs: number): DutyCycleDecision {
+  /**
+   * May a frame of `airtimeMs` start at `nowMs`? With `reserveFraction` r,
+   * the frame may only use (1 - r) of each budget, keeping the rest for
+   * more important traffic (the scheduler reserves for acks and direct
+   * messages against relays and bulk); a frame too long for the reduced
+   * budget is judged against the whole one rather than refused forever.
+   */
+  check(nowMs: number, airtimeMs: number, reserveFraction = 0): DutyCycleDecision {
     if (this.maxFrameAirtimeMs !== undefined && airtimeMs > this.maxFrameAirtimeMs + epsilonMs) {
       return { allowed: false, retryAtMs: undefined, budget: `frame longer than ${this.maxFrameAirtimeMs} ms` };
     }
     let retryAtMs = nowMs;
     let blocking: AirtimeBudget | undefined;
     for (const b of this.budgets) {
-      const allowedPastMs = b.budgetMs - airtimeMs;
-      if (allowedPastMs < -epsilonMs) return { allowed: false, retryAtMs: undefined, budget: b.label };
+      if (b.budgetMs - airtimeMs < -epsilonMs) return { allowed: false, retryAtMs: undefined, budget: b.label };
+      const usableMs = b.budgetMs * (1 - reserveFraction);
+      const allowedPastMs = (usableMs >= airtimeMs ? usableMs : b.budgetMs) - airtimeMs;
       const at = this.earliestStart(nowMs, airtimeMs, b.windowMs, allowedPastMs);
       if (at > retryAtMs) {
         retryAtMs = at;

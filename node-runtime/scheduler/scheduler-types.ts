@@ -37,6 +37,12 @@ export interface SchedulerLimits {
   congestedChannelUse: number;
   /** Longest random extra delay of a flood relay in polite mode, ms. */
   politeRelayDelayMs: number;
+  /**
+   * Fraction of every duty-cycle / dwell budget that relay and bulk frames
+   * may not use, kept for acks and direct traffic (0.1): a node whose hour
+   * is nearly spent still acknowledges and sends its own messages.
+   */
+  dutyCycleReserve: number;
   /** How often a frame held by the channel-use rule looks again, ms. */
   holdRecheckMs: number;
   /** Listen-before-talk slot, ms (default: a tenth of the airtime of a 1-byte frame, about 3 LoRa symbols). */
@@ -52,6 +58,7 @@ export const defaultSchedulerLimits: Omit<SchedulerLimits, 'backoffSlotMs'> = {
   politeChannelUse: 0.25,
   congestedChannelUse: 0.4,
   politeRelayDelayMs: 2_000,
+  dutyCycleReserve: 0.1,
   holdRecheckMs: 5_000,
   minContentionSlots: 4,
   maxContentionSlots: 64,

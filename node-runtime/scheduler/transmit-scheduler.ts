@@ -86,6 +86,7 @@ export class TransmitScheduler {
     if (!(l.politeChannelUse > 0 && l.politeChannelUse <= l.congestedChannelUse && l.backoffSlotMs > 0)) {
       throw new SchedulerError('invalid-option', 'need 0 < politeChannelUse <= congestedChannelUse and backoffSlotMs > 0');
     }
+    if (!(l.dutyCycleReserve >= 0 && l.dutyCycleReserve < 1)) throw new SchedulerError('invalid-option', 'need 0 <= dutyCycleReserve < 1');
     this.queue = new TransmitQueue(l.maxQueued, l.maxQueuedTotal);
     this.contention = new ContentionWindow(l.minContentionSlots, l.maxContentionSlots);
   }
@@ -231,7 +232,8 @@ export class TransmitScheduler {
       }
     }
     const airtimeMs = this.link.airtimeMs(f.bytes.length);
-    const decision = this.dutyCycle.check(now, airtimeMs);
+    const background = f.priority === 'relay' || f.priority === 'bulk';
+    const decision = this.dutyCycle.check(now, airtimeMs, background ? this.limits.dutyCycleReserve : 0);
     if (!decision.allowed) {
       if (decision.retryAtMs === undefined) {
         this.queue.remove(f.id);

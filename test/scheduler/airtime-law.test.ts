@@ -92,6 +92,32 @@ describe('airtime law under saturation', () => {
   });
 });
 
+describe('duty-cycle reserve', () => {
+  it('relays saturating EU868 1 % use at most 90 % of it; a direct message still leaves at once', async () => {
+    const clock = new SimClock();
+    const link = new RecordingLink(clock, E22_AIR_2K4);
+    const scheduler = createTransmitScheduler({
+      link, clock, random: new SeededRandom(2),
+      dutyCycle: DutyCycleLimiter.forChannel('EU868', 868_100_000, 125_000),
+      limits: { maxQueued: { ack: 4, direct: 4, relay: 2_000, bulk: 4 }, maxQueuedTotal: 2_000, maxWaitMs: { ack: 1, direct: HOUR_MS, relay: 10 * HOUR_MS, bulk: 1 } },
+    });
+    for (let i = 0; i < 1_000; i++) scheduler.enqueue({ id: `r${i}`, bytes: new Uint8Array(50).fill(1), priority: 'relay' });
+    let directAt = -1;
+    clock.setTimer(HOUR_MS / 2, () => {
+      directAt = clock.now();
+      scheduler.enqueue({ id: 'd', bytes: new Uint8Array(50).fill(2), priority: 'direct' });
+    });
+    await clock.runUntil(2 * HOUR_MS);
+    const relays = link.onAir.filter((r) => r.bytes[0] === 1).map((r) => [r.startMs, r.endMs] as const);
+    const air = timeOnAirMs(E22_AIR_2K4, 50);
+    expect(worstWindowMs(relays, HOUR_MS)).toBeLessThanOrEqual(32_400 + 1e-6);
+    expect(worstWindowMs(relays, HOUR_MS)).toBeGreaterThan(32_400 - air);
+    const direct = link.onAir.find((r) => r.bytes[0] === 2);
+    expect(direct?.startMs).toBe(directAt);
+    expect(worstWindowMs(link.onAir.map((r) => [r.startMs, r.endMs] as const), HOUR_MS)).toBeLessThanOrEqual(36_000 + 1e-6);
+  });
+});
+
 describe('listen before talk on the simulated medium', () => {
   async function scenario(withCarrierSense: boolean) {
     const clock = new SimClock();

@@ -67,6 +67,15 @@ describe('DutyCycleLimiter', () => {
     expect(l.check(960, 50)).toEqual({ allowed: true });
   });
 
+  it('keeps a reserve for more important traffic when asked', () => {
+    const l = small();
+    l.record(0, 85);
+    expect(l.check(100, 10, 0.1)).toMatchObject({ allowed: false }); // 85 + 10 > 90
+    expect(l.check(100, 10)).toEqual({ allowed: true }); // 85 + 10 <= 100
+    // A frame too long for the reduced budget is judged against the whole one, not refused forever.
+    expect(small().check(0, 95, 0.1)).toEqual({ allowed: true });
+  });
+
   it('refuses forever a frame longer than the budget or the frame cap', () => {
     expect(small().check(0, 100.5)).toMatchObject({ allowed: false, retryAtMs: undefined });
     const us = DutyCycleLimiter.forChannel('US915', 906_875_000, 125_000);
