@@ -16,10 +16,15 @@ function replacer(_key: string, value: unknown): unknown {
 }
 
 export async function inspect(io: CliIo, args: string[], inspectors: readonly Inspector[] = defaultInspectors(io.suite)): Promise<number> {
-  const { values, positionals } = parse(args, HELP_OPTION);
+  const { values, positionals } = parse(args, { ...HELP_OPTION, as: { type: 'string' } });
   if (values.help) {
     io.stdout.write(HELP.inspect!);
     return 0;
+  }
+  if (values.as !== undefined) {
+    const chosen = inspectors.filter((i) => i.name === values.as);
+    if (chosen.length === 0) throw usage(`--as must be one of ${inspectors.map((i) => i.name).join(', ')}`);
+    inspectors = chosen;
   }
   if (positionals.length > 1) throw usage('inspect takes at most one FILE (or - for stdin)');
   const source = positionals[0] ?? '-';

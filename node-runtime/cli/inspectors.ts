@@ -1,14 +1,22 @@
 /**
  * What `meow inspect` can recognise: a list tried in order, the first
- * decoder that accepts the bytes wins. Each part of the protocol registers
- * its decoder here (cards now; envelopes and mesh frames are added by their
- * owners): append an entry to the array in defaultInspectors.
+ * decoder that accepts the bytes wins (`--as NAME` picks one). Cards start
+ * with the magic "MC", gateway requests with 0xF?, envelopes with
+ * version 1 << 4 | kind; a mesh frame has no magic, so it comes last and a
+ * frame that happens to parse as an envelope needs `--as frame`.
  */
 import type { DecodeResult } from '../../protocol/codec/result.ts';
 import { ok } from '../../protocol/codec/result.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { decodeCard } from '../../protocol/card/decode.ts';
 import { cardView } from '../../protocol/card/view.ts';
+import { decodeEnvelopeHeader } from '../../protocol/envelope/header.ts';
+import { decodeGatewayRequest } from '../../protocol/gateway/request.ts';
+import { decodeFrame } from '../../protocol/mesh/frame.ts';
+import { FrameKind } from '../../protocol/mesh/frame-types.ts';
+
+/** Largest mesh frame inspect accepts: the UDP link's MTU (radio frames are at most 255 bytes). */
+const MAX_INSPECT_FRAME_BYTES = 1200;
 
 export interface Inspector {
   /** Short name shown in the output ("card", "envelope", "frame"). */
@@ -27,9 +35,41 @@ export function cardInspector(suite: CryptoSuite): Inspector {
   };
 }
 
+/** Clear fields of any envelope kind (no keys needed; sealed parts stay sealed). */
+export const envelopeInspector: Inspector = {
+  name: 'envelope',
+  inspect: (bytes) => decodeEnvelopeHeader(bytes),
+};
+
+export const gatewayRequestInspector: Inspector = {
+  name: 'gateway-request',
+  inspect(bytes) {
+    const d = decodeGatewayRequest(bytes);
+    if (!d.ok) return d;
+    const r = d.value;
+    return ok(r.kind === 'relay-deposit'
+      ? { kind: r.kind, relayUrl: r.relayUrl, tag: r.tag, envelopeBytes: r.envelope.length }
+      : { kind: r.kind, sealedBytes: r.sealed.length });
+  },
+};
+
+export const frameInspector: Inspector = {
+  name: 'frame',
+  inspect(bytes) {
+    const d = decodeFrame(bytes, MAX_INSPECT_FRAME_BYTES);
+    if (!d.ok) return d;
+    const f = d.value;
+    const kindName = Object.entries(FrameKind).find(([, v]) => v === f.kind)?.[0] ?? `0x${f.kind.toString(16)}`;
+    return ok({
+      kind: kindName, routed: f.routed, limit: f.limit, hops: f.hops, attempt: f.attempt,
+      destHint: f.destHint.toString(16).padStart(4, '0'),
+      ...(f.sourceHint !== undefined ? { sourceHint: f.sourceHint.toString(16).padStart(4, '0') } : {}),
+      frameId: f.frameId.toString(16).padStart(8, '0'), route: f.route, payloadBytes: f.payload.length,
+    });
+  },
+};
+
 /** A fresh list per call (no module-level state). */
 export function defaultInspectors(suite: CryptoSuite): Inspector[] {
-  return [
-    cardInspector(suite),
-  ];
+  return [cardInspector(suite), gatewayRequestInspector, envelopeInspector, frameInspector];
 }
