@@ -10,7 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createSessionPair } from '../../protocol/session/pair.ts';
+import { toHex } from '../../protocol/codec/bytes.ts';
+import { main } from '../../node-runtime/cli/meow.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
+import { startStatusServer } from '../../node-runtime/daemon/status-server.ts';
 import { parseConfig } from '../../node-runtime/daemon/config.ts';
 import { createLogger } from '../../node-runtime/daemon/logger.ts';
 import { type MeshNode, startMeshNode } from '../../node-runtime/daemon/mesh-node.ts';
@@ -56,5 +59,30 @@ describe('mesh node over UDP on loopback', () => {
     expect(status.router.counters.acked).toBeGreaterThanOrEqual(1);
     expect(status.links[0]!.stats.framesSent).toBeGreaterThan(0);
     expect(b.status().router.counters.delivered).toBe(1);
+  });
+
+  it('meow status prints neighbours, queues, airtime and duty cycle from a running node', async () => {
+    const a = await node(46103, 46104);
+    const b = await node(46104, 46103);
+    const { alice } = createSessionPair(createPortableSuite(), new SeededRandom('status'));
+    await a.router.sendDirect(b.nodeId, alice.sealText('hi').envelope);
+    const server = await startStatusServer('127.0.0.1', 0, () => a.status());
+    try {
+      let stdout = '';
+      const code = await main(['status', '--url', `http://127.0.0.1:${server.port}/status`], { stdout: { write: (t: string) => (stdout += t) } });
+      expect(code).toBe(0);
+      expect(stdout).toContain(`node ${toHex(a.nodeId)}`);
+      expect(stdout).toMatch(/neighbours \(1\):/);
+      expect(stdout).toMatch(/airtime \d+ ms {2}duty cycle 0\.00 %/);
+      expect(stdout).toMatch(/acked 1 /);
+      let json = '';
+      expect(await main(['status', '--json', '--url', `http://127.0.0.1:${server.port}/status`], { stdout: { write: (t: string) => (json += t) } })).toBe(0);
+      expect((JSON.parse(json) as { nodeId: string }).nodeId).toBe(toHex(a.nodeId));
+    } finally {
+      await server.close();
+    }
+    let err = '';
+    expect(await main(['status', '--url', 'http://127.0.0.1:1/status'], { stderr: { write: (t: string) => (err += t) } })).toBe(1);
+    expect(err).toMatch(/no meow-node answers/);
   });
 });
