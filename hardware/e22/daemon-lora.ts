@@ -10,7 +10,10 @@ import type { Clock } from '../../node-runtime/platform/clock.ts';
 import type { Link } from '../../node-runtime/links/link.ts';
 import { e22Modulation } from './air-rate.ts';
 import { meshSettings, openLoRaHatLink, type OpenHatOptions } from './open-hat.ts';
-import { airRatesBps, channelFrequencyKhz, E22_900T22S, e22Variants, type AirRateBps } from './registers.ts';
+import { checkRegulatory, regions, type RegionName } from './region.ts';
+import {
+  airRatesBps, channelFrequencyKhz, defaultConfig, E22_900T22S, e22Variants, type AirRateBps, type E22Variant,
+} from './registers.ts';
 import { E22Error } from './errors.ts';
 
 export interface LoRaHatEntry {
@@ -22,11 +25,15 @@ export interface LoRaHatEntry {
   readonly netId: number;
   /** 900t22s (default), 400t22s or 900t30s. */
   readonly model?: string;
+  /** Transmit power; default: the highest level the region allows with a dipole (or the module's current one). */
+  readonly txPowerDbm?: number;
 }
 
 export interface LoRaHatDeps {
   readonly clock: Clock;
   readonly log?: { info(event: string, fields?: Record<string, unknown>): void };
+  /** The node's region ('EU868', 'US915', 'EU433'; 'none' or absent: no check). */
+  readonly region?: string;
   /** Test seams (binding-mock port, FakeGpio); production leaves them out. */
   readonly open?: Pick<OpenHatOptions, 'openPort' | 'gpio' | 'driver'>;
 }
@@ -39,13 +46,37 @@ export async function openLoRaHat(entry: LoRaHatEntry, deps: LoRaHatDeps): Promi
   }
   if (entry.channel > variant.maxChannel) throw new E22Error('bad-config', `channel ${entry.channel} beyond ${variant.model}'s ${variant.maxChannel}`);
   const airRateBps = entry.airRateBps as AirRateBps;
+  const txPowerDbm = choosePower(entry, variant, airRateBps, deps.region);
   const link = await openLoRaHatLink({
     ...deps.open,
     portPath: entry.path, variant, clock: deps.clock, pins: { m0Bcm: entry.m0Pin, m1Bcm: entry.m1Pin },
-    ensure: { ...meshSettings, channel: entry.channel, airRateBps, netId: entry.netId },
+    ensure: {
+      ...meshSettings, channel: entry.channel, airRateBps, netId: entry.netId,
+      ...(txPowerDbm === undefined ? {} : { txPowerDbm }),
+    },
     id: `lora:${entry.path}`,
   });
   const frequencyHz = channelFrequencyKhz(variant, entry.channel) * 1000;
-  deps.log?.info('lora-hat', { path: entry.path, model: variant.model, frequencyHz, airRateBps, mtu: link.mtu });
+  deps.log?.info('lora-hat', { path: entry.path, model: variant.model, frequencyHz, airRateBps, txPowerDbm, mtu: link.mtu });
   return { link, frequencyHz, bandwidthHz: e22Modulation[airRateBps].bandwidthHz };
+}
+
+/**
+ * The transmit power to enforce: the configured one if the region allows it,
+ * else (none configured) the highest level the region allows with a 2.15 dBi
+ * dipole; a channel outside the region, or a configured power over its
+ * limit, is refused rather than transmitted (region.ts).
+ */
+function choosePower(entry: LoRaHatEntry, variant: E22Variant, airRateBps: AirRateBps, region: string | undefined): number | undefined {
+  if (region === undefined || region === 'none') return entry.txPowerDbm;
+  if (!(region in regions)) throw new E22Error('bad-config', `unknown region ${region}`);
+  const candidates = entry.txPowerDbm === undefined ? [...variant.powerLevelsDbm] : [entry.txPowerDbm];
+  const base = { ...defaultConfig(variant), channel: entry.channel, airRateBps };
+  let lastProblems: readonly string[] = [];
+  for (const txPowerDbm of candidates.sort((a, b) => b - a)) {
+    const check = checkRegulatory(region as RegionName, variant, { ...base, txPowerDbm });
+    if (check.ok) return txPowerDbm;
+    lastProblems = check.problems;
+  }
+  throw new E22Error('bad-config', `${region}: ${lastProblems.join('; ')}`);
 }

@@ -8,6 +8,7 @@ import { FakeGpio } from '../../hardware/gpio/fake-gpio.ts';
 import { runConfigureHat } from '../../scripts/pi/configure-hat.ts';
 import { openPort } from './support/emulated-hat.ts';
 import type { SerialPortMock } from 'serialport';
+import type { LoRaHatEntry } from '../../hardware/e22/daemon-lora.ts';
 
 const emulators: E22Emulator[] = [];
 afterEach(() => {
@@ -158,5 +159,31 @@ describe('openLoRaHat (the daemon entry point)', () => {
     await link.close();
     await expect(openLoRaHat({ path: 'x', m0Pin: 22, m1Pin: 27, channel: 0, airRateBps: 1000, netId: 0 }, { clock: systemClock }))
       .rejects.toMatchObject({ code: 'bad-config' });
+  });
+});
+
+describe('openLoRaHat and the region', () => {
+  async function open(entry: Partial<LoRaHatEntry>, region?: string) {
+    const { openLoRaHat } = await import('../../hardware/e22/daemon-lora.ts');
+    const gpio = new FakeGpio();
+    const emulator = new E22Emulator({ name: 'r', gpio, ether: new E22Ether({ clock: systemClock }), clock: systemClock, modeSwitchMs: 1 });
+    emulators.push(emulator);
+    const opened = await openLoRaHat(
+      { path: '/dev/serial0', m0Pin: 22, m1Pin: 27, channel: 18, airRateBps: 2400, netId: 0, ...entry },
+      {
+        clock: systemClock, ...(region ? { region } : {}),
+        open: { gpio, driver: { modeSettleMs: 5 }, openPort: async (path, baud) => { const p = await openPort(`${path}-${Math.random()}`, baud); emulator.attach(p.port!); return p; } },
+      },
+    );
+    await opened.link.close();
+    return emulator.savedConfig;
+  }
+
+  it('lowers the factory 22 dBm to what EU868 allows, keeps a lawful configured power, refuses the rest', async () => {
+    expect((await open({}, 'EU868')).txPowerDbm).toBe(13);
+    expect((await open({ txPowerDbm: 10 }, 'EU868')).txPowerDbm).toBe(10);
+    expect((await open({}, 'none')).txPowerDbm).toBe(22);
+    await expect(open({ txPowerDbm: 17 }, 'EU868')).rejects.toMatchObject({ code: 'bad-config' });
+    await expect(open({ channel: 40 }, 'EU868')).rejects.toMatchObject({ code: 'bad-config' });
   });
 });
