@@ -2,8 +2,10 @@
  * The process the crash test kills (crash.test.ts). It ingests messages from
  * stdin, one per line: `<id hex> <tag hex> <bytes hex>`. For each it
  * deposits into the mailbox, enqueues into the outbox (two separate
- * commits), and only then prints `ACK <id hex>`: an ACK the parent reads is
- * a promise that the message survives whatever happens next.
+ * commits), and only then prints `ACK <id hex> <deposit> <enqueue>`: an
+ * ACK the parent reads is a promise that the message survives whatever
+ * happens next. A line `SENT <id hex>` marks that outbox entry sent and
+ * prints `SENT <id hex> true|false` after the commit.
  *
  * Usage: node --import tsx test/store/crash-child.ts <database path>
  */
@@ -27,6 +29,13 @@ process.stdout.write('READY\n');
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 for await (const line of lines) {
   if (line.length === 0) continue;
+  if (line.startsWith('SENT ')) {
+    // The far side acknowledged this envelope: remove it from the outbox, exactly once.
+    const idHex = line.slice(5);
+    const removed = outbox.markSent(Buffer.from(idHex, 'hex'));
+    process.stdout.write(`SENT ${idHex} ${removed}\n`);
+    continue;
+  }
   const [idHex, tagHex, bytesHex] = line.split(' ');
   const id = Buffer.from(idHex ?? '', 'hex');
   const tag = Buffer.from(tagHex ?? '', 'hex');
