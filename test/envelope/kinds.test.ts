@@ -14,7 +14,9 @@ import {
   SensorQuantity, decodeSensorHeader, openSensorReading, sealSensorReading, sensorId, sensorKeyFromAgreement,
 } from '../../protocol/envelope/sensor.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
+import { generateSideKeys, setupFor } from '../../protocol/session/pair.ts';
 import { openPresence, sealPresence } from '../../protocol/session/presence.ts';
+import { Session } from '../../protocol/session/session.ts';
 import { pair } from '../session/helpers.ts';
 import { fuzzDecoder } from './fuzz-helpers.ts';
 
@@ -83,10 +85,13 @@ describe('presence', () => {
     const got = openPresence(suite, bob, env, NOW_MS);
     expect(got.ok && got.value.address).toBe('udp://10.0.0.7:41325');
     expect(openPresence(suite, bob, env, NOW_MS + 600_000)).toMatchObject({ ok: false, code: 'expired' });
-    // Alice cannot read her own presence with her receive keys (direction separation), nor can a stranger.
-    expect(openPresence(suite, alice, env, NOW_MS).ok).toBe(false);
-    const stranger = pair('presence-stranger').bob;
-    expect(openPresence(suite, stranger, env, NOW_MS).ok).toBe(false);
+    // Someone else who holds Alice's card (so files presence under the same tag) cannot read it.
+    const { aliceKeys } = pair('presence');
+    const mallory = generateSideKeys(suite, new SeededRandom('presence-mallory'));
+    const stranger = Session.create(suite, setupFor(mallory, aliceKeys));
+    expect(toHex(stranger.peerMailboxTag)).toBe(toHex(alice.mailboxes(0)[0]!.tag));
+    expect(openPresence(suite, stranger, env, NOW_MS)).toMatchObject({ ok: false, code: 'bad-mac' });
+    expect(openPresence(suite, alice, env, NOW_MS)).toMatchObject({ ok: false, code: 'unknown-mailbox' });
     everyBitFlip(env, (t, at) => expect(openPresence(suite, bob, t, NOW_MS).ok, `byte ${at}`).toBe(false));
   });
 
