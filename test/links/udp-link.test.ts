@@ -183,6 +183,14 @@ describe('UdpLink', () => {
     expect(new TextDecoder().decode(got[0]!.bytes)).toBe('friend');
   });
 
+  it('settles a send still resolving a peer host name when the link closes', async () => {
+    const a = await bindUdpLink({ random: seeded('lookup'), bindAddress: '127.0.0.1', port: 0, peers: ['localhost:9', '127.0.0.1:9'] });
+    const sending = a.send(utf8('racing close'));
+    await a.close();
+    await expect(sending).resolves.toBeUndefined();
+    expect(a.stats().framesSent).toBe(1);
+  });
+
   it('caps its peer table and ignores duplicates', async () => {
     const a = await bindUdpLink({ random: seeded('cap'), bindAddress: '127.0.0.1', port: 0, maxPeers: 2, peers: ['127.0.0.1:9'] });
     toClose.push(a);

@@ -109,6 +109,7 @@ export class UdpLink implements Link {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly beforeClose: Array<() => Promise<void>> = [];
+  private readonly inFlight = new Set<() => void>();
   private readonly counters: UdpLinkStats = {
     framesSent: 0, framesReceived: 0, framesDropped: 0, bytesSent: 0, bytesReceived: 0,
     datagramsSent: 0, sendErrors: 0, ownDatagramsIgnored: 0,
@@ -165,16 +166,23 @@ export class UdpLink implements Link {
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
     await Promise.all(this.peers().map((peer) => new Promise<void>((resolve) => {
+      // close() settles sends still in flight: a host name lookup cut short by
+      // closing the socket would otherwise never call back.
+      const settle = (): void => {
+        this.inFlight.delete(settle);
+        resolve();
+      };
+      this.inFlight.add(settle);
       try {
         this.socket.send(datagram, peer.port, peer.host, (err) => {
           if (err) this.counters.sendErrors++;
           else this.counters.datagramsSent++;
-          resolve();
+          settle();
         });
       } catch {
         // The socket was closed under us (close() racing a send): nothing left to do.
         this.counters.sendErrors++;
-        resolve();
+        settle();
       }
     })));
   }
@@ -199,6 +207,7 @@ export class UdpLink implements Link {
       this.closing = (async () => {
         for (const task of this.beforeClose.splice(0)) await task().catch(() => undefined);
         await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+        for (const settle of [...this.inFlight]) settle();
       })();
     }
     return this.closing;
