@@ -103,9 +103,9 @@ function hasMosquitto(): string | undefined {
 }
 
 /** Starts Debian's mosquitto on a free loopback port with a temp config; aedes in process when it is absent. */
-export async function startBroker(): Promise<TestBroker> {
+export async function startBroker(prefer: 'mosquitto' | 'aedes' = 'mosquitto'): Promise<TestBroker> {
   const port = await freePort();
-  const bin = hasMosquitto();
+  const bin = prefer === 'mosquitto' ? hasMosquitto() : undefined;
   if (bin) {
     const dir = tempDir('mosquitto');
     const conf = join(dir.path, 'mosquitto.conf');
@@ -121,7 +121,7 @@ export async function startBroker(): Promise<TestBroker> {
       },
     };
   }
-  console.log('mosquitto not found: using the in-process aedes broker');
+  if (prefer === 'mosquitto') console.log('mosquitto not found: using the in-process aedes broker');
   const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
   const server = createServer(aedes.handle);
