@@ -10,7 +10,8 @@
  *   time, and when both propose at once the lower public key goes first and
  *   the other waits (deferred), so both sides walk the same root chain.
  * - Lkp rotation: the new lookup key rides until the peer sends to its
- *   mailbox tag; the old mailbox is drained for lookupDrainMs, then dropped.
+ *   mailbox tag (after my own Ekp rotation, if one is in flight); the old
+ *   mailbox is drained for lookupDrainMs, then dropped.
  * - Grace: the previous epoch still opens late messages for a bounded time
  *   and count, then its keys are wiped.
  *
@@ -143,7 +144,9 @@ export class Session {
       body,
       acks: (options.acks ?? []).map((a) => ({ epochByte: a.epoch & 0xff, counter: a.counter })),
       encryptionKey: s.next?.origin === 'mine' ? s.next.pair.publicKey : undefined,
-      lookupKey: s.mailboxes.pending?.publicKey,
+      // A new Lkp waits while an Ekp rotation of mine is in flight, so it travels under keys
+      // that mix a secret generated after any earlier compromise of this side.
+      lookupKey: s.next?.origin === 'mine' || s.deferred ? undefined : s.mailboxes.pending?.publicKey,
     };
     const plaintext = encodeInner(inner);
     if (plaintext.length > MAX_INNER_BYTES) {

@@ -213,3 +213,40 @@ describe('session: Lkp rotation and mailboxes', () => {
     expect(distanceSum / rounds).toBeLessThan(27);
   });
 });
+
+describe('session: rotating both keys after a compromise', () => {
+  it('the new Lkp waits for my Ekp rotation, so a thief of my old state never sees it', async () => {
+    const { counterMask, messageNonce } = await import('../../protocol/session/key-schedule.ts');
+    const { decodeDirectEnvelope, directHeader } = await import('../../protocol/envelope/direct.ts');
+    const { alice, bob, random } = pair('both-keys');
+    deliver(alice, bob, 'before');
+    // Eve copies Alice's whole state, then Alice rotates both keys.
+    const stolen = expectOk(restoreSession(suite, encodeSessionState(alice))).exportState().current.keys;
+    alice.rotateEncryptionKey(random);
+    alice.rotateLookupKey(random);
+    const newLookup = alice.mailboxes(0).find((m) => m.state === 'pending')!.lookup.publicKey;
+    const sent: Uint8Array[] = [];
+    const send = (text: string) => {
+      const e = alice.sealText(text).envelope;
+      sent.push(e);
+      return expectOk(bob.open(e, 0));
+    };
+    expect(send('ekp only').events).toEqual(['peer-encryption-proposed']); // no Lkp yet
+    expectOk(alice.open(bob.sealControl().envelope, 0)); // Ekp committed at Alice
+    expect(send('now the lkp').events).toContain('peer-lookup-changed');
+    expectOk(alice.open(bob.sealControl().envelope, 0));
+    expect(alice.rotationPending).toBe(false);
+    // Eve decrypts whatever her stolen send key opens: never the new lookup key.
+    let opened = 0;
+    for (const e of sent) {
+      const d = decodeDirectEnvelope(e);
+      if (!d.ok) throw new Error(d.message);
+      const counter = d.value.maskedCounter ^ counterMask(suite, stolen.headerSendKey, d.value.sealed);
+      const plain = suite.aeadOpen(stolen.sendKey, messageNonce(counter), d.value.sealed, directHeader(d.value.mailboxTag, counter));
+      if (!plain) continue;
+      opened++;
+      expect(containsBytes(plain, newLookup)).toBe(false);
+    }
+    expect(opened).toBe(1); // the first message, under the old epoch
+  });
+});
