@@ -88,17 +88,22 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
   const mqttUrl = str('mqtt');
   const publicUrls = pick('public-url') as string[] | undefined;
   const peers = pick('peer') as string[] | undefined;
-  const stampBits = str('stamp-bits');
+  const stampBitsText = str('stamp-bits');
+  const stampBits = stampBitsText === undefined ? undefined : Number(stampBitsText);
+  if (stampBits !== undefined && !(Number.isInteger(stampBits) && stampBits >= 0 && stampBits <= 32)) {
+    throw new RelayConfigError(`--stamp-bits must be an integer 0-32, got ${stampBitsText}`);
+  }
   const noHttp = pick('no-http') === true;
   return {
     dataDir,
-    http: noHttp ? false : { host, port: port('--port', str('port')) ?? DEFAULT_RELAY_PORT, ...(basicAuth && !https ? { basicAuth } : {}) },
+    // --auth guards every HTTP door: a private relay has no open side door (use https: basic credentials travel in clear on http).
+    http: noHttp ? false : { host, port: port('--port', str('port')) ?? DEFAULT_RELAY_PORT, ...(basicAuth ? { basicAuth } : {}) },
     ...(https ? { https } : {}),
     ...(udpPort !== undefined ? { udp: { host, port: udpPort } } : {}),
     ...(mqttUrl ? { mqtt: { brokerUrl: mqttUrl } } : {}),
     ...(publicUrls ? { publicUrls } : {}),
     ...(peers ? { peers } : {}),
-    ...(stampBits !== undefined ? { limits: { depositStampBits: Number(stampBits) } } : {}),
+    ...(stampBits !== undefined ? { limits: { depositStampBits: stampBits } } : {}),
     log: (event, detail) => console.error(`meow-relay: ${event}: ${detail}`),
   };
 }

@@ -19,6 +19,8 @@ describe('meow-relay command', () => {
     });
     expect(() => relayOptionsFromArgs(['--port', '70000'], {})).toThrow(/port/);
     expect(() => relayOptionsFromArgs(['--https-port', '1'], {})).toThrow(/tls/);
+    expect(() => relayOptionsFromArgs(['--stamp-bits', 'lots'], {})).toThrow(/stamp-bits/);
+    expect(relayOptionsFromArgs(['--stamp-bits', '20'], {})).toMatchObject({ limits: { depositStampBits: 20 } });
     expect(relayOptionsFromArgs(['--help'], {})).toBe('help');
   });
 
