@@ -222,7 +222,7 @@ export class RadioMedium {
     return [...this.nodes.keys()];
   }
 
-  /** Receives every frame this node decodes; returns a function that detaches it. */
+  /** Receives every frame this node decodes (one receiver per node: the last attach wins); returns a detach function. */
   attach(id: string, onReceive: (rx: MediumReception) => void): () => void {
     const n = this.node(id);
     n.receiver = onReceive;

@@ -282,7 +282,13 @@ export class TransmitScheduler {
       if (e instanceof LinkClosedError) this.close();
       else this.pump();
     };
-    this.link.send(f.bytes).then(() => {
+    let sending: Promise<void>;
+    try {
+      sending = this.link.send(f.bytes);
+    } catch (e) {
+      sending = Promise.reject(e); // a link that throws instead of rejecting still costs only this frame
+    }
+    sending.then(() => {
       if (!this.completeOnAirtime) succeed();
     }, fail);
     if (this.completeOnAirtime) this.clock.setTimer(airtimeMs, succeed);
