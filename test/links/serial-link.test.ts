@@ -209,6 +209,33 @@ describe('SerialLink', () => {
     expect(delays[1]).toBeLessThanOrEqual(40);
   });
 
+  it('settles sends queued in a port that is lost, counting them as unsent', async () => {
+    const { cable, a } = track(await connectedPair());
+    cable.writeDelayMs = 5;
+    const sends = Array.from({ length: 40 }, (_, i) => a.send(utf8(`queued ${i}`)));
+    await cable.unplug(cable.pathA);
+    const outcome = await Promise.race([
+      Promise.all(sends).then(() => 'settled'),
+      new Promise((r) => setTimeout(() => r('hung'), 2000)),
+    ]);
+    expect(outcome).toBe('settled');
+    const s = a.stats();
+    expect(s.framesSent + s.framesUnsentPortDown).toBe(40);
+    expect(s.framesUnsentPortDown).toBeGreaterThan(0);
+  });
+
+  it('settles sends in flight when closed', async () => {
+    const { cable, a } = track(await connectedPair());
+    cable.writeDelayMs = 5;
+    const sends = Array.from({ length: 40 }, (_, i) => a.send(utf8(`closing ${i}`)));
+    await a.close();
+    const outcome = await Promise.race([
+      Promise.all(sends).then(() => 'settled'),
+      new Promise((r) => setTimeout(() => r('hung'), 2000)),
+    ]);
+    expect(outcome).toBe('settled');
+  });
+
   it('keeps retrying while the device is missing at start, and stops when closed', async () => {
     const cable = newCable();
     cable.failNextOpens(cable.pathA, 1000);

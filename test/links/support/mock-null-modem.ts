@@ -24,6 +24,8 @@ export class MockNullModem {
   private readonly failOpens = new Map<string, number>();
   /** Every SerialPortMock the factory made, per path, oldest first. */
   readonly made = new Map<string, SerialPortMock[]>();
+  /** Makes every binding write take this long (a slow line), so writes queue up in the stream. */
+  writeDelayMs = 0;
   /** Rewrites bytes in flight from `from`; return [] to lose them. */
   tamper: ((bytes: Buffer, from: string) => Buffer[]) | undefined;
 
@@ -50,6 +52,7 @@ export class MockNullModem {
       const binding = port.port as unknown as MockBindingPort;
       const write = binding.write.bind(binding);
       binding.write = async (buffer: Buffer): Promise<void> => {
+        if (this.writeDelayMs > 0) await new Promise((r) => setTimeout(r, this.writeDelayMs));
         await write(buffer);
         const pieces = this.tamper ? this.tamper(Buffer.from(buffer), path) : [Buffer.from(buffer)];
         for (const piece of pieces) this.inject(this.other(path), piece);
