@@ -57,7 +57,7 @@ export function decodeEnvelopeHeader(bytes: Uint8Array): DecodeResult<EnvelopeHe
     }
     default:
       return fail('bad-kind', 0, RESERVED_SERVER_KINDS.includes(kind)
-        ? `kind ${kind} is a relay message (protocol/server)`
+        ? `kind ${kind} is reserved for relay messages`
         : `unknown envelope kind ${kind}`);
   }
 }

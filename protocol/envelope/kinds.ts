@@ -31,10 +31,9 @@ export type EnvelopeKindName = keyof typeof EnvelopeKind;
 export type EnvelopeKindCode = (typeof EnvelopeKind)[EnvelopeKindName];
 
 /**
- * Kind codes 0x8-0xB are reserved for the relay's own messages written in
- * protocol/server/ (requests and responses sealed to the server key Skp,
- * mailbox fetch proofs). decodeEnvelopeHeader reports them as 'bad-kind'
- * because their clear fields belong to that codec.
+ * Kind codes 0x8-0xB are reserved for relay messages carried as envelopes.
+ * (The relay's own frames in protocol/server/ start with 0x01, 0x02 or
+ * 0x81-0x83, version nibbles 0 and 8, so they never parse as envelopes.)
  */
 export const RESERVED_SERVER_KINDS: readonly number[] = [0x8, 0x9, 0xa, 0xb];
 
