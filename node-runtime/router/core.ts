@@ -44,6 +44,8 @@ export interface HopWait {
   done: boolean;
   /** Ack key that also proves progress (last relay before the destination). */
   readonly ackKey?: number;
+  /** Called once when the hop is settled (progress heard, or retries spent). */
+  onDone?: () => void;
 }
 
 export interface RouterCore {

@@ -97,8 +97,13 @@ export class Outbox {
       const fields = this.fields(p, FrameKind.data, Math.min(a, MAX_ATTEMPT), p.envelope, route?.path);
       frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + p.envelope.length;
       originate(core, fields, p.priority, p.key);
+    } else if (route) {
+      frameBytes += this.sendFragments(p, p.chunks.map((_, i) => i), route.path);
     } else {
-      for (let i = 0; i < p.chunks.length; i++) frameBytes += this.sendFragment(p, i, route?.path);
+      // No route: flood only the first fragment. The destination answers a
+      // flooded fragment at once with a fragment request along the reversed
+      // path, which teaches this node the route for the rest.
+      frameBytes += this.sendFragment(p, 0, undefined);
     }
     // Later attempts wait longer: a mesh that lost the first attempt is often busy.
     const timeoutMs = this.ackTimeoutMs(frameBytes, route?.path.length) * 1.5 ** a;
@@ -112,17 +117,41 @@ export class Outbox {
       : { kind, limit: this.core.cfg.floodHopLimit, routed: false, attempt, destHint: p.destHint, payload };
   }
 
+  /**
+   * Sends fragments one after another: the next leaves when the first hop
+   * has carried the previous one on (or gave up). Sending them back to back
+   * would make the source collide with its own relay at the node between
+   * them (hidden terminals on a chain). Returns the bytes to be sent.
+   */
+  private sendFragments(p: Pending, indices: readonly number[], path: Uint8Array | undefined): number {
+    let at = 0;
+    let bytes = 0;
+    for (const i of indices) bytes += FRAME_HEADER_BYTES + (path?.length ?? 0) + FRAGMENT_HEADER_BYTES + ((p.chunks as Uint8Array[])[i]?.length ?? 0);
+    const next = (): void => {
+      while (at < indices.length && this.pending.get(p.key) === p) {
+        if (this.sendFragment(p, indices[at++] as number, path, next) > 0) return;
+      }
+    };
+    next();
+    return bytes;
+  }
+
   /** Sends fragment i (if its attempt counter allows); returns the frame's size or 0. */
-  private sendFragment(p: Pending, i: number, path: Uint8Array | undefined): number {
+  private sendFragment(p: Pending, i: number, path: Uint8Array | undefined, onDone?: () => void): number {
     const attempts = p.fragAttempts as number[];
     const attempt = attempts[i] as number;
-    if (attempt > MAX_ATTEMPT) return 0;
+    if (attempt > MAX_ATTEMPT) {
+      // Four frame ids per fragment are spent; after the duplicate caches
+      // have forgotten the first (30 min) the counter could wrap, but a
+      // message this unlucky is left to the end-to-end timeout instead.
+      return 0;
+    }
     attempts[i] = attempt + 1;
     const chunks = p.chunks as readonly Uint8Array[];
     const payload = encodeFragment({
       sourceHint: this.core.destHint, messageId: p.key, index: i, count: chunks.length, chunk: chunks[i] as Uint8Array,
     });
-    originate(this.core, this.fields(p, FrameKind.fragment, attempt, payload, path), p.priority);
+    originate(this.core, this.fields(p, FrameKind.fragment, attempt, payload, path), p.priority, undefined, onDone);
     return FRAME_HEADER_BYTES + (path?.length ?? 0) + payload.length;
   }
 
@@ -176,15 +205,16 @@ export class Outbox {
     return true;
   }
 
-  /** The destination asks again for some fragments (selective repeat). */
-  onFragmentRequest(messageId: number, missing: number): void {
+  /** The destination asks (again) for some fragments (selective repeat); `requestRoute` as received. */
+  onFragmentRequest(messageId: number, missing: number, requestRoute: Uint8Array): void {
     const core = this.core;
     const p = this.pending.get(messageId);
     if (!p?.chunks) return;
     core.counters.fragmentRequests++;
+    core.routes.learn(p.destHint, reversed(requestRoute), 'ack', core.clock.now());
     const route = core.routes.get(p.destHint, core.clock.now());
-    let frameBytes = 0;
-    for (let i = 0; i < p.chunks.length; i++) if ((missing >>> i) & 1) frameBytes += this.sendFragment(p, i, route?.path);
+    const indices = p.chunks.map((_, i) => i).filter((i) => (missing >>> i) & 1);
+    const frameBytes = this.sendFragments(p, indices, route?.path);
     p.timer?.cancel();
     p.timer = core.after(this.ackTimeoutMs(Math.max(frameBytes, 1), route?.path.length), () => this.timedOut(p));
   }

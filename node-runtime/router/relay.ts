@@ -85,8 +85,12 @@ export function onDuplicate(core: RouterCore, frame: MeshFrame, seen: SeenFrame)
 }
 
 export function finishHopWait(core: RouterCore, w: HopWait): void {
+  if (w.done) return;
   w.done = true;
   w.timer?.cancel();
+  const done = w.onDone;
+  w.onDone = undefined;
+  done?.();
   if (w.ackKey !== undefined && core.ackWaits.get(w.ackKey) === w) core.ackWaits.delete(w.ackKey);
 }
 
@@ -94,7 +98,9 @@ export function finishHopWait(core: RouterCore, w: HopWait): void {
  * Sends a frame this node originates. The frame id is remembered first, so
  * neighbours' rebroadcasts of it count as duplicates, never as new frames.
  */
-export function originate(core: RouterCore, given: FrameFields, priority: TxPriority, ackKey?: number): number {
+export function originate(
+  core: RouterCore, given: FrameFields, priority: TxPriority, ackKey?: number, onDone?: () => void,
+): number {
   const fields: FrameFields = given.routed ? given : { ...given, sourceHint: given.sourceHint ?? core.destHint };
   const frameId = computeFrameId(core.suite, core.meshKey, fields);
   const bytes = encodeFrame(fields, frameId);
@@ -102,11 +108,11 @@ export function originate(core: RouterCore, given: FrameFields, priority: TxPrio
   core.seen.set(frameId, seen, core.clock.now());
   if (!fields.routed) {
     core.counters.floods++;
-    core.transmit(txId(frameId, 0), bytes, priority);
+    core.transmit(txId(frameId, 0), bytes, priority, undefined, onDone);
     return frameId;
   }
   const expectProgress = fields.limit > 0 || ackKey !== undefined;
-  sendRouted(core, frameId, bytes, 0, priority, seen, expectProgress, ackKey);
+  sendRouted(core, frameId, bytes, 0, priority, seen, expectProgress, ackKey, onDone);
   return frameId;
 }
 
@@ -117,9 +123,11 @@ export function originate(core: RouterCore, given: FrameFields, priority: TxPrio
  */
 export function sendRouted(
   core: RouterCore, frameId: number, bytes: Uint8Array, sentHops: number, priority: TxPriority, seen: SeenFrame,
-  expectProgress: boolean, ackKey?: number,
+  expectProgress: boolean, ackKey?: number, onDone?: () => void,
 ): void {
-  const w: HopWait = { sentHops, bytes, priority, retries: 0, done: !expectProgress, ...(ackKey !== undefined && { ackKey }) };
+  const w: HopWait = {
+    sentHops, bytes, priority, retries: 0, done: !expectProgress, ...(ackKey !== undefined && { ackKey }), ...(onDone && { onDone }),
+  };
   seen.hopWait = w;
   if (ackKey !== undefined && expectProgress) core.ackWaits.set(ackKey, w);
   const id = txId(frameId, sentHops);
@@ -138,7 +146,10 @@ export function sendRouted(
       core.transmit(`${id}:r${w.retries}`, bytes, priority, undefined, arm);
     });
   };
-  core.transmit(id, bytes, priority, undefined, expectProgress ? arm : blindRepeat);
+  core.transmit(id, bytes, priority, undefined, expectProgress ? arm : () => {
+    blindRepeat();
+    onDone?.();
+  });
   // Nothing follows the last hop of an ack or fragment request to show it
   // arrived, and the frame's final receiver is usually still amid the flood
   // it started: repeat it once, a random moment later.

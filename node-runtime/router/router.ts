@@ -61,6 +61,7 @@ export function createRouter(o: RouterOptions): Router {
   const announcer = new Announcer(core, o.nodeKeys);
   const reassembler = new Reassembler<Uint8Array>(reassemblyLimits(cfg.maxEnvelopeBytes));
   const delivered = new DuplicateCache<true>({ maxEntries: 8192, maxAgeMs: 60 * 60_000 });
+  const fastRequested = new DuplicateCache<true>({ maxEntries: 256, maxAgeMs: 10 * 60_000 });
   const handlers: ((envelope: Uint8Array, meta: DeliverMeta) => void)[] = [];
   let requestTimer: TimerHandle | undefined;
 
@@ -258,6 +259,12 @@ export function createRouter(o: RouterOptions): Router {
       const key = out.messageId;
       if (delivered.has(key, core.clock.now())) return sendAck();
       void acceptThenAck(out.envelope, key, frame.hops, sendAck);
+    } else if (out.status === 'partial' && !frame.routed && !fastRequested.has(f.value.messageId, core.clock.now())) {
+      // A flooded fragment: the sender has no route. Ask at once for the rest
+      // along the reversed path, so it learns the route and sends them routed.
+      fastRequested.set(f.value.messageId, true, core.clock.now());
+      const missing = (2 ** f.value.count - 1) & ~(1 << f.value.index);
+      sendFragmentRequest(f.value.sourceHint, f.value.messageId, missing >>> 0, back);
     } else if (out.status === 'duplicate') {
       // The sender resent a fragment we hold: our ack may have been lost.
       if (delivered.has(f.value.messageId, core.clock.now())) sendAckFor(f.value.messageId, back, frame.attempt);
@@ -269,15 +276,14 @@ export function createRouter(o: RouterOptions): Router {
     if (requestTimer || reassembler.stats().partials === 0) return;
     requestTimer = core.after(DEFAULT_REQUEST_CHECK_MS, () => {
       requestTimer = undefined;
-      for (const due of reassembler.requestsDue(core.clock.now())) {
-        const payload = encodeFragmentRequest({ messageId: due.messageId, missing: due.missing });
-        originate(core, {
-          kind: FrameKind.fragmentRequest, limit: due.context.length, routed: true, destHint: due.sourceHint,
-          route: due.context, payload,
-        }, 'ack');
-      }
+      for (const due of reassembler.requestsDue(core.clock.now())) sendFragmentRequest(due.sourceHint, due.messageId, due.missing, due.context);
       armFragmentRequests();
     });
+  }
+
+  function sendFragmentRequest(sourceHint: number, messageId: number, missing: number, path: Uint8Array): void {
+    const payload = encodeFragmentRequest({ messageId, missing });
+    originate(core, { kind: FrameKind.fragmentRequest, limit: path.length, routed: true, destHint: sourceHint, route: path, payload }, 'ack');
   }
 
   function onFragmentRequest(frame: MeshFrame, seen: SeenFrame): void {
@@ -294,7 +300,7 @@ export function createRouter(o: RouterOptions): Router {
       counters.malformed++;
       return;
     }
-    outbox.onFragmentRequest(q.value.messageId, q.value.missing);
+    outbox.onFragmentRequest(q.value.messageId, q.value.missing, frame.route);
   }
 
   function onAnnounce(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {

@@ -56,7 +56,7 @@ describe('announce', () => {
     const bytes = encodeAnnounce(a);
     for (const at of [0, 3, 10, 40, 100]) {
       const t = bytes.slice();
-      t[at] ^= at === 0 ? 0x04 : 0x01;
+      t[at] = (t[at] as number) ^ (at === 0 ? 0x04 : 0x01);
       const d = decodeAnnounce(t);
       expect(d.ok && verifyAnnounce(suite, d.value), `byte ${at}`).toBe(false);
     }

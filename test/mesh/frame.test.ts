@@ -148,12 +148,12 @@ describe('frame authentication and relaying', () => {
     const authenticatedBits = [0, 2, 3, 8, 9, 10, 11, 12, 13, 14];
     for (const at of authenticatedBits) {
       const forged = bytes.slice();
-      forged[at] ^= 0x01;
+      forged[at] = (forged[at] as number) ^ 0x01;
       const d = decodeFrame(forged);
       if (d.ok) expect(verifyFrameId(suite, key, d.value), `byte ${at}`).toBe(false);
     }
     const flag = bytes.slice();
-    flag[1] ^= 0x01; // attempt bit is authenticated
+    flag[1] = (flag[1] as number) ^ 0x01; // attempt bit is authenticated
     const fd = decodeFrame(flag);
     expect(fd.ok && verifyFrameId(suite, key, fd.value)).toBe(false);
     const d = decodeFrame(bytes);

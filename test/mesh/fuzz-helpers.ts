@@ -38,7 +38,10 @@ export class FuzzBytes {
     }
     const out = valid.slice();
     const edits = 1 + this.int(3);
-    for (let e = 0; e < edits && out.length > 0; e++) out[this.int(out.length)] ^= 1 + this.int(255);
+    for (let e = 0; e < edits && out.length > 0; e++) {
+      const at = this.int(out.length);
+      out[at] = (out[at] as number) ^ (1 + this.int(255));
+    }
     return out;
   }
 }
