@@ -3,6 +3,7 @@
  * with its transmit scheduler: the regional duty cycle applies to radios,
  * not to Wi-Fi or a wired serial line.
  */
+import { join } from 'node:path';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
@@ -13,6 +14,8 @@ import { MdnsDiscovery } from '../links/udp/mdns-discovery.ts';
 import { SerialLink } from '../links/serial/serial-link.ts';
 import { DutyCycleLimiter } from '../scheduler/duty-cycle.ts';
 import { TransmitScheduler } from '../scheduler/transmit-scheduler.ts';
+import { meterChannelUse } from '../scheduler/channel-use-meter.ts';
+import { keepAirtimeHistory } from './airtime-history.ts';
 import type { LinkConfig, NodeConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 
@@ -30,8 +33,9 @@ export interface LinkDeps {
   readonly log: Logger;
   readonly nodeId: Uint8Array;
   readonly region: NodeConfig['region'];
+  readonly dataDir: string;
   /** Opens a LoRa HAT link (hardware/); injected so tests and boards without GPIO can replace it. */
-  readonly openLoRa?: (config: Extract<LinkConfig, { type: 'lora' }>, deps: { clock: Clock; log: Logger }) => Promise<{ link: Link; frequencyHz: number; bandwidthHz: number }>;
+  readonly openLoRa?: (config: Extract<LinkConfig, { type: 'lora' }>, deps: { clock: Clock; log: Logger; region: NodeConfig['region'] }) => Promise<{ link: Link; frequencyHz: number; bandwidthHz: number }>;
 }
 
 export async function buildLink(config: LinkConfig, deps: LinkDeps): Promise<BuiltLink> {
@@ -58,11 +62,15 @@ export async function buildLink(config: LinkConfig, deps: LinkDeps): Promise<Bui
     }
     case 'lora': {
       if (!deps.openLoRa) throw new Error('this build has no LoRa HAT support');
-      const { link, frequencyHz, bandwidthHz } = await deps.openLoRa(config, { clock: deps.clock, log: deps.log });
-      // A relay never exceeds the regional duty cycle (EU868: 1 % per sub-band, 10 % on 869.4-869.65 MHz).
-      const dutyCycle = DutyCycleLimiter.forChannel(deps.region, frequencyHz, bandwidthHz);
-      const scheduler = new TransmitScheduler({ link, clock: deps.clock, random: deps.random, dutyCycle });
-      return { link, scheduler, stop: async () => {} };
+      const opened = await deps.openLoRa(config, { clock: deps.clock, log: deps.log, region: deps.region });
+      // A relay never exceeds the regional duty cycle (EU868: 1 % per sub-band, 10 % on 869.4-869.65 MHz),
+      // across restarts too.
+      const dutyCycle = DutyCycleLimiter.forChannel(deps.region, opened.frequencyHz, opened.bandwidthHz);
+      const history = keepAirtimeHistory(dutyCycle, join(deps.dataDir, `airtime-${opened.link.id.replace(/[^a-z0-9]+/gi, '_')}.json`), deps.clock);
+      // The module reports no channel activity: count own and received airtime instead.
+      const { link, monitor } = meterChannelUse(opened.link, deps.clock);
+      const scheduler = new TransmitScheduler({ link, clock: deps.clock, random: deps.random, dutyCycle, channelMonitor: monitor });
+      return { link, scheduler, stop: async () => history.stop() };
     }
   }
 }

@@ -37,6 +37,10 @@ export interface LoRaLinkConfig {
   /** Air data rate in bit/s (the module's register 03h choices: 300 ... 62500). */
   readonly airRateBps: number;
   readonly netId: number;
+  /** HAT module: 900t22s (default), 400t22s or 900t30s. */
+  readonly model?: string;
+  /** Transmit power; default: the highest the region allows with a dipole antenna. */
+  readonly txPowerDbm?: number;
 }
 
 export type LinkConfig = UdpLinkConfig | SerialLinkConfig | LoRaLinkConfig;
@@ -123,6 +127,8 @@ function parseLink(raw: unknown, i: number): LinkConfig {
         type: 'lora', path: str(m.path, `${field}.path`), m0Pin: int(m.m0Pin, `${field}.m0Pin`, 0, 53), m1Pin: int(m.m1Pin, `${field}.m1Pin`, 0, 53),
         channel: int(m.channel, `${field}.channel`, 0, 83), airRateBps: int(m.airRateBps, `${field}.airRateBps`, 300, 62_500),
         netId: int(m.netId, `${field}.netId`, 0, 255),
+        ...(o.model !== undefined ? { model: str(o.model, `${field}.model`) } : {}),
+        ...(o.txPowerDbm !== undefined ? { txPowerDbm: int(o.txPowerDbm, `${field}.txPowerDbm`, -10, 30) } : {}),
       };
     }
     default:

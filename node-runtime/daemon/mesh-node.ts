@@ -19,7 +19,7 @@ import type { RandomSource } from '../../protocol/random.ts';
 import type { Clock } from '../platform/clock.ts';
 import { createRouter, type Router } from '../router/router.ts';
 import type { DeliverMeta, RouterStats } from '../router/types.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, startHousekeeping, type Store } from '../store/index.ts';
 import type { SchedulerStats } from '../scheduler/transmit-scheduler.ts';
 import { type BuiltLink, buildLink, type LinkDeps } from './build-links.ts';
 import type { NodeConfig } from './config.ts';
@@ -78,7 +78,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
   try {
     const nodeIdFull = meshNodeId(suite, key.publicKey);
     for (const linkConfig of config.links) {
-      built.push(await buildLink(linkConfig, { clock, random, suite, log, nodeId: nodeIdFull, region: config.region, ...(deps.openLoRa ? { openLoRa: deps.openLoRa } : {}) }));
+      built.push(await buildLink(linkConfig, { clock, random, suite, log, nodeId: nodeIdFull, region: config.region, dataDir: config.dataDir, ...(deps.openLoRa ? { openLoRa: deps.openLoRa } : {}) }));
     }
     const isGateway = config.gateway.relays.length > 0;
     const router = createRouter({
@@ -134,8 +134,8 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays : undefined,
     });
 
-    const expiryTimer = setInterval(() => store.expireAll(), 60_000);
-    expiryTimer.unref();
+    // Expired mail, outbox items and seen ids are swept on the injected clock.
+    const housekeeping = startHousekeeping(store, clock);
 
     return {
       nodeId: router.nodeId,
@@ -151,7 +151,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
         ...(gateway ? { gateway: gateway.status() } : {}),
       }),
       async stop() {
-        clearInterval(expiryTimer);
+        housekeeping.stop();
         await gateway?.stop();
         await router.close();
         for (const b of built) {

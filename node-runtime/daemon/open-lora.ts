@@ -1,14 +1,24 @@
 /**
- * Opens the LoRa HAT described by a `lora` link in the configuration:
- * UART, mode pins, module configuration, then the LoRa link (hardware/e22).
- * Filled in against the hardware driver's API.
+ * Opens the LoRa HAT described by a `lora` link in the configuration
+ * (hardware/e22/daemon-lora.ts): UART, mode pins, the module's channel, air
+ * rate, net id and the regional power limit, then the LoRa link. The
+ * daemon's region is passed so that an unlawful channel or power is refused
+ * before anything is transmitted.
  */
+import { openLoRaHat, type LoRaHatDeps } from '../../hardware/e22/daemon-lora.ts';
 import type { Link } from '../links/link.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { LoRaLinkConfig } from './config.ts';
+import type { LoRaLinkConfig, RegionName } from './config.ts';
 import type { Logger } from './logger.ts';
 
-export async function openLoRaFromConfig(config: LoRaLinkConfig, deps: { clock: Clock; log: Logger }): Promise<{ link: Link; frequencyHz: number; bandwidthHz: number }> {
-  void deps;
-  throw new Error(`LoRa HAT on ${config.path}: not wired yet`);
+export interface OpenLoRaDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly region: RegionName;
+  /** Test seams: a mock serial port and fake GPIO (hardware/e22 emulator). */
+  readonly open?: LoRaHatDeps['open'];
+}
+
+export function openLoRaFromConfig(config: LoRaLinkConfig, deps: OpenLoRaDeps): Promise<{ link: Link; frequencyHz: number; bandwidthHz: number }> {
+  return openLoRaHat(config, { clock: deps.clock, log: deps.log, region: deps.region, ...(deps.open ? { open: deps.open } : {}) });
 }
