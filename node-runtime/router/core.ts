@@ -73,6 +73,8 @@ export interface RouterCore {
   /** Largest frame every link carries. */
   readonly mtu: number;
   closed: boolean;
+  /** Most relays any flood crossed before reaching this node: a lower bound on the mesh's depth. */
+  deepestFloodHops: number;
   after(delayMs: number, fn: () => void): TimerHandle;
   /** Enqueues one frame on every link; onSent runs once, after the first link sent it. */
   transmit(id: string, bytes: Uint8Array, priority: TxPriority, notBeforeMs?: number, onSent?: () => void): boolean;
@@ -101,6 +103,7 @@ export function createCore(p: {
     catalog: new ServerCatalog(),
     mtu: Math.min(...p.links.map((l) => l.mtu)),
     closed: false,
+    deepestFloodHops: 0,
     after(delayMs, fn) {
       const handle: TimerHandle = p.clock.setTimer(delayMs, () => {
         timers.delete(wrapper);

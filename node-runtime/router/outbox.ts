@@ -165,7 +165,9 @@ export class Outbox {
       const hops = pathLength + 1;
       return hops * (airtime + ackAirtime) * 3 + 2 * hopWaitMs(this.core, frameBytes) + c.ackSlackMs;
     }
-    const hops = c.expectedHops;
+    // A flood to an unknown destination may have to cross the whole mesh:
+    // size the wait on the deepest flood heard so far, not only the default.
+    const hops = Math.max(c.expectedHops, this.core.deepestFloodHops + 2);
     return hops * airtime * (c.contentionMaxAirtimes / 2 + 2) + hops * ackAirtime * (2 + c.hopRetries) + c.ackSlackMs;
   }
 

@@ -104,6 +104,7 @@ export function createRouter(o: RouterOptions): Router {
     if (myTurn) fresh.handled = true;
     if (!seen) core.seen.set(frame.frameId, fresh, now);
     // Every node a flood reaches learns the way back to its source (reverse path).
+    if (frame.sourceHint !== undefined) core.deepestFloodHops = Math.max(core.deepestFloodHops, frame.hops);
     if (frame.sourceHint !== undefined && frame.sourceHint !== core.destHint) {
       core.routes.learn(frame.sourceHint, reversed(frame.route), 'flood', now);
     }
