@@ -22,8 +22,8 @@ describe('npm run sim', () => {
       }
     }
     const [meow, naive] = lines as [Record<string, number>, Record<string, number>];
-    expect(meow.txPerDelivered).toBeLessThan(naive.txPerDelivered);
-    expect(meow.directDelivery).toBeGreaterThanOrEqual(0.95);
+    expect(meow.txPerDelivered as number).toBeLessThan(naive.txPerDelivered as number);
+    expect(meow.directDelivery as number).toBeGreaterThanOrEqual(0.95);
   });
 
   it('rejects a bad option with exit code 2', async () => {
