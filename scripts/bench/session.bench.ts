@@ -5,10 +5,13 @@
  * alone and with the 8-byte mesh frame header reserved by the budget.
  * Throughput: seal + open through a Session (portable suite: @stablelib
  * ChaCha20-Poly1305) beside node:crypto's native ChaCha20-Poly1305 sealing and
- * opening the same text sizes with the same associated data, in the same run.
+ * opening the same text sizes with the same associated data, in the same run;
+ * then the same through the node:crypto suite the daemon uses (`.node` rows).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { createPortableSuite } from '../../protocol/crypto/portable.ts';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { DIRECT_OVERHEAD_BYTES } from '../../protocol/envelope/direct.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createSessionPair } from '../../protocol/session/pair.ts';
@@ -56,23 +59,26 @@ const bench: Benchmark = (ctx) => {
   ctx.report({ name: 'capacity.frame240', value: capacity, unit: 'text bytes' });
 
   const durationMs = ctx.quick ? 200 : 1500;
-  for (const size of [5, 200]) {
-    const { alice, bob } = createSessionPair(suite, random);
-    const text = 'x'.repeat(size);
-    const viaSession = (): void => {
-      const r = bob.open(alice.sealText(text).envelope, 0);
-      if (!r.ok) throw new Error(`open failed: ${r.code}`);
-    };
-    const native = nativeSealOpen(size);
-    // Interleave short slices of both so a busy machine slows them alike and the ratio holds.
-    const slices = 6;
-    let sessionOps = 0;
-    let nativeOps = 0;
-    for (let i = 0; i < slices; i++) {
-      sessionOps += opsPerSecond(viaSession, durationMs / slices) / slices;
-      nativeOps += opsPerSecond(native, durationMs / slices) / slices;
+  const suites: [string, CryptoSuite][] = [['', suite], ['.node', createNodeSuite()]];
+  for (const [suffix, runSuite] of suites) {
+    for (const size of [5, 200]) {
+      const { alice, bob } = createSessionPair(runSuite, random);
+      const text = 'x'.repeat(size);
+      const viaSession = (): void => {
+        const r = bob.open(alice.sealText(text).envelope, 0);
+        if (!r.ok) throw new Error(`open failed: ${r.code}`);
+      };
+      const native = nativeSealOpen(size);
+      // Interleave short slices of both so a busy machine slows them alike and the ratio holds.
+      const slices = 6;
+      let sessionOps = 0;
+      let nativeOps = 0;
+      for (let i = 0; i < slices; i++) {
+        sessionOps += opsPerSecond(viaSession, durationMs / slices) / slices;
+        nativeOps += opsPerSecond(native, durationMs / slices) / slices;
+      }
+      ctx.report(withBaseline(`session.sealopen.text${size}${suffix}`, sessionOps, 'ops/s', nativeOps, 'node:crypto chacha20-poly1305 seal+open'));
     }
-    ctx.report(withBaseline(`session.sealopen.text${size}`, sessionOps, 'ops/s', nativeOps, 'node:crypto chacha20-poly1305 seal+open'));
   }
 };
 
