@@ -156,7 +156,7 @@ describe('group message', () => {
     };
   }
 
-  it('round-trips, refuses replays, strangers and bit flips; a 5-byte text costs 34 bytes', () => {
+  it('round-trips, refuses replays, strangers and bit flips; a 5-byte text costs 33 bytes', () => {
     const env = sealGroupMessage(suite, sender, 41, { type: 'text', text: 'hello' });
     expect(env.length).toBe(11 + 6 + 16);
     const d = decodeGroupHeader(env);
