@@ -250,3 +250,18 @@ describe('session: rotating both keys after a compromise', () => {
     expect(opened).toBe(1); // the first message, under the old epoch
   });
 });
+
+describe('session: acknowledgements across a rotation', () => {
+  it('an ack sent under the new epoch names a message of the old one', () => {
+    const { alice, bob, random } = pair('ack-across');
+    const early = alice.sealText('before the rotation');
+    const atBob = expectOk(bob.open(early.envelope, 0));
+    alice.rotateEncryptionKey(random);
+    deliver(alice, bob, 'proposal');
+    const ack = bob.sealControl([atBob.id]); // under epoch 1
+    expect(ack.id.epoch).toBe(1);
+    const atAlice = expectOk(alice.open(ack.envelope, 0));
+    expect(atAlice.acks).toEqual([early.id]);
+    expect(early.id.epoch).toBe(0);
+  });
+});
