@@ -80,6 +80,8 @@ export interface RouterCore {
   transmit(id: string, bytes: Uint8Array, priority: TxPriority, notBeforeMs?: number, onSent?: () => void): boolean;
   cancel(id: string): boolean;
   airtimeMs(bytes: number): number;
+  /** Highest channel use any link measures, 0..1. */
+  channelUse(): number;
   /** Uniform float in [0, 1) from the injected random source. */
   uniform(): number;
   cancelAllTimers(): void;
@@ -132,6 +134,11 @@ export function createCore(p: {
       let any = false;
       for (const q of p.queues) any = q.cancel(id) || any;
       return any;
+    },
+    channelUse() {
+      let use = 0;
+      for (const q of p.queues) use = Math.max(use, q.channelUse?.() ?? 0);
+      return use;
     },
     airtimeMs(n) {
       return Math.max(...p.links.map((l) => l.airtimeMs(n)));

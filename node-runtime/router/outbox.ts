@@ -160,15 +160,20 @@ export class Outbox {
     const c = this.core.cfg;
     const airtime = this.core.airtimeMs(frameBytes);
     const ackAirtime = this.core.airtimeMs(FRAME_HEADER_BYTES + 8 + (pathLength ?? c.expectedHops));
+    // Waiting too long costs latency; giving up too early costs a whole new
+    // attempt (a flood: a frame from most nodes), so these are generous:
+    // every hop there and back with listen-before-talk, plus a hop-level
+    // recovery (relay.ts hopWaitMs) on a third of the hops (10 % loss loses
+    // a frame or its implicit ack on about one hop in five).
+    const recoveries = (hops: number): number => (1 + hops / 3) * hopWaitMs(this.core, frameBytes);
     if (pathLength !== undefined) {
-      // Each hop there and back, plus two hop-level recoveries (relay.ts hop wait) on the way.
       const hops = pathLength + 1;
-      return hops * (airtime + ackAirtime) * 3 + 2 * hopWaitMs(this.core, frameBytes) + c.ackSlackMs;
+      return hops * (airtime + ackAirtime) * 3 + 2 * recoveries(hops) + c.ackSlackMs;
     }
     // A flood to an unknown destination may have to cross the whole mesh:
     // size the wait on the deepest flood heard so far, not only the default.
-    const hops = Math.max(c.expectedHops, this.core.deepestFloodHops + 2);
-    return hops * airtime * (c.contentionMaxAirtimes / 2 + 2) + hops * ackAirtime * (2 + c.hopRetries) + c.ackSlackMs;
+    const hops = Math.max(c.expectedHops, this.core.deepestFloodHops + 4);
+    return hops * airtime * (c.contentionMaxAirtimes / 2 + 2) + hops * ackAirtime * 3 + recoveries(hops) + c.ackSlackMs;
   }
 
   private timedOut(p: Pending): void {
@@ -176,7 +181,8 @@ export class Outbox {
     core.log.debug('ack timeout', { key: p.key, dest: p.destHint, attempts: p.attempts, routed: p.routedLast });
     // A routed attempt can fail on a burst of collisions: try the route once
     // more (a few frames) before dropping it and flooding (a frame per node).
-    if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD) {
+    const congested = core.channelUse() > core.cfg.politeChannelUse;
+    if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD && !congested) {
       core.routes.forget(p.destHint);
       core.counters.routeFallbacks++;
       p.routedFailures = 0;

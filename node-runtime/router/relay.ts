@@ -28,7 +28,9 @@ export function contentionDelayMs(core: RouterCore, frameBytes: number, snrDb: n
   const snr = snrDb ?? c.snrCeilDb;
   const q = Math.min(1, Math.max(0, (snr - c.snrFloorDb) / (c.snrCeilDb - c.snrFloorDb)));
   const windowAirtimes = c.contentionMinAirtimes + (c.contentionMaxAirtimes - c.contentionMinAirtimes) * q;
-  return core.uniform() * windowAirtimes * core.airtimeMs(frameBytes);
+  // A busy channel widens the window: relays spread out, hear each other, and more of them cancel.
+  const busy = 1 + 4 * core.channelUse();
+  return core.uniform() * windowAirtimes * busy * core.airtimeMs(frameBytes);
 }
 
 export function scheduleFloodRelay(
@@ -169,7 +171,10 @@ export function sendRouted(
  * end-to-end timeout.
  */
 export function hopWaitMs(core: RouterCore, frameBytes: number): number {
-  return 5 * core.airtimeMs(frameBytes) + 2 * core.airtimeMs(40) + 200;
+  // On a busy channel the next hop waits longer to talk: so do we, rather
+  // than add a repeat to the congestion.
+  const busy = 1 + 4 * core.channelUse();
+  return (5 * core.airtimeMs(frameBytes) + 2 * core.airtimeMs(40) + 200) * busy;
 }
 
 /** Forwards a routed frame this node is named in (route[hops]). */

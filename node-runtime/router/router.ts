@@ -158,10 +158,15 @@ export function createRouter(o: RouterOptions): Router {
       void acceptThenAck(frame.payload, key, frame.hops, sendAck);
       return;
     }
-    relayOrForward(frame, seen, rx, 'relay');
+    relayOrForward(frame, seen, rx);
   }
 
-  function relayOrForward(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame, priority: 'relay' | 'ack'): void {
+  /**
+   * Floods wait their contention window at relay priority; a routed frame
+   * goes at direct priority, before queued flood relays: it is one message
+   * on a known path, and its upstream is timing this hop.
+   */
+  function relayOrForward(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
     if (!frame.routed) {
       if (frame.destHint === core.destHint) return;
       const key = frame.kind === FrameKind.data
@@ -173,7 +178,7 @@ export function createRouter(o: RouterOptions): Router {
     // The last relay before the destination listens for its ack: compute the key it will carry.
     const last = frame.hops + 1 === frame.limit && frame.kind === FrameKind.data;
     const ackKey = last ? messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload) : undefined;
-    forwardRouted(core, frame, seen, priority, ackKey);
+    forwardRouted(core, frame, seen, 'direct', ackKey);
   }
 
   async function acceptThenAck(envelope: Uint8Array, key: number, hops: number, sendAck: () => void): Promise<void> {
@@ -246,7 +251,7 @@ export function createRouter(o: RouterOptions): Router {
   }
 
   function onFragment(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
-    if (!forMe(frame)) return relayOrForward(frame, seen, rx, 'relay');
+    if (!forMe(frame)) return relayOrForward(frame, seen, rx);
     const f = decodeFragment(frame.payload);
     if (!f.ok) {
       counters.malformed++;

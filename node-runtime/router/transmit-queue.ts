@@ -115,6 +115,7 @@ export function createTransmitQueue(o: TransmitQueueOptions): TransmitQueue {
       return true;
     },
     depth: () => items.length,
+    channelUse: () => o.channel?.channelUse() ?? 0,
     close() {
       closed = true;
       timer?.cancel();

@@ -32,6 +32,8 @@ export interface TransmitQueue {
   /** Removes a queued, not yet started frame; false when it already left or is unknown. */
   cancel(id: string): boolean;
   depth(): number;
+  /** Measured channel use 0..1 where the link can tell (radios); undefined otherwise. */
+  channelUse?(): number;
   close(): void;
 }
 
@@ -80,6 +82,12 @@ export interface RouterConfig {
   maxAttempts: number;
   /** Retransmissions of a routed frame by each hop that does not hear the next hop forward it. */
   hopRetries: number;
+  /**
+   * Above this measured channel use a node does not fall back from a failed
+   * route to a flood (it retries the route): on a congested channel a lost
+   * ack is far likelier than a broken route, and a flood would feed the congestion.
+   */
+  politeChannelUse: number;
   /** Hops assumed for a destination with no route, to size the first ack timeout. */
   expectedHops: number;
   /** Extra slack added to every ack timeout. */
@@ -105,6 +113,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   snrCeilDb: 10,
   maxAttempts: 4,
   hopRetries: 3,
+  politeChannelUse: 0.25,
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,
