@@ -148,7 +148,12 @@ describe('inspect', () => {
     expect(await h.run(['inspect'], { stdin: '' })).toMatchObject({ code: 2, stderr: 'meow: -: unreadable input: truncated at byte 0: empty input\n' });
     expect(await h.run(['inspect'], { stdin: 'abc' })).toMatchObject({ code: 2, stderr: expect.stringContaining('odd number of hex digits') });
     expect(await h.run(['inspect'], { stdin: 'hello world' })).toMatchObject({
-      code: 2, stderr: 'meow: -: not a card, envelope or frame (11 bytes, binary):\n  card: bad-kind at byte 0: not a Meow card (wrong magic)\n',
+      code: 2,
+      stderr: 'meow: -: not a card, envelope or frame (11 bytes, binary):\n'
+        + '  card: bad-kind at byte 0: not a Meow card (wrong magic)\n'
+        + '  gateway-request: bad-kind at byte 0: unknown gateway request 0x68\n'
+        + '  envelope: bad-version at byte 0: envelope version 6 is not 1\n'
+        + '  frame: bad-value at byte 1: hops 12 over limit 8\n',
     });
     const armored = await readFile(join(h.dir, 'insp.card.txt'), 'utf8');
     const damaged = armored.replace(/\n([A-Za-z0-9+/])/, (_m, c: string) => `\n${c === 'A' ? 'B' : 'A'}`);
