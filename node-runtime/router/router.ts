@@ -175,9 +175,11 @@ export function createRouter(o: RouterOptions): Router {
       return;
     }
     if (!namedRelay(frame)) return;
-    // The last relay before the destination listens for its ack: compute the key it will carry.
-    const last = frame.hops + 1 === frame.limit && frame.kind === FrameKind.data;
-    const ackKey = last ? messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload) : undefined;
+    // Every relay of a data frame also takes the destination's ack, which
+    // comes back through it, as proof the frame got through (the last relay
+    // has no other): compute the key that ack will carry.
+    const ackKey = frame.kind === FrameKind.data
+      ? messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload) : undefined;
     forwardRouted(core, frame, seen, 'direct', ackKey);
   }
 
