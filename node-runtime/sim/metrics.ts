@@ -24,6 +24,8 @@ export interface RouterReport {
   airtimePerDeliveredMs: number;
   channelUsePeak: number;
   channelUseMean: number;
+  /** Share of nodes whose busiest minute stayed under 25 % channel use. */
+  nodesUnder25Percent: number;
   /** Extras (not part of the JSON contract's required keys). */
   directSent: number;
   directDelivered: number;
@@ -58,6 +60,7 @@ export class DeliveryLog {
   summarise(p: {
     router: string; nodes: number; transmissions: number; airtimeMs: number; collisions: number;
     channelUsePeak: number; channelUseMean: number; wallClockMs: number; counters: Record<string, number>;
+    nodesUnder25Percent?: number;
   }): RouterReport {
     const latencies: number[] = [];
     let directSent = 0;
@@ -86,6 +89,7 @@ export class DeliveryLog {
       airtimePerDeliveredMs: delivered > 0 ? p.airtimeMs / delivered : 0,
       channelUsePeak: p.channelUsePeak,
       channelUseMean: p.channelUseMean,
+      nodesUnder25Percent: p.nodesUnder25Percent ?? 1,
       directSent,
       directDelivered: latencies.length,
       transmissions: p.transmissions,

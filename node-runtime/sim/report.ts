@@ -17,6 +17,7 @@ export function toJsonLine(r: RouterReport): string {
     airtimePerDeliveredMs: Math.round(r.airtimePerDeliveredMs),
     channelUsePeak: round(r.channelUsePeak, 4),
     channelUseMean: round(r.channelUseMean, 4),
+    nodesUnder25Percent: round(r.nodesUnder25Percent, 4),
     directSent: r.directSent,
     directDelivered: r.directDelivered,
     transmissions: r.transmissions,

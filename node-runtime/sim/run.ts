@@ -78,5 +78,6 @@ export function runScenario(
     counters,
     router: kind, nodes: nodes.length, transmissions: end.transmissions, airtimeMs: end.airtimeMs, collisions: end.collisions,
     channelUsePeak: end.channelUsePeak, channelUseMean: during.channelUseMean, wallClockMs: performance.now() - wallStart,
+    nodesUnder25Percent: end.perNode.filter((n) => n.channelUsePeak < 0.25).length / Math.max(1, end.perNode.length),
   });
 }
