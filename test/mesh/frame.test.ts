@@ -193,3 +193,25 @@ describe('frame authentication and relaying', () => {
     expect(() => computeFrameId(suite, new Uint8Array(16), flood)).toThrow(MeshError);
   });
 });
+
+describe('mesh frame vectors (test/vectors/mesh/frames.json)', () => {
+  it('decodes every vector, verifies its id under the vector key, and re-encodes it byte for byte', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = JSON.parse(readFileSync(new URL('../vectors/mesh/frames.json', import.meta.url), 'utf8')) as {
+      meshKeyHex: string; vectors: { name: string; frameHex: string; frameIdHex: string }[];
+    };
+    const vkey = fromHex(file.meshKeyHex) as Uint8Array;
+    expect(file.vectors.length).toBe(4);
+    for (const v of file.vectors) {
+      const d = decodeFrame(fromHex(v.frameHex) as Uint8Array);
+      expect(d.ok, v.name).toBe(true);
+      if (!d.ok) continue;
+      expect(d.value.frameId.toString(16).padStart(8, '0'), v.name).toBe(v.frameIdHex);
+      expect(verifyFrameId(suite, vkey, d.value), v.name).toBe(true);
+      expect(toHex(reencode(d.value)), v.name).toBe(v.frameHex);
+      const fields = { ...d.value, hops: d.value.routed ? d.value.hops : 0, route: d.value.routed ? d.value.route : new Uint8Array(0), ...(d.value.sourceHint !== undefined && { sourceHint: d.value.sourceHint }) };
+      expect(computeFrameId(suite, vkey, fields).toString(16).padStart(8, '0'), v.name).toBe(v.frameIdHex);
+    }
+    expect(fromHex(file.vectors[0]!.frameHex)!.length).toBe(40);
+  });
+});

@@ -10,7 +10,7 @@ import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
 import { createSimRadioLink, type SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
 import { createRouter, type Router } from '../../node-runtime/router/router.ts';
 import { createTransmitQueue } from '../../node-runtime/router/transmit-queue.ts';
-import type { DeliverMeta, RouterConfig, RouterStore } from '../../node-runtime/router/types.ts';
+import type { DeliverMeta, RouterConfig, RouterStore, TransmitQueue } from '../../node-runtime/router/types.ts';
 import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 
@@ -28,6 +28,8 @@ export interface MeshOptions {
   /** Adds a node "rogue" with no router, heard by these nodes: tests transmit raw bytes from it. */
   rogueHeardBy?: readonly number[];
   log?: (node: number, message: string, fields?: Record<string, unknown>) => void;
+  /** Builds the node's transmit queue (default: the router's own transmit-queue.ts). */
+  queue?: (node: number, link: Link, clock: SimClock, random: SeededRandom, medium: RadioMedium) => TransmitQueue;
 }
 
 export interface TestMesh {
@@ -74,7 +76,7 @@ export function makeMesh(o: MeshOptions): TestMesh {
     const store = o.store?.(i);
     const router = createRouter({
       nodeKeys: { seed: seedBytes, publicKey }, suite, clock, random, links: [shown],
-      queues: [createTransmitQueue({ link: shown, clock, random, channel: medium.channelMonitor(String(i)) })],
+      queues: [o.queue?.(i, shown, clock, random, medium) ?? createTransmitQueue({ link: shown, clock, random, channel: medium.channelMonitor(String(i)) })],
       config: { ...TEST_CONFIG, ...o.config }, ...(store && { store }),
       ...(o.log && { log: { debug: (msg: string, f?: Record<string, unknown>) => o.log?.(i, msg, f), warn: (msg: string, f?: Record<string, unknown>) => o.log?.(i, msg, f) } }),
     });
