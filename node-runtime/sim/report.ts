@@ -31,7 +31,7 @@ export function formatTable(reports: readonly RouterReport[], s: Scenario): stri
   const o = s.options;
   const lines = [
     `${s.topology.nodes.length} nodes, loss ${o.loss}, seed ${o.seed}: ${o.directMessages} direct messages and ${o.broadcasts} broadcasts over ${o.durationMs / 1000} s`,
-    'router          direct  bcast   p50 ms   p95 ms  tx/deliv  airtime/deliv ms  chan peak  chan mean  wall s',
+    'router          direct  bcast   p50 ms   p95 ms  tx/deliv  airtime/deliv ms  chan peak  chan mean  peak<25%  wall s',
   ];
   for (const r of reports) {
     lines.push([
@@ -44,9 +44,11 @@ export function formatTable(reports: readonly RouterReport[], s: Scenario): stri
       String(Math.round(r.airtimePerDeliveredMs)).padStart(17),
       pct(r.channelUsePeak).padStart(10),
       pct(r.channelUseMean).padStart(10),
+      pct(r.nodesUnder25Percent).padStart(9),
       (r.wallClockMs / 1000).toFixed(1).padStart(7),
     ].join(' '));
   }
+  lines.push('(peak<25%: share of nodes whose busiest minute stayed under 25 % channel use)');
   const meow = reports.find((r) => r.router === 'meow');
   const naive = reports.find((r) => r.router === 'naive-flood');
   if (meow && naive && naive.txPerDelivered > 0) {
