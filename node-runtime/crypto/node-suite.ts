@@ -17,7 +17,7 @@ import {
   diffieHellman, hkdfSync, type KeyObject, sign, verify,
 } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { isAllZero } from '../../protocol/codec/bytes.ts';
+import { constantTimeEqual, isAllZero } from '../../protocol/codec/bytes.ts';
 import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import {
   AEAD_NONCE_BYTES, AEAD_TAG_BYTES, type CryptoSuite, KEY_BYTES, SIGNATURE_BYTES,
@@ -40,15 +40,21 @@ function checkLength(what: string, bytes: Uint8Array, length: number): void {
   }
 }
 
-/** KeyObject cache keyed by the Uint8Array that holds the raw key. */
+/**
+ * KeyObject cache keyed by the Uint8Array that holds the raw key, and
+ * checked against a copy of the bytes on every hit: an array that was
+ * overwritten with another key (a reused buffer) or wiped gets a fresh
+ * KeyObject, never the old one (a stale key would verify signatures by the
+ * previous key, or keep a wiped secret alive). The comparison is constant
+ * time, since for secret keys the bytes are secret.
+ */
 function keyCache(make: (raw: Uint8Array) => KeyObject): (raw: Uint8Array) => KeyObject {
-  const cache = new WeakMap<Uint8Array, KeyObject>();
+  const cache = new WeakMap<Uint8Array, { bytes: Uint8Array; key: KeyObject }>();
   return (raw) => {
-    let key = cache.get(raw);
-    if (!key) {
-      key = make(raw);
-      cache.set(raw, key);
-    }
+    const hit = cache.get(raw);
+    if (hit && constantTimeEqual(hit.bytes, raw)) return hit.key;
+    const key = make(raw);
+    cache.set(raw, { bytes: raw.slice(), key });
     return key;
   };
 }

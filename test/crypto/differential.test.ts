@@ -103,6 +103,29 @@ describe('portable and node suites agree', () => {
     expect(native.ed25519Verify(identity, message, forged)).toBe(false);
   });
 
+  it('a key array reused for another key, or wiped, is never served from the cache (security review L4)', () => {
+    const suite = createNodeSuite();
+    const random = new SeededRandom('cache-reuse');
+    const seed1 = random.bytes(32);
+    const seed2 = random.bytes(32);
+    const message = random.bytes(40);
+    const sig1 = suite.ed25519Sign(seed1, message);
+    const pub = suite.ed25519PublicKey(seed1);
+    expect(suite.ed25519Verify(pub, message, sig1)).toBe(true);
+    pub.set(suite.ed25519PublicKey(seed2)); // the same array now holds key 2
+    expect(suite.ed25519Verify(pub, message, sig1)).toBe(false);
+    const secret = random.bytes(32);
+    const peer = suite.x25519PublicKey(random.bytes(32));
+    const shared = suite.x25519(secret, peer)!;
+    secret.fill(0); // wiped: the old shared secret must not come back
+    const after = suite.x25519(secret, peer);
+    expect(after === undefined ? 'refused' : toHex(after)).not.toBe(toHex(shared));
+    const seedArray = seed1.slice();
+    const sigA = suite.ed25519Sign(seedArray, message);
+    seedArray.set(seed2);
+    expect(toHex(suite.ed25519Sign(seedArray, message))).not.toBe(toHex(sigA));
+  });
+
   it('truncated AEAD inputs shorter than the tag are refused by both, not thrown', () => {
     const key = new Uint8Array(32);
     const nonce = new Uint8Array(12);
