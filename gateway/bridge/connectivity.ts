@@ -7,6 +7,7 @@
  */
 import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
 import type { RelayPort } from './relay-port.ts';
+import { redactUrl } from './redact-url.ts';
 
 export interface ConnectivityOptions {
   readonly clock: Clock;
@@ -71,7 +72,8 @@ export class ConnectivityMonitor {
   }
 
   snapshot(): RelayState[] {
-    return [...this.states.entries()].map(([url, s]) => ({ url, ...s }));
+    // Status is shown to users and logged: never the basic-auth password.
+    return [...this.states.entries()].map(([url, s]) => ({ url: redactUrl(url), ...s }));
   }
 
   private async probe(relay: RelayPort): Promise<void> {

@@ -21,6 +21,7 @@ import type { Outbox, OutboxItem } from '../../node-runtime/store/store.ts';
 import type { ConnectivityMonitor } from './connectivity.ts';
 import { decodeInternetBound, encodeInternetBound } from './outbox-record.ts';
 import { type RelayPort, RelayRefusedError } from './relay-port.ts';
+import { redactUrl } from './redact-url.ts';
 
 export interface InternetOutboxOptions {
   readonly outbox: Outbox;
@@ -38,6 +39,8 @@ export interface InternetOutboxOptions {
   readonly maxAgeMs?: number;
   /** How often due retries are looked for while online. */
   readonly retryPollMs?: number;
+  /** How long an envelope the relay refused waits before it is offered again. Default 1 hour. */
+  readonly refusedRetryMs?: number;
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -53,7 +56,7 @@ export interface InternetOutboxStats {
 const ID_BYTES = 16;
 
 /** What became of one deposit attempt. */
-type Outcome = 'stored' | 'duplicate' | 'refused' | 'unreachable';
+type Outcome = 'stored' | 'duplicate' | 'refused' | 'unreachable' | 'corrupt';
 
 export class InternetOutbox {
   private readonly relays = new Map<string, RelayPort>();
@@ -110,6 +113,7 @@ export class InternetOutbox {
     const batchSize = this.options.batchSize ?? 64;
     const concurrency = this.options.concurrency ?? 8;
     const transaction = this.options.transaction ?? (<T>(fn: () => T): T => fn());
+    const refusedRetryMs = this.options.refusedRetryMs ?? 3_600_000;
     while (!this.closed && this.options.connectivity.isOnline(url)) {
       const items = this.options.outbox.leaseNext(batchSize, this.options.clock.now(), { destination: url });
       if (items.length === 0) {
@@ -132,7 +136,11 @@ export class InternetOutbox {
           switch (outcomes[i]!) {
             case 'stored': this.counters.delivered++; this.options.outbox.markSent(id); break;
             case 'duplicate': this.counters.duplicates++; this.options.outbox.markSent(id); break;
-            case 'refused': this.counters.refused++; this.options.outbox.markSent(id); break;
+            // A refusal is not proof the relay saw the envelope: a refusal frame is not
+            // authenticated, so an on-path attacker can forge one (security review H2).
+            // Keep the envelope and retry it rarely until it expires.
+            case 'refused': this.counters.refused++; this.options.outbox.markFailed(id, this.options.clock.now() + refusedRetryMs); break;
+            case 'corrupt': this.options.outbox.markSent(id); break;
             case 'unreachable': this.counters.failedAttempts++; failed = true; this.options.outbox.markFailed(id); break;
           }
         }
@@ -146,15 +154,15 @@ export class InternetOutbox {
   private async deposit(relay: RelayPort, item: OutboxItem): Promise<Outcome> {
     const record = decodeInternetBound(item.bytes);
     if (!record.ok) {
-      // Only this process writes the queue; an undecodable record means disk corruption.
+      // Only this process writes the queue; an undecodable record means disk corruption: drop it.
       this.options.log?.('gateway.outbox.corrupt', { id: toHex(item.id), error: record.message });
-      return 'refused';
+      return 'corrupt';
     }
     try {
       return await relay.deposit(record.value.tag, record.value.envelope);
     } catch (error) {
       if (error instanceof RelayRefusedError) {
-        this.options.log?.('gateway.outbox.refused', { id: toHex(item.id), relay: relay.url, reason: error.message });
+        this.options.log?.('gateway.outbox.refused', { id: toHex(item.id), relay: redactUrl(relay.url), reason: error.message });
         return 'refused';
       }
       return 'unreachable';

@@ -16,6 +16,7 @@ import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
 import type { MailboxStore } from '../../node-runtime/store/store.ts';
 import type { ConnectivityMonitor } from './connectivity.ts';
 import type { RelayPort } from './relay-port.ts';
+import { redactUrl } from './redact-url.ts';
 
 export interface MailFetcherOptions {
   readonly relays: readonly RelayPort[];
@@ -108,7 +109,7 @@ export class MailFetcher {
         this.registeredOnRelay.add(key);
       } catch (error) {
         this.counters.failedPolls++;
-        this.options.log?.('gateway.register.failed', { relay: relay.url, error: (error as Error).message });
+        this.options.log?.('gateway.register.failed', { relay: redactUrl(relay.url), error: (error as Error).message });
         return;
       }
     }
@@ -122,7 +123,7 @@ export class MailFetcher {
       } catch (error) {
         this.counters.failedPolls++;
         this.options.connectivity.report(relay.url, false);
-        this.options.log?.('gateway.fetch.failed', { relay: relay.url, error: (error as Error).message });
+        this.options.log?.('gateway.fetch.failed', { relay: redactUrl(relay.url), error: (error as Error).message });
         return;
       }
       this.options.connectivity.report(relay.url, true);

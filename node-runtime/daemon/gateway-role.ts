@@ -16,6 +16,7 @@ import { MailFetcher, type MailFetcherStats } from '../../gateway/bridge/mail-fe
 import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-injector.ts';
 import type { RelayPort } from '../../gateway/bridge/relay-port.ts';
 import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
+import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import { relayPort } from '../../gateway/server/client/relay-port.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
@@ -57,8 +58,11 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const connectivity = new ConnectivityMonitor({
     clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
   });
-  connectivity.onChange((url, online) => log.info(online ? 'relay reachable' : 'relay unreachable', { relay: url }));
-  const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, fields);
+  connectivity.onChange((url, online) => log.info(online ? 'relay reachable' : 'relay unreachable', { relay: redactUrl(url) }));
+  // Error messages from the transports may quote a URL: strip any basic-auth credentials from every field.
+  const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\/\/[^/@\s]*@/g, '//') : v]),
+  ));
   const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
   const fetcher = new MailFetcher({
     relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
@@ -83,7 +87,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
       return;
     }
     if (!fetcher.register(opened.value)) {
-      log.warn('registration for a relay this gateway does not serve', { relay: opened.value.relayUrl });
+      log.warn('registration for a relay this gateway does not serve', { relay: redactUrl(opened.value.relayUrl) });
       return;
     }
     if (persist) book.put(key, sealed);
@@ -98,7 +102,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
       switch (request.kind) {
         case 'relay-deposit': {
           if (!config.gateway.relays.includes(request.relayUrl)) {
-            log.warn('deposit for a relay this gateway does not serve', { relay: request.relayUrl });
+            log.warn('deposit for a relay this gateway does not serve', { relay: redactUrl(request.relayUrl) });
             return true; // final: acknowledged and dropped, never retried
           }
           outbox.enqueue(request.relayUrl, request.tag, request.envelope);

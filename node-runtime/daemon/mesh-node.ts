@@ -23,6 +23,7 @@ import { openStore, startHousekeeping, type Store } from '../store/index.ts';
 import type { SchedulerStats } from '../scheduler/transmit-scheduler.ts';
 import { type BuiltLink, buildLink, type LinkDeps } from './build-links.ts';
 import type { NodeConfig } from './config.ts';
+import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import { type GatewayStatus, startGateway, type RunningGateway } from './gateway-role.ts';
 import type { Logger } from './logger.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
@@ -131,7 +132,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
 
     log.info('mesh node started', {
       nodeId: toHex(router.nodeId), keyCreated: created, dataDir: config.dataDir,
-      links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays : undefined,
+      links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays.map(redactUrl) : undefined,
     });
 
     // Expired mail, outbox items and seen ids are swept on the injected clock.

@@ -8,10 +8,12 @@
 import { concatBytes, toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import type { LookupKeyPair } from '../../../protocol/keys/keys.ts';
-import { type FetchedMessage, type RelayPort, RelayUnreachableError } from '../../../gateway/bridge/relay-port.ts';
+import { type FetchedMessage, type RelayPort, RelayRefusedError, RelayUnreachableError } from '../../../gateway/bridge/relay-port.ts';
 
 export class FakeRelay implements RelayPort {
   online = true;
+  /** When set, deposits are refused with this reason (as a relay, or a forged refusal, would). */
+  refuse: string | undefined;
   /** mailbox tag hex -> id hex -> envelope */
   readonly mailboxes = new Map<string, Map<string, Uint8Array>>();
   deposits = 0;
@@ -26,6 +28,7 @@ export class FakeRelay implements RelayPort {
   async deposit(tag: Uint8Array, envelope: Uint8Array): Promise<'stored' | 'duplicate'> {
     await Promise.resolve();
     if (!this.online) throw new RelayUnreachableError(`${this.url} unreachable`);
+    if (this.refuse) throw new RelayRefusedError(this.refuse);
     this.deposits++;
     const box = this.mailbox(tag);
     const id = toHex(this.suite.sha256(concatBytes(tag, envelope)).subarray(0, 16));

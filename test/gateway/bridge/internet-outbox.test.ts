@@ -89,6 +89,25 @@ describe('gateway Internet outbox', () => {
     await outbox.close();
   });
 
+  it('keeps an envelope the relay refused and offers it again later (a refusal may be forged)', async () => {
+    const relay = new FakeRelay(URL_A, suite, (k) => k.subarray(0, 8));
+    relay.refuse = 'wrong-server';
+    const connectivity = new ConnectivityMonitor({ clock: systemClock, relays: [relay], onlineProbeMs: 20, offlineProbeMs: 5 });
+    const outbox = new InternetOutbox({
+      outbox: store.outbox('gateway'), relays: [relay], connectivity, clock: systemClock, suite, retryPollMs: 5, refusedRetryMs: 50,
+    });
+    connectivity.start();
+    const tag = new Uint8Array([5, 5, 5, 5]);
+    outbox.enqueue(URL_A, tag, new Uint8Array([1, 2, 3]));
+    await until(() => outbox.stats().refused >= 1);
+    expect(outbox.stats().queued).toBe(1);
+    relay.refuse = undefined;
+    await until(() => outbox.stats().queued === 0);
+    expect(relay.mailbox(tag).size).toBe(1);
+    connectivity.close();
+    await outbox.close();
+  });
+
   it('refuses a relay it was not configured with', () => {
     const relay = new FakeRelay(URL_A, suite, (k) => k);
     const { outbox } = setup(relay);
