@@ -37,7 +37,7 @@ export interface InternetOutboxOptions {
   readonly transaction?: <T>(fn: () => T) => T;
   /** How long an Internet-bound envelope may wait before it is dropped. Default 14 days. */
   readonly maxAgeMs?: number;
-  /** How often due retries are looked for while online. */
+  /** How often due retries are looked for while envelopes wait. Default 1 s. */
   readonly retryPollMs?: number;
   /** How long an envelope the relay refused waits before it is offered again. Default 1 hour. */
   readonly refusedRetryMs?: number;
@@ -169,14 +169,15 @@ export class InternetOutbox {
     }
   }
 
-  /** While items wait for their backoff, look again when the earliest is due. */
+  /**
+   * While envelopes wait (backoff, or a refusal's long wait), look again
+   * every `retryPollMs`: one indexed query, and nothing is due before its time.
+   */
   private scheduleRetry(url: string): void {
     if (this.closed) return;
     this.timers.get(url)?.cancel();
-    const next = this.options.outbox.due(1, Number.MAX_SAFE_INTEGER, { destination: url })[0];
-    if (!next) return;
-    const delay = Math.max(this.options.retryPollMs ?? 250, next.nextAttemptAt - this.options.clock.now());
-    this.timers.set(url, this.options.clock.setTimer(delay, () => {
+    if (this.options.outbox.depth({ destination: url }).messages === 0) return;
+    this.timers.set(url, this.options.clock.setTimer(this.options.retryPollMs ?? 1000, () => {
       if (this.options.connectivity.isOnline(url)) void this.flush(url);
       else this.scheduleRetry(url);
     }));
