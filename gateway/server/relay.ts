@@ -51,6 +51,8 @@ export interface RelayServerOptions {
   readonly peers?: readonly string[];
   readonly catalogSyncMs?: number;
   readonly log?: (event: string, detail: string) => void;
+  /** Longest wait for a group commit to fill, in ms (gateway/server/group-commit.ts). Default 2; 0 commits every event-loop turn. */
+  readonly commitWaitMs?: number;
 }
 
 export interface RunningRelay {
@@ -93,6 +95,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   const core = new RelayCore({
     suite, random, clock, key, urls: [], store, db, ...(options.limits ? { limits: options.limits } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.commitWaitMs === undefined ? {} : { commitWaitMs: options.commitWaitMs }),
   });
   const doors: RunningDoor[] = [];
   try {
@@ -162,6 +165,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
       await Promise.all(doors.map((d) => d.close()));
       // Let a group commit scheduled by the last requests run before the files close.
       await new Promise((r) => setImmediate(r));
+      core.flushCommits();
       db.close();
       store.close();
     },

@@ -26,7 +26,7 @@ import { AEAD_TAG_BYTES } from '../../../protocol/crypto/suite.ts';
 import type { Clock } from '../../../node-runtime/platform/clock.ts';
 import type { Store } from '../../../node-runtime/store/store.ts';
 import { type RelayLimits, relayLimits } from '../config.ts';
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, type GroupCommitStats } from '../group-commit.ts';
 import type { RelayDb } from '../store/relay-db.ts';
 import { TokenBuckets } from '../token-bucket.ts';
 import { type CoreContext, KeyInterner, type StorageStep } from './context.ts';
@@ -49,6 +49,8 @@ export interface RelayCoreOptions {
   readonly limits?: Partial<RelayLimits>;
   /** Where refusals are counted and internal failures reported (never key material). */
   readonly log?: (event: string, detail: string) => void;
+  /** Longest wait for a group commit to fill, in ms (see group-commit.ts). Default 2. */
+  readonly commitWaitMs?: number;
 }
 
 export interface RequestContext {
@@ -92,6 +94,7 @@ export class RelayCore {
     this.commit = new GroupCommit(
       (fn) => store.batch(() => db.transaction(fn)),
       (op) => store.batch(() => db.transaction(op)),
+      options.commitWaitMs === undefined ? {} : { maxWaitMs: options.commitWaitMs },
     );
     this.own = this.makeDescriptor();
   }
@@ -182,6 +185,16 @@ export class RelayCore {
   /** This relay's catalog as signed descriptors, its own first (what catalog-list answers). */
   catalogBytes(): Promise<Uint8Array[]> {
     return this.commit.submit(board.listCatalog(this.ctx, this.descriptor().bytes, Number.MAX_SAFE_INTEGER)).then((b) => [...b.descriptors]);
+  }
+
+  /** Commits what waits for a group commit now (before the files close). */
+  flushCommits(): void {
+    this.commit.flushNow();
+  }
+
+  /** How many group commits ran and how many requests they carried. */
+  commitStats(): Readonly<GroupCommitStats> {
+    return this.commit.stats;
   }
 
   /** Housekeeping, to run on a timer: expired relay rows and idle mailboxes. */

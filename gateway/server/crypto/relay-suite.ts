@@ -1,23 +1,108 @@
 /**
- * The relay's crypto suite: the node suite with one hot path changed.
- * Every sealed request brings a fresh ephemeral X25519 public key, so the
- * node suite's per-array KeyObject cache never hits, and importing a raw
- * key through its SPKI DER form was the largest single cost of a request in
- * the relay profile (OpenSSL 3's DER decoder; 11.6 % of relay CPU under the
- * HTTP bench). Importing the same 32 bytes as a JWK (RFC 8037 OKP key) is
- * about ten times faster. Only *importing* JWK is used: exporting JWK in a
- * loop is what deadlocked Node 20.20.2 (DESIGN.md section 6).
+ * The relay's crypto suite: the node suite with the per-request hot path
+ * changed. Every sealed request costs the relay one X25519 with a fresh
+ * ephemeral key, one AEAD open and one XAEAD seal, and every signed request
+ * (fetch, register, presence) one Ed25519 verification.
  *
- * Behaviour is unchanged: low-order peer keys still give undefined
- * (differential test in test/gateway/relay/relay-suite.test.ts).
+ * With libsodium (./sodium.ts, when it loads) those go to libsodium, measured
+ * on the 2-core development machine (docs/BENCHMARKS.md section "relay"):
+ * Ed25519 verify 122 us against OpenSSL's 246-270 us, X25519 with raw bytes
+ * 71 us against 104-129 us for OpenSSL plus the key import, XChaCha20-Poly1305
+ * of 1 kB 7 us against the portable suite's JS. Behaviour is the same (the
+ * differential tests in test/gateway/relay/relay-suite.test.ts): low-order
+ * X25519 points give undefined; libsodium's Ed25519 verification is strict
+ * (small-order or non-canonical keys, small-order R and non-canonical S are
+ * refused), which is never looser than the node or portable suite's.
+ *
+ * Without libsodium the X25519 peer key is imported as a JWK (RFC 8037 OKP),
+ * about ten times faster than through its SPKI DER form. Only *importing* JWK
+ * is used: exporting JWK in a loop is what deadlocked Node 20.20.2
+ * (DESIGN.md section 6).
  */
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import { isAllZero } from '../../../protocol/codec/bytes.ts';
-import { type CryptoSuite, KEY_BYTES } from '../../../protocol/crypto/suite.ts';
+import {
+  AEAD_NONCE_BYTES, AEAD_TAG_BYTES, type CryptoSuite, KEY_BYTES, SIGNATURE_BYTES, XAEAD_NONCE_BYTES,
+} from '../../../protocol/crypto/suite.ts';
+import { loadSodium, type SodiumBinding } from './sodium.ts';
 
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
-export function createRelaySuite(base: CryptoSuite): CryptoSuite {
+export interface RelaySuiteOptions {
+  /** The libsodium binding to use; false: node:crypto only. Default: loaded when available. */
+  readonly sodium?: SodiumBinding | false;
+}
+
+export function createRelaySuite(base: CryptoSuite, options: RelaySuiteOptions = {}): CryptoSuite {
+  const sodium = options.sodium === false ? undefined : options.sodium ?? loadSodium();
+  return sodium ? sodiumSuite(base, sodium) : jwkSuite(base);
+}
+
+function checkSecret(secret: Uint8Array): void {
+  if (!(secret instanceof Uint8Array) || secret.length !== KEY_BYTES) throw new TypeError(`X25519 secret key must be ${KEY_BYTES} bytes`);
+}
+
+function sodiumSuite(base: CryptoSuite, sodium: SodiumBinding): CryptoSuite {
+  // Wrong key or nonce sizes are programmer errors: the base suite throws its own TypeError for them.
+  const sized = (key: Uint8Array, nonce: Uint8Array, nonceBytes: number): boolean =>
+    key instanceof Uint8Array && key.length === KEY_BYTES && nonce instanceof Uint8Array && nonce.length === nonceBytes;
+  return {
+    ...base,
+    name: `${base.name}+sodium`,
+    x25519(secret, publicKey) {
+      checkSecret(secret);
+      if (publicKey.length !== KEY_BYTES) return undefined;
+      const shared = new Uint8Array(KEY_BYTES);
+      try {
+        sodium.crypto_scalarmult(shared, secret, publicKey);
+      } catch {
+        // libsodium refuses an all-zero shared secret (RFC 7748 section 6.1).
+        return undefined;
+      }
+      return isAllZero(shared) ? undefined : shared;
+    },
+    ed25519Verify(publicKey, message, signature) {
+      if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
+      return sodium.crypto_sign_verify_detached(signature, message, publicKey);
+    },
+    aeadSeal(key, nonce, plaintext, aad) {
+      if (!sized(key, nonce, AEAD_NONCE_BYTES)) return base.aeadSeal(key, nonce, plaintext, aad);
+      const out = new Uint8Array(plaintext.length + AEAD_TAG_BYTES);
+      sodium.crypto_aead_chacha20poly1305_ietf_encrypt(out, plaintext, aad, null, nonce, key);
+      return out;
+    },
+    aeadOpen(key, nonce, sealed, aad) {
+      if (!sized(key, nonce, AEAD_NONCE_BYTES)) return base.aeadOpen(key, nonce, sealed, aad);
+      if (sealed.length < AEAD_TAG_BYTES) return undefined;
+      const out = new Uint8Array(sealed.length - AEAD_TAG_BYTES);
+      try {
+        sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, sealed, aad, nonce, key);
+      } catch {
+        return undefined;
+      }
+      return out;
+    },
+    xaeadSeal(key, nonce, plaintext, aad) {
+      if (!sized(key, nonce, XAEAD_NONCE_BYTES)) return base.xaeadSeal(key, nonce, plaintext, aad);
+      const out = new Uint8Array(plaintext.length + AEAD_TAG_BYTES);
+      sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out, plaintext, aad, null, nonce, key);
+      return out;
+    },
+    xaeadOpen(key, nonce, sealed, aad) {
+      if (!sized(key, nonce, XAEAD_NONCE_BYTES)) return base.xaeadOpen(key, nonce, sealed, aad);
+      if (sealed.length < AEAD_TAG_BYTES) return undefined;
+      const out = new Uint8Array(sealed.length - AEAD_TAG_BYTES);
+      try {
+        sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(out, null, sealed, aad, nonce, key);
+      } catch {
+        return undefined;
+      }
+      return out;
+    },
+  };
+}
+
+function jwkSuite(base: CryptoSuite): CryptoSuite {
   const secrets = new WeakMap<Uint8Array, KeyObject>();
   const secretKey = (raw: Uint8Array): KeyObject => {
     let k = secrets.get(raw);
@@ -31,7 +116,7 @@ export function createRelaySuite(base: CryptoSuite): CryptoSuite {
     ...base,
     name: `${base.name}+relay`,
     x25519(secret, publicKey) {
-      if (!(secret instanceof Uint8Array) || secret.length !== KEY_BYTES) throw new TypeError(`X25519 secret key must be ${KEY_BYTES} bytes`);
+      checkSecret(secret);
       if (publicKey.length !== KEY_BYTES) return undefined;
       let shared: Uint8Array;
       try {
