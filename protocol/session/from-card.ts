@@ -6,6 +6,7 @@
  */
 import type { CardFields } from '../card/types.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
+import type { RandomSource } from '../random.ts';
 import type { ContactKeyPair, EncryptionKeyPair, LookupKeyPair } from '../keys/keys.ts';
 import { Session } from './session.ts';
 import type { SessionOptions } from './state.ts';
@@ -17,7 +18,7 @@ export interface MyContactKeys {
 }
 
 export function sessionFromCard(
-  suite: CryptoSuite, mine: MyContactKeys,
+  suite: CryptoSuite, random: RandomSource, mine: MyContactKeys,
   theirCard: Pick<CardFields, 'contactKey' | 'encryptionKey' | 'mailboxId'>,
   options?: Partial<SessionOptions>,
 ): Session {
@@ -29,5 +30,5 @@ export function sessionFromCard(
     theirEncryption: theirCard.encryptionKey,
     theirLookup: theirCard.mailboxId,
     ...(options ? { options } : {}),
-  });
+  }, random);
 }

@@ -52,8 +52,8 @@ export function createSessionPair(suite: CryptoSuite, random: RandomSource, opti
   const aliceKeys = generateSideKeys(suite, random);
   const bobKeys = generateSideKeys(suite, random);
   return {
-    alice: Session.create(suite, setupFor(aliceKeys, bobKeys, options)),
-    bob: Session.create(suite, setupFor(bobKeys, aliceKeys, options)),
+    alice: Session.create(suite, setupFor(aliceKeys, bobKeys, options), random),
+    bob: Session.create(suite, setupFor(bobKeys, aliceKeys, options), random),
     aliceKeys,
     bobKeys,
   };

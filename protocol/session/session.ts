@@ -9,6 +9,13 @@
  *   acknowledges it by sending under the epoch it creates; one rotation at a
  *   time, and when both propose at once the lower public key goes first and
  *   the other waits (deferred), so both sides walk the same root chain.
+ * - Healing (SECURITY-REVIEW H3): the side that accepts a proposal draws a
+ *   fresh Ekp of its own and carries it in its acknowledgement; the proposer
+ *   takes it as a proposal at once and sends under the epoch it creates, which
+ *   mixes X25519(new proposer Ekp, new acknowledger Ekp). So a thief of either
+ *   side's earlier state loses track at the end of every rotation. A proposal
+ *   that arrives in the acknowledgement of my own rotation is the healing
+ *   answer and draws nothing (no endless ping-pong).
  * - Lkp rotation: the new lookup key rides until the peer sends to its
  *   mailbox tag (after my own Ekp rotation, if one is in flight); the old
  *   mailbox is drained for lookupDrainMs, then dropped.
@@ -44,7 +51,8 @@ export type {
   OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
 } from './session-types.ts';
 
-type ReceiveSlot = 'current' | 'next' | 'previous';
+/** 'chained': the epoch my announced healing Ekp creates on top of `next` (the peer sends under it once it has my key). */
+type ReceiveSlot = 'current' | 'next' | 'chained' | 'previous';
 const MAX_INNER_BYTES = MAX_ENVELOPE_BYTES - DIRECT_HEADER_BYTES - AEAD_TAG_BYTES;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -60,13 +68,16 @@ export class Session {
   private peerTag: Uint8Array;
   /** Own mailbox tags by Lkp public key: open() checks the tag of every envelope. */
   private readonly ownTags = new WeakMap<Uint8Array, Uint8Array>();
+  /** The chained epoch, derived from the state (never stored): rebuilt when `next` or `deferred` change. */
+  private chained: { readonly next: Epoch; readonly pair: EncryptionKeyPair; readonly epoch: Epoch } | undefined;
 
-  constructor(private readonly suite: CryptoSuite, private readonly state: SessionState) {
+  /** `random` draws the healing Ekp when this side accepts a peer's rotation (inside open()). */
+  constructor(private readonly suite: CryptoSuite, private readonly state: SessionState, private readonly random: RandomSource) {
     this.peerTag = mailboxTag(suite, state.theirLookup);
     Object.defineProperty(this, inspectSymbol, { value: () => this.toJSON(), enumerable: false });
   }
 
-  static create(suite: CryptoSuite, setup: SessionSetup): Session {
+  static create(suite: CryptoSuite, setup: SessionSetup, random: RandomSource): Session {
     const lowSide = isLowSide(setup.myContact.publicKey, setup.theirContact);
     const root = initialRoot(suite, {
       myContact: setup.myContact.publicKey,
@@ -90,8 +101,9 @@ export class Session {
       next: undefined,
       previous: undefined,
       deferred: undefined,
+      deferredAnnounced: false,
       options: checkOptions({ ...DEFAULT_SESSION_OPTIONS, ...setup.options }),
-    });
+    }, random);
   }
 
   /** The state for state-codec.ts (encodeSessionState). Holds secrets. */
@@ -143,7 +155,8 @@ export class Session {
     const inner: InnerMessage = {
       body,
       acks: (options.acks ?? []).map((a) => ({ epochByte: a.epoch & 0xff, counter: a.counter })),
-      encryptionKey: s.next?.origin === 'mine' ? s.next.pair.publicKey : undefined,
+      // My proposal, or my healing key riding in the acknowledgement of the peer's.
+      encryptionKey: s.next?.origin === 'mine' ? s.next.pair.publicKey : s.deferredAnnounced ? s.deferred?.publicKey : undefined,
       // A new Lkp waits while an Ekp rotation of mine is in flight, so it travels under keys
       // that mix a secret generated after any earlier compromise of this side.
       lookupKey: s.next?.origin === 'mine' || s.deferred ? undefined : s.mailboxes.pending?.publicKey,
@@ -202,7 +215,9 @@ export class Session {
     const box = this.ownMailboxState(tag);
     if (!box) return openFail('unknown-mailbox', 1, 'envelope is not addressed to a mailbox of this session');
     const s = this.state;
-    const slots: [ReceiveSlot, Epoch | undefined][] = [['current', s.current], ['next', s.next?.epoch], ['previous', s.previous?.epoch]];
+    const slots: [ReceiveSlot, Epoch | undefined][] = [
+      ['current', s.current], ['next', s.next?.epoch], ['chained', this.chainedEpoch()], ['previous', s.previous?.epoch],
+    ];
     for (const [slot, epoch] of slots) {
       if (!epoch) continue;
       // Each epoch has its own header key: unmask, then the AEAD decides.
@@ -244,16 +259,22 @@ export class Session {
     const events: SessionEvent[] = [];
     let ackDue = false;
     const promoting = slot === 'next';
+    // 'chained' commits `next` (theirs) and then my healing rotation on top of it, in one step.
+    const chaining = slot === 'chained' && s.next?.origin === 'theirs' && s.deferred !== undefined;
     // The state as it will be once a promotion (if any) is applied.
-    const myEkpAfter = promoting && s.next?.origin === 'mine' ? s.next.pair : s.myEncryption;
-    const theirEkpAfter = promoting && s.next?.origin === 'theirs' ? s.next.theirPublic : s.theirEncryption;
-    const nextAfter = promoting ? undefined : s.next;
-    const rootAfter = promoting ? epoch.root : s.current.root;
-    const numberAfter = promoting ? epoch.number : s.current.number;
+    const myEkpAfter = chaining && s.deferred ? s.deferred : promoting && s.next?.origin === 'mine' ? s.next.pair : s.myEncryption;
+    const theirEkpAfter = (promoting || chaining) && s.next?.origin === 'theirs' ? s.next.theirPublic : s.theirEncryption;
+    const nextAfter = promoting || chaining ? undefined : s.next;
+    const rootAfter = promoting || chaining ? epoch.root : s.current.root;
+    const numberAfter = promoting || chaining ? epoch.number : s.current.number;
+    // A proposal inside the acknowledgement of my own rotation is the peer's healing key:
+    // accepting it draws nothing (my new Ekp is already fresh). Any other accepted
+    // proposal makes me draw a healing key, so the peer's rotation heals my side too.
+    const heals = !(promoting && s.next?.origin === 'mine');
 
     // Ekp proposals count only under the current epoch (after promotion):
     // copies carried by older epochs are stale by construction.
-    let acceptEkp: { pub: Uint8Array; root: Uint8Array; yieldMine: boolean } | undefined;
+    let acceptEkp: { pub: Uint8Array; root: Uint8Array; yieldMine: boolean; heals: boolean } | undefined;
     const proposed = slot === 'previous' ? undefined : inner.encryptionKey;
     if (proposed && !sameBytes(proposed, theirEkpAfter)) {
       if (nextAfter?.origin === 'theirs') {
@@ -265,7 +286,7 @@ export class Session {
         if (!shared) return openFail('bad-key', DIRECT_HEADER_BYTES, 'proposed Ekp is a low-order X25519 key');
         const root = ratchetRoot(this.suite, rootAfter, shared, proposed, myEkpAfter.publicKey);
         shared.fill(0);
-        acceptEkp = { pub: proposed.slice(), root, yieldMine: nextAfter?.origin === 'mine' };
+        acceptEkp = { pub: proposed.slice(), root, yieldMine: nextAfter?.origin === 'mine', heals };
       }
     }
 
@@ -274,6 +295,9 @@ export class Session {
     const id: MessageId = { epoch: epoch.number, counter };
     if (promoting) {
       this.commitNext(nowMs);
+      events.push('epoch-committed');
+    } else if (chaining) {
+      this.commitChained(nowMs);
       events.push('epoch-committed');
     } else if (slot === 'current' && s.previous) {
       s.previous.remainingMessages -= 1;
@@ -285,6 +309,7 @@ export class Session {
     }
     if (acceptEkp) {
       if (acceptEkp.yieldMine && s.next?.origin === 'mine') {
+        // My proposal waits; the healing key drawn below replaces it (a fresher secret serves the same purpose).
         s.deferred = s.next.pair;
         s.next.epoch.wipe();
         events.push('own-rotation-deferred');
@@ -293,6 +318,14 @@ export class Session {
         origin: 'theirs', theirPublic: acceptEkp.pub,
         epoch: Epoch.fromRoot(this.suite, numberAfter + 1, acceptEkp.root, s.lowSide),
       };
+      if (acceptEkp.heals) {
+        s.deferred?.secretKey.fill(0);
+        s.deferred = generateEncryptionKeyPair(this.suite, this.random);
+        s.deferredAnnounced = true;
+      } else {
+        // A waiting rotation of mine (if any) stays unannounced: it starts after this one commits.
+        s.deferredAnnounced = false;
+      }
       ackDue = true;
       events.push('peer-encryption-proposed');
     }
@@ -310,6 +343,7 @@ export class Session {
     if (!s.next && s.deferred) {
       const pair = s.deferred;
       s.deferred = undefined;
+      s.deferredAnnounced = false;
       this.activate(pair);
     }
     return { ok: true, value: { body: inner.body, id, acks: this.resolveAcks(inner), ackDue, events } };
@@ -337,6 +371,9 @@ export class Session {
       remainingMessages: s.options.epochGraceMessages,
     };
     s.current = next.epoch;
+    // A healing key announced on top of `next` is activated afresh by accept() (same root).
+    this.chained?.epoch.wipe();
+    this.chained = undefined;
     if (next.origin === 'mine') {
       s.myEncryption.secretKey.fill(0);
       s.myEncryption = next.pair;
@@ -344,6 +381,56 @@ export class Session {
       s.theirEncryption = next.theirPublic;
     }
     s.next = undefined;
+  }
+
+  /**
+   * The peer sent under the epoch of my healing Ekp: it committed `next` and
+   * took my key. Both steps commit here. The peer never sent under `next`
+   * (its first message after my acknowledgement already uses the chained
+   * epoch), so the grace slot keeps the epoch before it, where the peer's
+   * late messages are.
+   */
+  private commitChained(nowMs: number): void {
+    const s = this.state;
+    const next = s.next;
+    const chained = this.chainedEpoch();
+    if (next?.origin !== 'theirs' || !s.deferred || !chained) return;
+    this.dropPreviousEpoch();
+    s.previous = {
+      epoch: s.current,
+      expiresAtMs: deadline(nowMs, s.options.epochGraceMs),
+      remainingMessages: s.options.epochGraceMessages,
+    };
+    next.epoch.wipe();
+    s.current = chained;
+    s.theirEncryption = next.theirPublic;
+    s.myEncryption.secretKey.fill(0);
+    s.myEncryption = s.deferred;
+    s.next = undefined;
+    s.deferred = undefined;
+    s.deferredAnnounced = false;
+    this.chained = undefined;
+  }
+
+  /**
+   * The epoch my announced healing Ekp creates on top of `next`: exactly what
+   * activate() would compute once `next` commits, so the peer, which takes my
+   * key as a proposal on that same root, derives the same one.
+   */
+  private chainedEpoch(): Epoch | undefined {
+    const s = this.state;
+    if (!s.deferredAnnounced || !s.deferred || s.next?.origin !== 'theirs') return undefined;
+    const c = this.chained;
+    if (c && c.next === s.next.epoch && c.pair === s.deferred) return c.epoch;
+    c?.epoch.wipe();
+    const shared = ratchetShared(this.suite, s.deferred.secretKey, s.next.theirPublic);
+    // theirPublic was checked when it was accepted; a failure here is a broken state.
+    if (!shared) throw new SessionError('bad-argument', 'peer Ekp is a low-order X25519 key');
+    const root = ratchetRoot(this.suite, s.next.epoch.root, shared, s.deferred.publicKey, s.next.theirPublic);
+    shared.fill(0);
+    const epoch = Epoch.fromRoot(this.suite, s.next.epoch.number + 1, root, s.lowSide);
+    this.chained = { next: s.next.epoch, pair: s.deferred, epoch };
+    return epoch;
   }
 
   private commitLookup(nowMs: number): void {
@@ -385,6 +472,7 @@ export class Session {
       epoch: s.current.number,
       rotation: s.next ? s.next.origin : 'none',
       deferredRotation: s.deferred !== undefined,
+      healingAnnounced: s.deferredAnnounced,
       graceEpoch: s.previous?.epoch.number,
       peerMailboxTag: Array.from(this.peerTag, (b) => b.toString(16).padStart(2, '0')).join(''),
       secrets: '[secret redacted]',

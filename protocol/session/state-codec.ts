@@ -11,7 +11,8 @@
  *   [varint epoch, varint counter]            the message that set their Lkp
  *   64   my current Lkp (public, secret)      u8  flags: 1 pending Lkp, 2 draining Lkp,
  *                                                 4 next epoch, 8 next is mine, 16 previous epoch,
- *                                                 32 deferred Ekp
+ *                                                 32 deferred Ekp, 64 deferred Ekp announced
+ *                                                 (a healing key riding in my acks; needs 4 and 32, not 8)
  *   [64 pending Lkp] [64 draining Lkp, varint drainUntilMs]
  *   epoch current
  *   [epoch next, then 64 my new Ekp (mine) or 32 their new Ekp public (theirs)]
@@ -31,6 +32,7 @@ import type { ContactPublicKey, EncryptionKeyPair, LookupKeyPair } from '../keys
 import { Epoch } from './epoch.ts';
 import { compareBytes } from './key-schedule.ts';
 import { REPLAY_WINDOW_SIZE, ReplayWindow } from '../envelope/replay-window.ts';
+import type { RandomSource } from '../random.ts';
 import { Session } from './session.ts';
 import { MAX_GRACE_MESSAGES, type MessageId, type SessionState } from './state.ts';
 
@@ -44,7 +46,8 @@ const F_NEXT = 4;
 const F_NEXT_MINE = 8;
 const F_PREVIOUS = 16;
 const F_DEFERRED = 32;
-const F_ALL = 63;
+const F_DEFERRED_ANNOUNCED = 64;
+const F_ALL = 127;
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -84,7 +87,8 @@ export function encodeSessionState(session: Session): Uint8Array {
   else w.u8(0);
   writePair(w, m.current);
   const flags = (m.pending ? F_PENDING_LKP : 0) | (m.previous ? F_DRAINING_LKP : 0) | (s.next ? F_NEXT : 0)
-    | (s.next?.origin === 'mine' ? F_NEXT_MINE : 0) | (s.previous ? F_PREVIOUS : 0) | (s.deferred ? F_DEFERRED : 0);
+    | (s.next?.origin === 'mine' ? F_NEXT_MINE : 0) | (s.previous ? F_PREVIOUS : 0) | (s.deferred ? F_DEFERRED : 0)
+    | (s.deferredAnnounced ? F_DEFERRED_ANNOUNCED : 0);
   w.u8(flags);
   if (m.pending) writePair(w, m.pending);
   if (m.previous) {
@@ -161,7 +165,9 @@ export function decodeSessionState(suite: CryptoSuite, bytes: Uint8Array): Decod
   const flagsAt = r.offset;
   const flags = r.u8('flags');
   if (r.failed) return r.error!;
-  if ((flags & ~F_ALL) !== 0 || ((flags & F_NEXT_MINE) !== 0 && (flags & F_NEXT) === 0)) {
+  const announcedOk = (flags & F_DEFERRED_ANNOUNCED) === 0
+    || ((flags & F_DEFERRED) !== 0 && (flags & F_NEXT) !== 0 && (flags & F_NEXT_MINE) === 0);
+  if ((flags & ~F_ALL) !== 0 || ((flags & F_NEXT_MINE) !== 0 && (flags & F_NEXT) === 0) || !announcedOk) {
     return fail('bad-value', flagsAt, `state flags 0x${flags.toString(16)}`);
   }
   const pending = flags & F_PENDING_LKP ? readLookupPair(r, 'pending Lkp') : undefined;
@@ -199,12 +205,13 @@ export function decodeSessionState(suite: CryptoSuite, bytes: Uint8Array): Decod
     lowSide, myContact, theirContact, myEncryption, theirEncryption,
     mailboxes: { current: currentLookup, pending, previous: draining },
     theirLookup, theirLookupSetAt, current, next, previous, deferred,
+    deferredAnnounced: (flags & F_DEFERRED_ANNOUNCED) !== 0,
     options: { epochGraceMs, epochGraceMessages, lookupDrainMs },
   });
 }
 
-/** Restores a session from encodeSessionState's bytes. */
-export function restoreSession(suite: CryptoSuite, bytes: Uint8Array): DecodeResult<Session> {
+/** Restores a session from encodeSessionState's bytes; `random` draws its future healing keys. */
+export function restoreSession(suite: CryptoSuite, bytes: Uint8Array, random: RandomSource): DecodeResult<Session> {
   const state = decodeSessionState(suite, bytes);
-  return state.ok ? ok(new Session(suite, state.value)) : state;
+  return state.ok ? ok(new Session(suite, state.value, random)) : state;
 }

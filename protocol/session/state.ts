@@ -61,8 +61,9 @@ export interface MessageId {
  * The epoch that a rotation in flight will create. 'mine': I proposed a new
  * Ekp and keep sending under the current epoch until a message from the
  * peer authenticates under this one (the acknowledgement). 'theirs': the peer
- * proposed; I acknowledge by sending under it at once, and commit when the
- * peer's first message under it arrives.
+ * proposed; I acknowledge by sending under it at once (carrying my healing
+ * Ekp, see deferredAnnounced), and commit when the peer's first message under
+ * it, or under the epoch my healing Ekp creates, arrives.
  */
 export type NextEpoch =
   | { readonly origin: 'mine'; readonly pair: EncryptionKeyPair; readonly epoch: Epoch }
@@ -99,5 +100,12 @@ export interface SessionState {
   previous: PreviousEpoch | undefined;
   /** My Ekp rotation waiting for the rotation in flight to finish (one rotation at a time). */
   deferred: EncryptionKeyPair | undefined;
+  /**
+   * The deferred Ekp is a healing key (docs/PROTOCOL.md, "Rotation heals both
+   * directions"): drawn when I accepted the peer's proposal in `next`, it rides
+   * in my acknowledgements under that epoch, and the epoch it creates on top
+   * of `next` is already open to the peer's messages. Only with next 'theirs'.
+   */
+  deferredAnnounced: boolean;
   readonly options: SessionOptions;
 }

@@ -88,7 +88,7 @@ describe('presence', () => {
     // Someone else who holds Alice's card (so files presence under the same tag) cannot read it.
     const { aliceKeys } = pair('presence');
     const mallory = generateSideKeys(suite, new SeededRandom('presence-mallory'));
-    const stranger = Session.create(suite, setupFor(mallory, aliceKeys));
+    const stranger = Session.create(suite, setupFor(mallory, aliceKeys), random);
     expect(toHex(stranger.peerMailboxTag)).toBe(toHex(alice.mailboxes(0)[0]!.tag));
     expect(openPresence(suite, stranger, env, NOW_MS)).toMatchObject({ ok: false, code: 'bad-mac' });
     expect(openPresence(suite, alice, env, NOW_MS)).toMatchObject({ ok: false, code: 'unknown-mailbox' });

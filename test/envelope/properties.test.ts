@@ -78,7 +78,7 @@ describe('round trips', () => {
       }
       for (const s of [alice, bob]) {
         const b = encodeSessionState(s);
-        const r = restoreSession(suite, b);
+        const r = restoreSession(suite, b, random);
         expect(r.ok && toHex(encodeSessionState(r.value))).toBe(toHex(b));
       }
     }), { numRuns: 40 });

@@ -52,7 +52,7 @@ function runChaos(seed: number): { epochs: number; accepted: number; lookups: nu
     else if (action === 1) sides[who].rotateLookupKey(p.random);
     else if (action === 2) {
       // Save and restore one side, as a node restart would.
-      sides[who] = expectOk(restoreSession(suite, encodeSessionState(sides[who])));
+      sides[who] = expectOk(restoreSession(suite, encodeSessionState(sides[who]), p.random));
     } else if (action < 10) {
       const text = `${who}-${sent++}`;
       queues[other(who)].push({ envelope: sides[who].sealText(text).envelope, text });

@@ -30,13 +30,13 @@ describe('session from rendez-vous cards', () => {
     const answerAtAlice = decodeCard(suite, answer.bytes);
     if (!answerAtAlice.ok) throw new Error(answerAtAlice.message);
 
-    const alice = sessionFromCard(suite, aliceKeys, answerAtAlice.value);
-    const bob = sessionFromCard(suite, bobKeys, inviteAtBob.value);
+    const alice = sessionFromCard(suite, random, aliceKeys, answerAtAlice.value);
+    const bob = sessionFromCard(suite, random, bobKeys, inviteAtBob.value);
     expect(textOf(deliver(alice, bob, 'hello from the card'))).toBe('hello from the card');
     expect(textOf(deliver(bob, alice, 'hello back'))).toBe('hello back');
     alice.rotateEncryptionKey(random);
     deliver(alice, bob, 'rotating');
     expectOk(alice.open(bob.sealControl().envelope, 0));
-    expect(deliver(alice, bob, 'rotated').id.epoch).toBe(1);
+    expect(deliver(alice, bob, 'rotated').id.epoch).toBe(2); // Bob's healing key rode in his ack
   });
 });

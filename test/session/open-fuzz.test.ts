@@ -11,18 +11,20 @@ import { deliver, expectOk, pair, textOf } from './helpers.ts';
 describe('session.open fuzz', () => {
   it('100,000 random and mutated envelopes: never throws, accepts only untouched originals, once each', () => {
     const { alice, bob, random } = pair('open-fuzz');
-    // Epoch 1 committed at Bob with epoch 0 in grace; Bob's next (theirs) live; Lkp draining.
+    // Epoch 2 (Alice's key, then Bob's healing key) committed at Bob with epoch 0 in grace;
+    // Bob's next (theirs) and the chained epoch of his new healing key live; Lkp draining.
     bob.rotateLookupKey(random);
     alice.rotateEncryptionKey(random);
     const valid: Uint8Array[] = [alice.sealText('old epoch').envelope];
     deliver(alice, bob, 'proposal');
     expectOk(alice.open(bob.sealControl().envelope, 0));
     deliver(alice, bob, 'commit');
+    expectOk(alice.open(bob.sealControl().envelope, 0)); // Alice commits epoch 2 too
     valid.push(alice.sealText('current epoch').envelope);
     alice.rotateEncryptionKey(random);
     deliver(alice, bob, 'second proposal');
     const s = bob.exportState();
-    expect(s.previous && s.next && s.mailboxes.previous).toBeTruthy();
+    expect(s.previous && s.next && s.deferredAnnounced && s.mailboxes.previous).toBeTruthy();
     valid.push(alice.sealText('x'.repeat(200)).envelope, alice.seal({ type: 'data', bytes: new Uint8Array(40) }).envelope);
     const originals = new Set(valid.map(toHex));
 

@@ -28,15 +28,21 @@ describe('session: Ekp rotation', () => {
     expect(got.events).toContain('peer-encryption-proposed');
     const ack = bob.sealControl();
     expect(ack.id.epoch).toBe(1); // Bob acknowledges by sending under the new epoch
+    expect(ack.envelope.length).toBe(27 + 32); // ... carrying his own fresh Ekp (healing, H3)
     const atAlice = expectOk(alice.open(ack.envelope, 0));
-    expect(atAlice.events).toEqual(['epoch-committed']);
+    expect(atAlice.events).toEqual(['epoch-committed', 'peer-encryption-proposed']);
     expect(alice.epochNumber).toBe(1);
     const next = alice.sealText('new epoch');
-    expect(next.id).toEqual({ epoch: 1, counter: 0 });
+    // Alice sends at once under the epoch that mixes both fresh keys.
+    expect(next.id).toEqual({ epoch: 2, counter: 0 });
     expect(next.envelope.length).toBe(27 + 'new epoch'.length); // no key attached any more
     const atBob = expectOk(bob.open(next.envelope, 0));
     expect(atBob.events).toEqual(['epoch-committed']);
-    expect(bob.epochNumber).toBe(1);
+    expect(bob.epochNumber).toBe(2);
+    expect(bob.rotationPending).toBe(false);
+    expect(expectOk(alice.open(bob.sealText('done').envelope, 0)).events).toEqual(['epoch-committed']);
+    expect(alice.epochNumber).toBe(2);
+    expect(alice.rotationPending).toBe(false);
     expect(rootsEqual(alice, bob)).toBe(true);
     expect(toHex(bob.exportState().theirEncryption)).toBe(toHex(newKey!));
   });
@@ -52,7 +58,7 @@ describe('session: Ekp rotation', () => {
     expect(two.ackDue).toBe(true); // re-ack
     expectOk(alice.open(bob.sealText('second ack').envelope, 0));
     expect(alice.epochNumber).toBe(1);
-    expect(deliver(alice, bob, 'three').id.epoch).toBe(1);
+    expect(deliver(alice, bob, 'three').id.epoch).toBe(2); // the epoch of Bob's healing key, carried by the acks
   });
 
   it('grace window: late messages of the previous epoch open until the time or count bound, then the keys are wiped', () => {
@@ -112,7 +118,7 @@ describe('session: Ekp rotation', () => {
     const { alice, bob, random } = pair('ekp-old-key');
     deliver(alice, bob, 'before');
     // Eve steals Bob's whole state before Bob rotates.
-    const eve = expectOk(restoreSession(suite, encodeSessionState(bob)));
+    const eve = expectOk(restoreSession(suite, encodeSessionState(bob), random));
     bob.rotateEncryptionKey(random);
     const proposal = bob.sealText('new key inside').envelope;
     expectOk(alice.open(proposal, 0));
@@ -131,10 +137,11 @@ describe('session: Ekp rotation', () => {
     const { alice, bob, random } = pair('ekp-restore');
     alice.rotateEncryptionKey(random);
     deliver(alice, bob, 'proposal');
-    const bob2 = expectOk(restoreSession(suite, encodeSessionState(bob)));
-    const alice2 = expectOk(restoreSession(suite, encodeSessionState(alice)));
+    const bob2 = expectOk(restoreSession(suite, encodeSessionState(bob), random));
+    const alice2 = expectOk(restoreSession(suite, encodeSessionState(alice), random));
     expectOk(alice2.open(bob2.sealControl().envelope, 0));
-    expect(deliver(alice2, bob2, 'after restore').id.epoch).toBe(1);
+    expect(deliver(alice2, bob2, 'after restore').id.epoch).toBe(2);
+    expectOk(alice2.open(bob2.sealControl().envelope, 0));
     expect(rootsEqual(alice2, bob2)).toBe(true);
   });
 });
@@ -221,7 +228,7 @@ describe('session: rotating both keys after a compromise', () => {
     const { alice, bob, random } = pair('both-keys');
     deliver(alice, bob, 'before');
     // Eve copies Alice's whole state, then Alice rotates both keys.
-    const stolen = expectOk(restoreSession(suite, encodeSessionState(alice))).exportState().current.keys;
+    const stolen = expectOk(restoreSession(suite, encodeSessionState(alice), random)).exportState().current.keys;
     alice.rotateEncryptionKey(random);
     alice.rotateLookupKey(random);
     const newLookup = alice.mailboxes(0).find((m) => m.state === 'pending')!.lookup.publicKey;

@@ -129,15 +129,15 @@ describe('session: seal and open', () => {
     const alice = generateSideKeys(suite, random);
     const bob = generateSideKeys(suite, random);
     const mallory = generateSideKeys(suite, random);
-    const bobWithAlice = Session.create(suite, setupFor(bob, alice));
+    const bobWithAlice = Session.create(suite, setupFor(bob, alice), random);
     // Mallory knows Alice's and Bob's cards (all public keys) but no Ckp secret of theirs.
     const fakeAlice = { ...alice, contact: { ...mallory.contact, publicKey: alice.contact.publicKey } };
-    const forger = Session.create(suite, setupFor(fakeAlice, bob));
+    const forger = Session.create(suite, setupFor(fakeAlice, bob), random);
     const r = bobWithAlice.open(forger.sealText('wire the money').envelope, 0);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.code).toBe('bad-mac');
     // Mallory with her own contact key talking to Bob's mailbox: also refused.
-    const own = Session.create(suite, setupFor(mallory, bob));
+    const own = Session.create(suite, setupFor(mallory, bob), random);
     const r2 = bobWithAlice.open(own.sealText('hi').envelope, 0);
     expect(r2.ok).toBe(false);
     if (!r2.ok) expect(r2.code).toBe('bad-mac');
@@ -181,7 +181,7 @@ describe('session: seal and open', () => {
     expect(() => alice.sealText('one too many')).toThrow(/rotate/);
     const random = new SeededRandom('same');
     const k = generateSideKeys(suite, random);
-    expect(() => Session.create(suite, setupFor(k, k))).toThrow(SessionError);
+    expect(() => Session.create(suite, setupFor(k, k), random)).toThrow(SessionError);
   });
 
   it('refuses a low-order peer Ekp at setup', () => {
@@ -189,7 +189,7 @@ describe('session: seal and open', () => {
     const a = generateSideKeys(suite, random);
     const b = generateSideKeys(suite, random);
     const setup = { ...setupFor(a, b), theirEncryption: new Uint8Array(32) };
-    expect(() => Session.create(suite, setup)).toThrow(/low-order/);
+    expect(() => Session.create(suite, setup, random)).toThrow(/low-order/);
   });
 
   it('never prints secrets', () => {
@@ -237,7 +237,7 @@ describe('session: time and options', () => {
     alice.rotateLookupKey(random);
     expectOk(bob.open(alice.sealText('p').envelope, 1234.567));
     expectOk(alice.open(bob.sealControl().envelope, 1234.567));
-    const restored = restoreSession(suite, encodeSessionState(alice));
+    const restored = restoreSession(suite, encodeSessionState(alice), random);
     expect(restored.ok).toBe(true);
     expect(alice.exportState().previous?.expiresAtMs).toBe(1234 + 48 * 3_600_000);
   });

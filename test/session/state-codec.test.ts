@@ -4,6 +4,7 @@ import type { Session } from '../../protocol/session/session.ts';
 import { decodeSessionState, encodeSessionState, restoreSession } from '../../protocol/session/state-codec.ts';
 import { fuzzDecoder } from '../envelope/fuzz-helpers.ts';
 import { deliver, expectOk, pair, suite, textOf } from './helpers.ts';
+import { SeededRandom } from '../../protocol/seeded-random.ts';
 
 /** Sessions in every state the codec has flags for: pending/draining Lkp, next mine/theirs, previous epoch, deferred. */
 function sessionsInEveryState(): Session[] {
@@ -31,7 +32,7 @@ describe('session state codec', () => {
   it('round-trips every state and the restored session behaves the same', () => {
     for (const s of sessionsInEveryState()) {
       const bytes = encodeSessionState(s);
-      const restored = expectOk(restoreSession(suite, bytes));
+      const restored = expectOk(restoreSession(suite, bytes, new SeededRandom('healing-keys')));
       expect(toHex(encodeSessionState(restored))).toBe(toHex(bytes));
       expect(JSON.stringify(restored)).toBe(JSON.stringify(s));
     }
@@ -41,8 +42,8 @@ describe('session state codec', () => {
     const { alice, bob } = pair('codec-counters');
     const first = alice.sealText('one');
     expectOk(bob.open(first.envelope, 0));
-    const alice2 = expectOk(restoreSession(suite, encodeSessionState(alice)));
-    const bob2 = expectOk(restoreSession(suite, encodeSessionState(bob)));
+    const alice2 = expectOk(restoreSession(suite, encodeSessionState(alice), new SeededRandom('healing-keys')));
+    const bob2 = expectOk(restoreSession(suite, encodeSessionState(bob), new SeededRandom('healing-keys')));
     const second = alice2.sealText('two');
     expect(second.id.counter).toBe(1);
     const r = bob2.open(first.envelope, 0);
