@@ -27,6 +27,9 @@ export interface MailFetcherOptions {
   /** How often registered mailboxes are polled while their relay is online. */
   readonly pollMs?: number;
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Most registrations kept (default 1,000), and per destination node (default 16). */
+  readonly maxRegistrations?: number;
+  readonly maxRegistrationsPerNode?: number;
   /** Called after a pass stored new mail for the node `deliverTo`. */
   readonly onStored?: (deliverTo: Uint8Array) => void;
 }
@@ -39,6 +42,8 @@ export interface MailFetcherStats {
 }
 
 const ID_BYTES = 16;
+
+export type RegisterOutcome = 'registered' | 'stale' | 'full' | 'unknown-relay';
 
 export class MailFetcher {
   private readonly relays = new Map<string, RelayPort>();
@@ -57,14 +62,22 @@ export class MailFetcher {
     });
   }
 
-  /** Adds or replaces (same lookup key) a registration; false when its relay is not configured here. */
-  register(registration: GatewayRegistration): boolean {
-    if (!this.relays.has(registration.relayUrl)) return false;
+  /**
+   * Adds a registration, or replaces the one of the same lookup key when it
+   * is newer (a recorded older one cannot be replayed over a renewal).
+   */
+  register(registration: GatewayRegistration): RegisterOutcome {
+    if (!this.relays.has(registration.relayUrl)) return 'unknown-relay';
     const key = toHex(registration.lookup.publicKey);
+    const current = this.registrations.get(key);
+    if (current && current.issuedAtSec >= registration.issuedAtSec) return 'stale';
+    if (!current && this.registrations.size >= (this.options.maxRegistrations ?? 1000)) return 'full';
+    const sameNode = [...this.registrations.values()].filter((r) => toHex(r.deliverTo) === toHex(registration.deliverTo)).length;
+    if (!current && sameNode >= (this.options.maxRegistrationsPerNode ?? 16)) return 'full';
     this.registrations.set(key, registration);
     // Create the mailbox on the relay and collect what waits there now, not at the next poll.
     if (!this.closed && this.options.connectivity.isOnline(registration.relayUrl)) void this.poll(key, registration);
-    return true;
+    return 'registered';
   }
 
   start(): void {

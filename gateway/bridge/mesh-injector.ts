@@ -18,18 +18,29 @@ export interface MeshInjectorOptions {
   /** Destinations to retry on the timer (the registrations' node ids). */
   readonly destinations: () => Uint8Array[];
   readonly retryMs?: number;
+  /**
+   * Most messages delivered to one node per hour (default 120). A
+   * registration names its destination node, which the mesh does not
+   * authenticate yet (review M3), so this bounds how much Internet mail
+   * anyone can pour onto one node's radio neighbourhood.
+   */
+  readonly maxPerHourPerNode?: number;
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 export interface MeshInjectorStats {
   readonly injected: number;
   readonly failed: number;
+  /** Passes stopped by the hourly cap per node. */
+  readonly rateLimited: number;
 }
 
 export class MeshInjector {
   private readonly running = new Map<string, Promise<void>>();
+  /** Delivery times in the last hour, per destination. */
+  private readonly recent = new Map<string, number[]>();
   private timer: TimerHandle | undefined;
-  private counters = { injected: 0, failed: 0 };
+  private counters = { injected: 0, failed: 0, rateLimited: 0 };
   private closed = false;
 
   constructor(private readonly options: MeshInjectorOptions) {}
@@ -59,6 +70,7 @@ export class MeshInjector {
       const batch = this.options.mailboxes.list(nodeId, { limit: 16 });
       if (batch.length === 0) return;
       for (const message of batch) {
+        if (!this.withinRate(toHex(nodeId))) return; // over the hourly cap: the timer comes back later
         try {
           await this.options.send(nodeId, message.bytes);
         } catch (error) {
@@ -68,8 +80,18 @@ export class MeshInjector {
         }
         this.options.mailboxes.delete(nodeId, [message.id]);
         this.counters.injected++;
+        this.recent.get(toHex(nodeId))!.push(this.options.clock.now());
       }
     }
+  }
+
+  private withinRate(key: string): boolean {
+    const hourAgo = this.options.clock.now() - 3_600_000;
+    const times = (this.recent.get(key) ?? []).filter((t) => t > hourAgo);
+    this.recent.set(key, times);
+    if (times.length < (this.options.maxPerHourPerNode ?? 120)) return true;
+    this.counters.rateLimited++;
+    return false;
   }
 
   stats(): MeshInjectorStats {

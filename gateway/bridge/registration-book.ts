@@ -45,7 +45,8 @@ export class RegistrationBook {
     if (this.records.delete(key)) this.save();
   }
 
-  private save(): void {
+  /** Rewrites the file with the records kept now (drops what load() found but nobody put back). */
+  save(): void {
     const parts: Uint8Array[] = [];
     for (const r of this.records.values()) parts.push(new Uint8Array([r.length >> 8, r.length & 0xff]), r);
     const tmp = `${this.path}.tmp`;

@@ -24,6 +24,9 @@ import type { NodeConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { NodeKey } from './node-key.ts';
 
+/** How far in the future a registration's issue time may be (clocks of mesh devices drift). */
+const MAX_CLOCK_SKEW_SEC = 600;
+
 export interface GatewayStatus {
   readonly relays: readonly RelayState[];
   readonly outbox: InternetOutboxStats;
@@ -75,24 +78,26 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
   // Registrations survive restarts (kept sealed, as they arrived); expired ones are dropped on load.
   const book = new RegistrationBook(join(config.dataDir, 'gateway-registrations.bin'));
-  const accept = (sealed: Uint8Array, persist: boolean): void => {
+  const accept = (sealed: Uint8Array): void => {
     const opened = openRegistration(suite, secrets, sealed);
     if (!opened.ok) {
       log.warn('gateway registration refused', { code: opened.code });
       return;
     }
-    const key = toHex(opened.value.lookup.publicKey);
-    if (opened.value.expiresAtSec * 1000 <= clock.now()) {
-      book.delete(key);
+    const reg = opened.value;
+    const nowSec = Math.floor(clock.now() / 1000);
+    // Expired, or issued in the future (beyond clock skew): ignored, and never
+    // allowed to touch the registration kept for the same key (review M2).
+    if (reg.expiresAtSec <= nowSec || reg.issuedAtSec > nowSec + MAX_CLOCK_SKEW_SEC) {
+      log.warn('gateway registration out of its time window', { issuedAtSec: reg.issuedAtSec, expiresAtSec: reg.expiresAtSec });
       return;
     }
-    if (!fetcher.register(opened.value)) {
-      log.warn('registration for a relay this gateway does not serve', { relay: redactUrl(opened.value.relayUrl) });
-      return;
-    }
-    if (persist) book.put(key, sealed);
+    const outcome = fetcher.register(reg);
+    if (outcome === 'registered') book.put(toHex(reg.lookup.publicKey), sealed);
+    else log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
   };
-  for (const sealed of book.load()) accept(sealed, true);
+  for (const sealed of book.load()) accept(sealed);
+  book.save(); // forget expired and superseded registrations on disk too
   connectivity.start();
   fetcher.start();
   injector.start();
@@ -109,7 +114,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
           return true;
         }
         case 'registration':
-          accept(request.sealed, true);
+          accept(request.sealed);
           return true;
       }
     },

@@ -19,10 +19,14 @@
  *                      info = "meow/gateway-registration/v1", 32)
  *
  * Body:
- *   +----+--------+-----------+--------+-------------+-----------+
- *   | v  | urlLen | url (UTF8)| lookup | deliver to  | expires   |
- *   | 1  | varint | <= 255    | seed 32| node id 8   | varint s  |
- *   +----+--------+-----------+--------+-------------+-----------+
+ *   +----+--------+-----------+--------+-------------+-----------+-----------+
+ *   | v  | urlLen | url (UTF8)| lookup | deliver to  | issued    | expires   |
+ *   | 1  | varint | <= 255    | seed 32| node id 8   | varint s  | varint s  |
+ *   +----+--------+-----------+--------+-------------+-----------+-----------+
+ *
+ * `issued` orders registrations of one lookup key: a gateway keeps the
+ * newest and refuses an older or equal one, so a recorded registration
+ * cannot be replayed over a renewal.
  *   | signature 64: Ed25519 by the Lkp over                              |
  *   |   "meow/gateway-registration/v1" || gateway Ed25519 pub || body    |
  *   +--------------------------------------------------------------------+
@@ -43,7 +47,7 @@ const DOMAIN = utf8('meow/gateway-registration/v1');
 const URL_MAX_BYTES = 255;
 const NODE_ID_BYTES = 8;
 /** Bounds the sealed form (a registration fits one 240-byte frame with a short URL). */
-export const REGISTRATION_MAX_BYTES = 32 + XAEAD_NONCE_BYTES + 16 + 1 + 2 + URL_MAX_BYTES + KEY_BYTES + NODE_ID_BYTES + 8 + SIGNATURE_BYTES;
+export const REGISTRATION_MAX_BYTES = 32 + XAEAD_NONCE_BYTES + 16 + 1 + 2 + URL_MAX_BYTES + KEY_BYTES + NODE_ID_BYTES + 8 + 8 + SIGNATURE_BYTES;
 
 export interface GatewayRegistration {
   /** The relay holding the mailbox (http://, https://, mqtt://, udp://). */
@@ -52,6 +56,8 @@ export interface GatewayRegistration {
   readonly lookup: LookupKeyPair;
   /** The mesh node (8-byte node id) the gateway delivers the fetched mail to. */
   readonly deliverTo: Uint8Array;
+  /** Unix time (s) the user made it; a gateway keeps only the newest per lookup key. */
+  readonly issuedAtSec: number;
   /** Unix time (s) after which the gateway forgets the registration and the key. */
   readonly expiresAtSec: number;
 }
@@ -64,7 +70,7 @@ export function sealRegistration(
   if (reg.deliverTo.length !== NODE_ID_BYTES) throw new RangeError('deliverTo must be an 8-byte node id');
   const body = new ByteWriter(160)
     .u8(REGISTRATION_VERSION).lengthPrefixed(url, URL_MAX_BYTES).fixed(reg.lookup.secretKey, KEY_BYTES)
-    .fixed(reg.deliverTo, NODE_ID_BYTES).varint(reg.expiresAtSec).finish();
+    .fixed(reg.deliverTo, NODE_ID_BYTES).varint(reg.issuedAtSec).varint(reg.expiresAtSec).finish();
   const signature = suite.ed25519Sign(reg.lookup.secretKey, concatBytes(DOMAIN, gateway.signing, body));
   const ephemeral = random.bytes(KEY_BYTES);
   const ephemeralPublic = suite.x25519PublicKey(ephemeral);
@@ -107,7 +113,9 @@ export function decodeRegistrationBody(suite: CryptoSuite, gatewaySigningPublic:
   const urlBytes = r.lengthPrefixed(URL_MAX_BYTES, 'relay URL');
   const lookupSeed = r.copy(KEY_BYTES, 'lookup key');
   const deliverTo = r.copy(NODE_ID_BYTES, 'deliver-to node id');
+  const issuedAtSec = r.varint('issue time', 2 ** 40);
   const expiresAtSec = r.varint('expiry', 2 ** 40);
+  if (!r.failed && expiresAtSec <= issuedAtSec) return r.reject('bad-value', 'registration expires before it was issued');
   const bodyEnd = r.offset;
   const signature = r.bytes(SIGNATURE_BYTES, 'signature');
   r.end('registration');
@@ -119,7 +127,7 @@ export function decodeRegistrationBody(suite: CryptoSuite, gatewaySigningPublic:
   if (!suite.ed25519Verify(lookup.publicKey, concatBytes(DOMAIN, gatewaySigningPublic, plain.subarray(0, bodyEnd)), signature)) {
     return fail('bad-signature', bodyEnd, 'registration not signed by its lookup key for this gateway');
   }
-  return ok({ relayUrl, lookup, deliverTo, expiresAtSec });
+  return ok({ relayUrl, lookup, deliverTo, issuedAtSec, expiresAtSec });
 }
 
 /**

@@ -10,7 +10,7 @@ const random = new SeededRandom('registration');
 const gateway = generateDeviceKeyPair(suite, random);
 const secrets = { signingPublic: gateway.publicKey.signing, agreementSecret: gateway.agreementSecret, agreementPublic: gateway.publicKey.agreement };
 const lookup = generateLookupKeyPair(suite, random);
-const registration = { relayUrl: 'https://user:pass@relay.example:8443', lookup, deliverTo: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), expiresAtSec: 1_900_000_000 };
+const registration = { relayUrl: 'https://user:pass@relay.example:8443', lookup, deliverTo: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), issuedAtSec: 1_899_000_000, expiresAtSec: 1_900_000_000 };
 
 const sealed = sealRegistration(suite, random, gateway.publicKey, registration);
 
@@ -25,6 +25,7 @@ describe('gateway registration', () => {
     expect(opened.value.lookup.publicKey).toEqual(lookup.publicKey);
     expect(opened.value.deliverTo).toEqual(registration.deliverTo);
     expect(opened.value.expiresAtSec).toBe(registration.expiresAtSec);
+    expect(opened.value.issuedAtSec).toBe(registration.issuedAtSec);
   });
 
   it('seals to the X25519 form of an announced Ed25519 node key', () => {

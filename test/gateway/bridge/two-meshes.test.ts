@@ -55,9 +55,9 @@ function until<T>(get: () => T | undefined, timeoutMs = 30_000): Promise<T> {
 }
 
 /** What a user's device does to have its gateway fetch its relay mailbox and bring the mail to its node. */
-async function register(user: MeshNode, gateway: MeshNode, lookup: LookupKeyPair): Promise<void> {
+async function register(user: MeshNode, gateway: MeshNode, lookup: LookupKeyPair, issuedAtSec = Math.floor(Date.now() / 1000)): Promise<void> {
   const sealed = sealRegistration(suite, random, { role: 'device', signing: gateway.publicKey, agreement: gatewayAgreementPublic(gateway.publicKey)! }, {
-    relayUrl: relay.urls[0]!, lookup, deliverTo: user.nodeId, expiresAtSec: Math.floor(Date.now() / 1000) + 3600,
+    relayUrl: relay.urls[0]!, lookup, deliverTo: user.nodeId, issuedAtSec, expiresAtSec: issuedAtSec + 3600,
   });
   await user.router.sendDirect(gateway.nodeId, encodeGatewayRequest({ kind: 'registration', sealed }));
 }
