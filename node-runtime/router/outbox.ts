@@ -34,6 +34,7 @@ interface Pending {
   attempts: number;
   routedLast: boolean;
   routedFailures: number;
+  requestId?: number;
   timer?: TimerHandle;
   readonly resolve: (id: string) => void;
   readonly reject: (e: Error) => void;
@@ -47,6 +48,8 @@ export function reversed(route: Uint8Array): Uint8Array {
 
 export class Outbox {
   private readonly pending = new Map<number, Pending>();
+  /** Route requests in flight, by their frame id (the reply acks that id). */
+  private readonly routeRequests = new Map<number, Pending>();
 
   constructor(private readonly core: RouterCore) {}
 
@@ -93,10 +96,21 @@ export class Outbox {
     const route = core.routes.get(p.destHint, core.clock.now());
     p.routedLast = route !== undefined;
     let frameBytes = 0;
-    if (!p.chunks) {
+    const requestFirst = !route && !p.chunks && p.envelope.length > core.cfg.routeRequestAboveBytes;
+    if (!p.chunks && !requestFirst) {
       const fields = this.fields(p, FrameKind.data, Math.min(a, MAX_ATTEMPT), p.envelope, route?.path);
       frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + p.envelope.length;
       originate(core, fields, p.priority, p.key);
+    } else if (!p.chunks) {
+      // No route: flood a 14-byte route request, not the envelope (a flood
+      // costs a frame from a third of the mesh: small frames cost a third of
+      // the airtime). The destination's reply teaches the route; the
+      // envelope then goes routed.
+      const nonce = core.random.bytes(4);
+      const requestId = originate(core, this.fields(p, FrameKind.routeRequest, Math.min(a, MAX_ATTEMPT), nonce, undefined), p.priority);
+      this.routeRequests.set(requestId, p);
+      p.requestId = requestId;
+      frameBytes = FRAME_HEADER_BYTES + 2 + nonce.length + p.envelope.length;
     } else if (route) {
       frameBytes += this.sendFragments(p, p.chunks.map((_, i) => i), route.path);
     } else {
@@ -189,6 +203,7 @@ export class Outbox {
     }
     if (p.attempts >= Math.min(core.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
+      if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
       core.counters.failed++;
       p.reject(new RouterError('delivery-failed', `no acknowledgement from ${toHex(p.destId)} after ${p.attempts} attempts`));
       return;
@@ -197,19 +212,40 @@ export class Outbox {
     this.attempt(p);
   }
 
-  /** An ack that reached this node as its final receiver; true when it settled a message. */
+  /** An ack that reached this node as its final receiver; true when it settled a message or a route request. */
   onAck(ackedKey: number, proof: Uint8Array, ackRoute: Uint8Array): boolean {
     const core = this.core;
+    const asked = this.routeRequests.get(ackedKey);
+    if (asked) return this.onRouteReply(asked, ackedKey, proof, ackRoute);
     const p = this.pending.get(ackedKey);
     if (!p) return false;
     // The proof binds the destination's full id: a node sharing its hint cannot ack for it.
     if (!constantTimeEqual(proof, ackProof(core.suite, core.meshKey, p.destId, ackedKey))) return false;
     this.pending.delete(ackedKey);
+    if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
     p.timer?.cancel();
     core.counters.acked++;
     core.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
     core.routes.learn(p.destHint, reversed(ackRoute), 'ack', core.clock.now());
     p.resolve(ackedKey.toString(16).padStart(8, '0'));
+    return true;
+  }
+
+  /** The destination answered a route request: learn the route, send the envelope along it now. */
+  private onRouteReply(p: Pending, requestId: number, proof: Uint8Array, ackRoute: Uint8Array): boolean {
+    const core = this.core;
+    if (!constantTimeEqual(proof, ackProof(core.suite, core.meshKey, p.destId, requestId))) return false;
+    this.routeRequests.delete(requestId);
+    if (this.pending.get(p.key) !== p || p.requestId !== requestId) return true;
+    p.requestId = undefined;
+    const path = reversed(ackRoute);
+    core.routes.learn(p.destHint, path, 'ack', core.clock.now());
+    p.timer?.cancel();
+    const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);
+    originate(core, this.fields(p, FrameKind.data, attempt, p.envelope, path), p.priority, p.key);
+    p.routedLast = true;
+    const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + p.envelope.length, path.length);
+    p.timer = core.after(timeoutMs, () => this.timedOut(p));
     return true;
   }
 
@@ -228,6 +264,7 @@ export class Outbox {
   }
 
   close(): void {
+    this.routeRequests.clear();
     for (const p of this.pending.values()) {
       p.timer?.cancel();
       p.reject(new RouterError('closed', 'router closed before the message was acknowledged'));

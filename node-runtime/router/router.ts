@@ -114,6 +114,7 @@ export function createRouter(o: RouterOptions): Router {
       case FrameKind.ack: return onAck(frame, fresh);
       case FrameKind.fragmentRequest: return onFragmentRequest(frame, fresh);
       case FrameKind.announce: return onAnnounce(frame, fresh, rx);
+      case FrameKind.routeRequest: return onRouteRequest(frame, fresh, rx);
     }
   }
 
@@ -149,8 +150,12 @@ export function createRouter(o: RouterOptions): Router {
     if (forMe(frame)) {
       const key = messageKey(core.suite, core.meshKey, FrameKind.data, frame.destHint, frame.payload);
       const back = pathBack(frame);
-      const sendAck = (): void => sendAckFor(key, back, frame.attempt);
-      seen.reAck = sendAck;
+      // A repeated copy re-sends the ack, but only once the envelope is
+      // delivered (stored): never an ack for what the store refused.
+      const sendAck = (): void => {
+        seen.reAck = () => sendAckFor(key, back, frame.attempt);
+        sendAckFor(key, back, frame.attempt);
+      };
       if (delivered.has(key, core.clock.now())) {
         sendAck();
         return;
@@ -250,6 +255,22 @@ export function createRouter(o: RouterOptions): Router {
       core.log.debug('ack forward', { key: a.value.ackedKey, hops: frame.hops, route: toHex(frame.route) });
       forwardRouted(core, frame, seen, 'ack');
     }
+  }
+
+  /** A route request for this node is answered with an ack of its frame id along the reversed path. */
+  function onRouteRequest(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {
+    if (frame.routed || frame.destHint === BROADCAST_HINT) {
+      counters.malformed++;
+      return;
+    }
+    if (frame.destHint !== core.destHint) {
+      // The reply (an ack of this frame id) cancels waiting relays of the request.
+      scheduleFloodRelay(core, frame, seen, rx.snrDb, cfg.floodSuppressDirect, frame.frameId);
+      return;
+    }
+    const back = pathBack(frame);
+    seen.reAck = () => sendAckFor(frame.frameId, back, frame.attempt);
+    sendAckFor(frame.frameId, back, frame.attempt);
   }
 
   function onFragment(frame: MeshFrame, seen: SeenFrame, rx: ReceivedFrame): void {

@@ -88,6 +88,11 @@ export interface RouterConfig {
    * ack is far likelier than a broken route, and a flood would feed the congestion.
    */
   politeChannelUse: number;
+  /**
+   * With no route, an envelope longer than this is not flooded: a 14-byte
+   * route request is, and the envelope follows the route the reply teaches.
+   */
+  routeRequestAboveBytes: number;
   /** Hops assumed for a destination with no route, to size the first ack timeout. */
   expectedHops: number;
   /** Extra slack added to every ack timeout. */
@@ -114,6 +119,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   maxAttempts: 4,
   hopRetries: 3,
   politeChannelUse: 0.25,
+  routeRequestAboveBytes: 64,
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,

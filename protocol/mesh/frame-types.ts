@@ -9,7 +9,7 @@
  *  | route: `hops` bytes (flood, mutable) or `limit` bytes (routed)  | payload ... |
  *  +-----------------------------------------------------------------+-------------+
  *
- *  kind   0 data, 1 fragment, 2 ack, 3 fragment request, 4 announce (5..7 refused)
+ *  kind   0 data, 1 fragment, 2 ack, 3 fragment request, 4 announce, 5 route request (6, 7 refused)
  *  limit  flood: relays allowed 0..31 (0: neighbours only). routed: relays in the route 0..31
  *  hops   flood: relays passed so far (= route bytes carried). routed: index of
  *         the next relay in the route (the frame is for the destination when
@@ -44,9 +44,10 @@ export const FrameKind = {
   ack: 2,
   fragmentRequest: 3,
   announce: 4,
+  routeRequest: 5,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
-export const FRAME_KIND_COUNT = 5;
+export const FRAME_KIND_COUNT = 6;
 
 export function frameKindName(kind: FrameKind): string {
   switch (kind) {
@@ -55,6 +56,7 @@ export function frameKindName(kind: FrameKind): string {
     case FrameKind.ack: return 'ack';
     case FrameKind.fragmentRequest: return 'fragment-request';
     case FrameKind.announce: return 'announce';
+    case FrameKind.routeRequest: return 'route-request';
   }
 }
 

@@ -53,7 +53,7 @@ describe('mesh frame codec', () => {
 
   it('round-trips arbitrary frames', () => {
     const arb = fc.record({
-      kind: fc.integer({ min: 0, max: 4 }), routed: fc.boolean(), limit: fc.integer({ min: 0, max: 31 }),
+      kind: fc.integer({ min: 0, max: 5 }), routed: fc.boolean(), limit: fc.integer({ min: 0, max: 31 }),
       hopsFrac: fc.double({ min: 0, max: 1, noNaN: true }), attempt: fc.integer({ min: 0, max: 3 }),
       destHint: fc.integer({ min: 0, max: 0xffff }), sourceHint: fc.integer({ min: 0, max: 0xffff }),
       payload: fc.uint8Array({ maxLength: 150 }), id: fc.integer({ min: 0, max: 0xffffffff }), seed: fc.uint8Array({ minLength: 31, maxLength: 31 }),
@@ -89,7 +89,7 @@ describe('mesh frame codec', () => {
   });
 
   it('refuses unknown kinds, hops over the limit and frames over the MTU', () => {
-    expect(decodeFrame(fromHex('a0000000000000000000') as Uint8Array)).toMatchObject({ ok: false, code: 'bad-kind' });
+    expect(decodeFrame(fromHex('c0000000000000000000') as Uint8Array)).toMatchObject({ ok: false, code: 'bad-kind' });
     expect(decodeFrame(fromHex('0118ffff00000000') as Uint8Array)).toMatchObject({ ok: false, code: 'bad-value' });
     expect(decodeFrame(new Uint8Array(256))).toMatchObject({ ok: false, code: 'too-long' });
     expect(decodeFrame(new Uint8Array(100), 64)).toMatchObject({ ok: false, code: 'too-long' });
@@ -187,7 +187,7 @@ describe('frame authentication and relaying', () => {
 
   it('refuses misuse in the encoder', () => {
     expect(() => encodeFrame({ ...flood, limit: 32 }, 1)).toThrow(MeshError);
-    expect(() => encodeFrame({ ...flood, kind: 5 as FrameKind }, 1)).toThrow(MeshError);
+    expect(() => encodeFrame({ ...flood, kind: 6 as FrameKind }, 1)).toThrow(MeshError);
     expect(() => encodeFrame({ ...flood, hops: 1 }, 1)).toThrow(MeshError); // route bytes missing
     expect(() => encodeFrame({ ...flood, sourceHint: undefined }, 1)).toThrow(MeshError);
     expect(() => computeFrameId(suite, new Uint8Array(16), flood)).toThrow(MeshError);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../../node-runtime/router/errors.ts';
+import { FrameKind } from '../../protocol/mesh/frame-types.ts';
+import { decodeFrame } from '../../protocol/mesh/frame.ts';
 import { destHintOf } from '../../protocol/mesh/node-id.ts';
-import { line, makeMesh, text } from './mesh-harness.ts';
+import { filteringLink, line, makeMesh, settle, text } from './mesh-harness.ts';
 
 describe('router over the simulated medium', () => {
   it('floods the first message, learns the route from the ack, then routes; the reply is routed at once', async () => {
@@ -91,5 +93,33 @@ describe('router over the simulated medium', () => {
     const got = [...m.delivered[0]!, ...m.delivered[11]!].map((d) => new TextDecoder().decode(d.envelope)).sort();
     expect(got).toEqual(Array.from({ length: 12 }, (_, k) => `message ${k}`).sort());
     expect(m.routers[0]!.stats().counters.floods + m.routers[11]!.stats().counters.floods).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('route requests', () => {
+  it('floods a 14-byte route request, not a long envelope, and sends the envelope along the route the reply teaches', async () => {
+    const seen: { kind: number; routed: boolean; length: number }[] = [];
+    const m = makeMesh({
+      nodes: 5, links: line(5),
+      wrapLink: (node, link) => node !== 2 ? link : filteringLink(link, (f) => {
+        const d = decodeFrame(f.bytes);
+        if (d.ok) seen.push({ kind: d.value.kind, routed: d.value.routed, length: f.bytes.length });
+        return false;
+      }),
+    });
+    const long = new Uint8Array(120).fill(0x61);
+    const outcome = await settle(m, m.routers[0]!.sendDirect(m.ids[4]!, long));
+    expect(outcome.ok).toBe(true);
+    expect(m.delivered[4]!.map((d) => d.envelope)).toEqual([long]);
+    const floods = seen.filter((s) => !s.routed);
+    expect(floods.length).toBeGreaterThan(0);
+    expect(floods.every((s) => s.kind === FrameKind.routeRequest && s.length <= 14 + 4)).toBe(true);
+    expect(seen.some((s) => s.routed && s.kind === FrameKind.data && s.length === 8 + 3 + 120)).toBe(true);
+    expect(m.routers[0]!.stats().counters.floods).toBe(1);
+    // A short envelope is flooded itself (cheaper than a request and a round trip).
+    const m2 = makeMesh({ nodes: 3, links: line(3) });
+    const o2 = await settle(m2, m2.routers[0]!.sendDirect(m2.ids[2]!, text('short')));
+    expect(o2.ok).toBe(true);
+    expect(m2.routers[1]!.stats().counters.relayed).toBe(1);
   });
 });
