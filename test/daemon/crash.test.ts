@@ -21,6 +21,7 @@ import { startMeshNode } from '../../node-runtime/daemon/mesh-node.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
 import { openStore } from '../../node-runtime/store/index.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-crash-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,18 +29,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bin = new URL('../../bin/meow-node.js', import.meta.url).pathname;
 const suite = createNodeSuite();
 
-function waitFor<T>(get: () => T | undefined, timeoutMs: number): Promise<T> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = get();
-      if (v !== undefined) resolve(v);
-      else if (Date.now() - start > timeoutMs) reject(new Error('timed out'));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe('meow-node killed with SIGKILL mid-ingest', () => {
   it('keeps every message it acknowledged', async () => {
@@ -60,7 +49,7 @@ describe('meow-node killed with SIGKILL mid-ingest', () => {
     }), { clock: systemClock, random: systemRandom, suite, log: createLogger('error', Date.now, () => {}) });
 
     try {
-      const keyText = await waitFor(() => { try { return readFileSync(join(daemonDir, 'node.key'), 'utf8'); } catch { return undefined; } }, 20_000);
+      const keyText = await waitUntil(() => { try { return readFileSync(join(daemonDir, 'node.key'), 'utf8'); } catch { return undefined; } }, 20_000);
       const seed = fromHex((JSON.parse(keyText) as { ed25519Seed: string }).ed25519Seed)!;
       const daemonId = meshNodeId(suite, suite.ed25519PublicKey(seed));
       const { alice } = createSessionPair(createPortableSuite(), new SeededRandom('crash'));
@@ -79,7 +68,7 @@ describe('meow-node killed with SIGKILL mid-ingest', () => {
           }
         }
       });
-      await waitFor(() => (acked.size >= 60 ? true : undefined), 60_000);
+      await waitUntil(() => (acked.size >= 60 ? true : undefined), 60_000);
       child.kill('SIGKILL');
       stop = true;
       await exited;

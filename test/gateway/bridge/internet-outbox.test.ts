@@ -10,6 +10,7 @@ import { openStore, type Store } from '../../../node-runtime/store/index.ts';
 import { ConnectivityMonitor } from '../../../gateway/bridge/connectivity.ts';
 import { InternetOutbox } from '../../../gateway/bridge/internet-outbox.ts';
 import { FakeRelay } from './fake-relay.ts';
+import { waitUntil } from '../../support/wait.ts';
 
 const suite = createNodeSuite();
 const URL_A = 'http://relay-a.example:8470';
@@ -25,17 +26,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error('timed out'));
-      else setTimeout(check, 5);
-    };
-    check();
-  });
-}
 
 function setup(relay: FakeRelay) {
   const connectivity = new ConnectivityMonitor({ clock: systemClock, relays: [relay], onlineProbeMs: 20, offlineProbeMs: 5 });
@@ -59,7 +49,7 @@ describe('gateway Internet outbox', () => {
     expect(outbox.enqueue(URL_A, tag, new TextEncoder().encode('message 0'))).toBe('duplicate');
     expect(outbox.stats().queued).toBe(300);
     relay.online = true;
-    await until(() => outbox.stats().queued === 0);
+    await waitUntil(() => outbox.stats().queued === 0);
     const stored = [...relay.mailbox(tag).values()].map(toHex);
     expect(stored).toEqual(order); // oldest first, each once
     expect(outbox.stats().delivered).toBe(300);
@@ -82,7 +72,7 @@ describe('gateway Internet outbox', () => {
       await new Promise((r) => setTimeout(r, 1 + random.int(6)));
     }
     relay.online = true;
-    await until(() => outbox.stats().queued === 0);
+    await waitUntil(() => outbox.stats().queued === 0);
     expect(relay.mailbox(tag).size).toBe(2000);
     expect(outbox.stats().delivered + outbox.stats().duplicates).toBe(2000);
     connectivity.close();
@@ -99,10 +89,10 @@ describe('gateway Internet outbox', () => {
     connectivity.start();
     const tag = new Uint8Array([5, 5, 5, 5]);
     outbox.enqueue(URL_A, tag, new Uint8Array([1, 2, 3]));
-    await until(() => outbox.stats().refused >= 1);
+    await waitUntil(() => outbox.stats().refused >= 1);
     expect(outbox.stats().queued).toBe(1);
     relay.refuse = undefined;
-    await until(() => outbox.stats().queued === 0);
+    await waitUntil(() => outbox.stats().queued === 0);
     expect(relay.mailbox(tag).size).toBe(1);
     connectivity.close();
     await outbox.close();

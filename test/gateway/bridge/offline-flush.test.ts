@@ -23,6 +23,7 @@ import { connectRelay } from '../../../gateway/server/client/connect.ts';
 import { relayPort } from '../../../gateway/server/client/relay-port.ts';
 import { type RunningRelay, startRelay } from '../../../gateway/server/relay.ts';
 import { CutProxy } from './cut-proxy.ts';
+import { waitUntil } from '../../support/wait.ts';
 
 const suite = createNodeSuite();
 const root = mkdtempSync(join(tmpdir(), 'meow-offline-flush-'));
@@ -40,17 +41,6 @@ function startTestRelay(port: number): Promise<RunningRelay> {
   });
 }
 
-function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error('timed out'));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe('gateway flush under connectivity flaps and a relay restart', () => {
   it(`delivers ${MESSAGES} envelopes queued offline exactly once`, async () => {
@@ -88,7 +78,7 @@ describe('gateway flush under connectivity flaps and a relay restart', () => {
 
     // Connectivity returns, then flaps 100 times while the queue drains; the relay restarts half way.
     proxy.setOnline(true);
-    await until(() => outbox.stats().delivered > 200, 60_000);
+    await waitUntil(() => outbox.stats().delivered > 200, 60_000);
     for (let flap = 0; flap < FLAPS; flap++) {
       proxy.setOnline(flap % 2 === 1);
       await new Promise((r) => setTimeout(r, 5 + random.int(40)));
@@ -98,7 +88,7 @@ describe('gateway flush under connectivity flaps and a relay restart', () => {
       }
     }
     proxy.setOnline(true);
-    await until(() => outbox.stats().queued === 0, 240_000);
+    await waitUntil(() => outbox.stats().queued === 0, 240_000);
     const stats = outbox.stats();
     expect(stats.refused).toBe(0);
     expect(stats.delivered + stats.duplicates).toBe(MESSAGES);

@@ -23,6 +23,7 @@ import { type MeshNode, startMeshNode } from '../../../node-runtime/daemon/mesh-
 import { systemClock } from '../../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../../node-runtime/platform/random.ts';
 import { type RunningRelay, startRelay } from '../../../gateway/server/relay.ts';
+import { waitUntil } from '../../support/wait.ts';
 
 const suite = createNodeSuite();
 const random = new SeededRandom('two-meshes');
@@ -41,18 +42,6 @@ async function meshNode(name: string, port: number, peer: number, relays: string
   return node;
 }
 
-function until<T>(get: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = get();
-      if (v !== undefined) resolve(v);
-      else if (Date.now() - start > timeoutMs) reject(new Error('timed out'));
-      else setTimeout(tick, 25);
-    };
-    tick();
-  });
-}
 
 /** What a user's device does to have its gateway fetch its relay mailbox and bring the mail to its node. */
 async function register(user: MeshNode, gateway: MeshNode, lookup: LookupKeyPair, issuedAtSec = Math.floor(Date.now() / 1000)): Promise<void> {
@@ -95,23 +84,23 @@ describe('two meshes joined only through a relay', () => {
     await register(a1, gatewayA, aliceRelayBox);
     await register(b1, gatewayB, bobRelayBox);
     // Both mailboxes exist on the relay once each gateway's fetcher has run.
-    await until(() => (gatewayA.status().gateway!.relays[0]!.lastSyncAt && gatewayB.status().gateway!.relays[0]!.lastSyncAt ? true : undefined));
+    await waitUntil(() => (gatewayA.status().gateway!.relays[0]!.lastSyncAt && gatewayB.status().gateway!.relays[0]!.lastSyncAt ? true : undefined));
 
     const hello = alice.sealText('hello Bob, from mesh A').envelope;
     await sendViaRelay(a1, gatewayA, bobRelayBox, hello);
-    const atBob = await until(() => received(b1, bob)[0]);
+    const atBob = await waitUntil(() => received(b1, bob)[0]);
     expect(atBob).toEqual(hello);
     const opened = bob.open(atBob, Date.now());
     expect(opened.ok && opened.value.body).toEqual({ type: 'text', text: 'hello Bob, from mesh A' });
 
     const answer = bob.sealText('hello Alice, from mesh B').envelope;
     await sendViaRelay(b1, gatewayB, aliceRelayBox, answer);
-    const atAlice = await until(() => received(a1, alice)[0]);
+    const atAlice = await waitUntil(() => received(a1, alice)[0]);
     const back = alice.open(atAlice, Date.now());
     expect(back.ok && back.value.body).toEqual({ type: 'text', text: 'hello Alice, from mesh B' });
 
     // The relay kept nothing once the gateways acknowledged, and neither gateway holds mail any more.
-    await until(() => (gatewayB.status().gateway!.injector.injected >= 1 && gatewayA.status().gateway!.injector.injected >= 1 ? true : undefined));
+    await waitUntil(() => (gatewayB.status().gateway!.injector.injected >= 1 && gatewayA.status().gateway!.injector.injected >= 1 ? true : undefined));
     expect(gatewayA.status().gateway!.outbox.queued).toBe(0);
     expect(gatewayB.status().gateway!.outbox.queued).toBe(0);
     expect(gatewayA.store.mailboxes.totals().messages + gatewayB.store.mailboxes.totals().messages).toBe(0);
@@ -125,7 +114,7 @@ describe('two meshes joined only through a relay', () => {
     const { alice, bob } = createSessionPair(suite, random);
     const bobRelayBox = generateLookupKeyPair(suite, random);
     await register(b1, gatewayB, bobRelayBox);
-    await until(() => (gatewayB.status().gateway!.fetcher.registrations === 1 && gatewayB.status().gateway!.relays[0]!.lastSyncAt ? true : undefined));
+    await waitUntil(() => (gatewayB.status().gateway!.fetcher.registrations === 1 && gatewayB.status().gateway!.relays[0]!.lastSyncAt ? true : undefined));
 
     await gatewayB.stop();
     nodes.splice(nodes.indexOf(gatewayB), 1);
@@ -134,7 +123,7 @@ describe('two meshes joined only through a relay', () => {
 
     const hello = alice.sealText('after the restart').envelope;
     await sendViaRelay(a1, gatewayA, bobRelayBox, hello);
-    const atBob = await until(() => received(b1, bob)[0]);
+    const atBob = await waitUntil(() => received(b1, bob)[0]);
     const opened = bob.open(atBob, Date.now());
     expect(opened.ok && opened.value.body).toEqual({ type: 'text', text: 'after the restart' });
   });
