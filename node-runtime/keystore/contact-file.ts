@@ -5,6 +5,12 @@
  * mode 0600, written atomically. The user agent's vault will supersede
  * this file; its payload is a plain versioned JSON object so it can be
  * migrated.
+ *
+ * Payload version 1 holds the card keys. They re-derive root_0 of the
+ * conversation (protocol/session/key-schedule.ts), so they live only until
+ * the session starts: contact-session.ts then rewrites the file as version 2,
+ * which holds the session state instead and no Ckp or Ekp secret
+ * (docs/SECURITY-REVIEW.md H3). readContactFile reads version 1 only.
  */
 import { readFile } from 'node:fs/promises';
 import { fromHex, fromUtf8, toHex, utf8 } from '../../protocol/codec/bytes.ts';
@@ -17,6 +23,9 @@ import type { RandomSource } from '../../protocol/random.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { KeystoreError } from './errors.ts';
 import { openKeyFile, sealKeyFile } from './sealed-file.ts';
+
+/** Payload version of a contact file that holds the session state (contact-session.ts). */
+export const CONTACT_SESSION_VERSION = 2;
 
 export interface ContactState {
   /** Who started the exchange: we made the invite ('inviter') or answered one ('answerer'). */
@@ -49,14 +58,15 @@ export async function writeContactFile(
   await writeFileAtomic(path, text, { mode: 0o600, overwrite: options.overwrite ?? false });
 }
 
-function hexField(d: Record<string, unknown>, name: string, length?: number): Uint8Array {
+export function hexField(d: Record<string, unknown>, name: string, length?: number): Uint8Array {
   const v = d[name];
   const bytes = typeof v === 'string' && v.length <= 8192 ? fromHex(v) : undefined;
   if (!bytes || (length !== undefined && bytes.length !== length)) throw new KeystoreError('bad-file', `contact file: ${name} malformed`);
   return bytes;
 }
 
-export async function readContactFile(suite: CryptoSuite, path: string, ukp: UserKeyPair): Promise<ContactState> {
+/** The opened payload of a contact file (either version), as a JSON object. */
+export async function readContactPayload(suite: CryptoSuite, path: string, ukp: UserKeyPair): Promise<Record<string, unknown>> {
   const text = await readFile(path, 'utf8');
   const payload = await openKeyFile(suite, text, 'contact', { ukp });
   let doc: unknown;
@@ -68,6 +78,15 @@ export async function readContactFile(suite: CryptoSuite, path: string, ukp: Use
     payload.fill(0);
   }
   const d = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
+  if (d.role !== 'inviter' && d.role !== 'answerer') throw new KeystoreError('bad-file', 'contact file: unknown role');
+  return d;
+}
+
+export async function readContactFile(suite: CryptoSuite, path: string, ukp: UserKeyPair): Promise<ContactState> {
+  const d = await readContactPayload(suite, path, ukp);
+  if (d.version === CONTACT_SESSION_VERSION) {
+    throw new KeystoreError('wrong-kind', 'contact file: the conversation has started; it holds the session state, no longer the card keys');
+  }
   if (d.version !== 1 || (d.role !== 'inviter' && d.role !== 'answerer')) throw new KeystoreError('bad-file', 'contact file: unknown version or role');
   const state: ContactState = {
     role: d.role,
