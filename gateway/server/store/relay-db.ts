@@ -44,6 +44,8 @@ function u8(b: Buffer | Uint8Array): Uint8Array {
 export class RelayDb {
   readonly db: Db;
   private readonly s: Record<string, Statement>;
+  /** Built once: better-sqlite3's transaction() wrapper costs more than the savepoint it opens. */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -51,6 +53,7 @@ export class RelayDb {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
     this.db.exec(SCHEMA);
+    this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
       getMailbox: p('SELECT tag, lookup_key, pass_key FROM mailboxes WHERE tag = ?'),
@@ -101,7 +104,7 @@ export class RelayDb {
 
   /** Runs fn in a transaction (a savepoint when one is already open). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 
   getMailbox(tag: Uint8Array): MailboxRow | undefined {

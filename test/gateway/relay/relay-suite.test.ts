@@ -24,6 +24,7 @@ const lowOrder = loadVectors<{ points: { name: string; u: string }[] }>('x25519-
 const edVectors = loadVectors<{ vectors: EdVector[] }>('ed25519-rfc8032.json');
 const chachaVectors = loadVectors<{ vectors: AeadVector[] }>('chacha20poly1305-rfc8439.json');
 const xchachaVectors = loadVectors<{ vectors: AeadVector[] }>('xchacha20poly1305-draft.json');
+const hkdfVectors = loadVectors<{ vectors: { name: string; ikm: string; salt: string; info: string; length: number; okm: string }[] }>('hkdf-rfc5869.json');
 
 const portable = createPortableSuite();
 const sodium = loadSodium();
@@ -116,6 +117,16 @@ describe.each(suites)('relay crypto suite: %s', (_name, relay) => {
       expect(open(key, nonce, sealed, flip(aad, 0))).toBeUndefined();
       expect(open(key, nonce, sealed.subarray(0, 15), aad)).toBeUndefined();
     }
+  });
+
+  it('derives the RFC 5869 keys (HKDF-SHA256) and the portable suite\'s at every length up to 300 bytes', () => {
+    for (const v of hkdfVectors.vectors) expect(relay.hkdf(hex(v.ikm), hex(v.salt), hex(v.info), v.length), v.name).toEqual(hex(v.okm));
+    const rnd = new SeededRandom('relay-hkdf');
+    for (let n = 0; n <= 300; n++) {
+      const [ikm, salt, info] = [rnd.bytes(n % 70), rnd.bytes(n % 3 === 0 ? 0 : 64), rnd.bytes(n % 20)];
+      expect(relay.hkdf(ikm, salt, info, n)).toEqual(portable.hkdf(ikm, salt, info, n));
+    }
+    expect(() => relay.hkdf(new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 255 * 32 + 1)).toThrow();
   });
 
   it('seals like the portable suite at every size from 0 to 1,300 bytes', () => {
