@@ -19,8 +19,8 @@
  * - Lkp rotation: the new lookup key rides until the peer sends to its
  *   mailbox tag (after my own Ekp rotation, if one is in flight); the old
  *   mailbox is drained for lookupDrainMs, then dropped.
- * - Grace: the previous epoch still opens late messages for a bounded time
- *   and count, then its keys are wiped.
+ * - Grace: the two epochs before the current one still open late messages
+ *   for a bounded time and count each, then their keys are wiped.
  *
  * Time is an argument (protocol/ has no clock); randomness is injected.
  */
@@ -52,7 +52,7 @@ export type {
 } from './session-types.ts';
 
 /** 'chained': the epoch my announced healing Ekp creates on top of `next` (the peer sends under it once it has my key). */
-type ReceiveSlot = 'current' | 'next' | 'chained' | 'previous';
+type ReceiveSlot = 'current' | 'next' | 'chained' | 'previous' | 'older';
 const MAX_INNER_BYTES = MAX_ENVELOPE_BYTES - DIRECT_HEADER_BYTES - AEAD_TAG_BYTES;
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -100,6 +100,7 @@ export class Session {
       current: Epoch.fromRoot(suite, 0, root, lowSide),
       next: undefined,
       previous: undefined,
+      older: undefined,
       deferred: undefined,
       deferredAnnounced: false,
       options: checkOptions({ ...DEFAULT_SESSION_OPTIONS, ...setup.options }),
@@ -217,6 +218,7 @@ export class Session {
     const s = this.state;
     const slots: [ReceiveSlot, Epoch | undefined][] = [
       ['current', s.current], ['next', s.next?.epoch], ['chained', this.chainedEpoch()], ['previous', s.previous?.epoch],
+      ['older', s.older?.epoch],
     ];
     for (const [slot, epoch] of slots) {
       if (!epoch) continue;
@@ -275,7 +277,7 @@ export class Session {
     // Ekp proposals count only under the current epoch (after promotion):
     // copies carried by older epochs are stale by construction.
     let acceptEkp: { pub: Uint8Array; root: Uint8Array; yieldMine: boolean; heals: boolean } | undefined;
-    const proposed = slot === 'previous' ? undefined : inner.encryptionKey;
+    const proposed = slot === 'previous' || slot === 'older' ? undefined : inner.encryptionKey;
     if (proposed && !sameBytes(proposed, theirEkpAfter)) {
       if (nextAfter?.origin === 'theirs') {
         if (sameBytes(proposed, nextAfter.theirPublic)) ackDue = true; // our ack was lost: ack again
@@ -299,9 +301,8 @@ export class Session {
     } else if (chaining) {
       this.commitChained(nowMs);
       events.push('epoch-committed');
-    } else if (slot === 'current' && s.previous) {
-      s.previous.remainingMessages -= 1;
-      if (s.previous.remainingMessages <= 0) this.dropPreviousEpoch();
+    } else if (slot === 'current') {
+      this.countGraceMessage();
     }
     if (box === 'pending') {
       this.commitLookup(nowMs);
@@ -364,12 +365,7 @@ export class Session {
     const s = this.state;
     const next = s.next;
     if (!next) return;
-    this.dropPreviousEpoch();
-    s.previous = {
-      epoch: s.current,
-      expiresAtMs: deadline(nowMs, s.options.epochGraceMs),
-      remainingMessages: s.options.epochGraceMessages,
-    };
+    this.retireCurrent(nowMs);
     s.current = next.epoch;
     // A healing key announced on top of `next` is activated afresh by accept() (same root).
     this.chained?.epoch.wipe();
@@ -395,12 +391,7 @@ export class Session {
     const next = s.next;
     const chained = this.chainedEpoch();
     if (next?.origin !== 'theirs' || !s.deferred || !chained) return;
-    this.dropPreviousEpoch();
-    s.previous = {
-      epoch: s.current,
-      expiresAtMs: deadline(nowMs, s.options.epochGraceMs),
-      remainingMessages: s.options.epochGraceMessages,
-    };
+    this.retireCurrent(nowMs);
     next.epoch.wipe();
     s.current = chained;
     s.theirEncryption = next.theirPublic;
@@ -442,15 +433,38 @@ export class Session {
     m.pending = undefined;
   }
 
-  private dropPreviousEpoch(): void {
-    this.state.previous?.epoch.wipe();
-    this.state.previous = undefined;
+  /** The current epoch enters grace; the previous one moves to `older` (keeping its own bounds); the older one is wiped. */
+  private retireCurrent(nowMs: number): void {
+    const s = this.state;
+    this.dropGrace('older');
+    s.older = s.previous;
+    s.previous = {
+      epoch: s.current,
+      expiresAtMs: deadline(nowMs, s.options.epochGraceMs),
+      remainingMessages: s.options.epochGraceMessages,
+    };
   }
 
-  /** Wipes the previous epoch and the drained mailbox once their time is up. */
+  /** A message under the current epoch: the grace epochs each have one message less to live. */
+  private countGraceMessage(): void {
+    for (const which of ['previous', 'older'] as const) {
+      const g = this.state[which];
+      if (!g) continue;
+      g.remainingMessages -= 1;
+      if (g.remainingMessages <= 0) this.dropGrace(which);
+    }
+  }
+
+  private dropGrace(which: 'previous' | 'older'): void {
+    this.state[which]?.epoch.wipe();
+    this.state[which] = undefined;
+  }
+
+  /** Wipes the grace epochs and the drained mailbox once their time is up. */
   expire(nowMs: number): void {
     const s = this.state;
-    if (s.previous && nowMs >= s.previous.expiresAtMs) this.dropPreviousEpoch();
+    if (s.previous && nowMs >= s.previous.expiresAtMs) this.dropGrace('previous');
+    if (s.older && nowMs >= s.older.expiresAtMs) this.dropGrace('older');
     const m = s.mailboxes;
     if (m.previous && nowMs >= m.previous.drainUntilMs) {
       m.previous.pair.secretKey.fill(0);
@@ -474,6 +488,7 @@ export class Session {
       deferredRotation: s.deferred !== undefined,
       healingAnnounced: s.deferredAnnounced,
       graceEpoch: s.previous?.epoch.number,
+      olderGraceEpoch: s.older?.epoch.number,
       peerMailboxTag: Array.from(this.peerTag, (b) => b.toString(16).padStart(2, '0')).join(''),
       secrets: '[secret redacted]',
     };

@@ -12,11 +12,13 @@
  *   64   my current Lkp (public, secret)      u8  flags: 1 pending Lkp, 2 draining Lkp,
  *                                                 4 next epoch, 8 next is mine, 16 previous epoch,
  *                                                 32 deferred Ekp, 64 deferred Ekp announced
- *                                                 (a healing key riding in my acks; needs 4 and 32, not 8)
+ *                                                 (a healing key riding in my acks; needs 4 and 32, not 8),
+ *                                                 128 older grace epoch
  *   [64 pending Lkp] [64 draining Lkp, varint drainUntilMs]
  *   epoch current
  *   [epoch next, then 64 my new Ekp (mine) or 32 their new Ekp public (theirs)]
  *   [epoch previous, varint expiresAtMs, varint remainingMessages]
+ *   [epoch older, varint expiresAtMs, varint remainingMessages]
  *   [64 deferred Ekp]
  *   varint epochGraceMs, varint epochGraceMessages, varint lookupDrainMs
  *
@@ -34,7 +36,7 @@ import { compareBytes } from './key-schedule.ts';
 import { REPLAY_WINDOW_SIZE, ReplayWindow } from '../envelope/replay-window.ts';
 import type { RandomSource } from '../random.ts';
 import { Session } from './session.ts';
-import { MAX_GRACE_MESSAGES, type MessageId, type SessionState } from './state.ts';
+import { MAX_GRACE_MESSAGES, type MessageId, type PreviousEpoch, type SessionState } from './state.ts';
 
 const STATE_FORMAT = 1;
 const BITMAP_BYTES = REPLAY_WINDOW_SIZE / 8;
@@ -47,7 +49,8 @@ const F_NEXT_MINE = 8;
 const F_PREVIOUS = 16;
 const F_DEFERRED = 32;
 const F_DEFERRED_ANNOUNCED = 64;
-const F_ALL = 127;
+const F_OLDER = 128;
+const F_ALL = 255;
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -88,7 +91,7 @@ export function encodeSessionState(session: Session): Uint8Array {
   writePair(w, m.current);
   const flags = (m.pending ? F_PENDING_LKP : 0) | (m.previous ? F_DRAINING_LKP : 0) | (s.next ? F_NEXT : 0)
     | (s.next?.origin === 'mine' ? F_NEXT_MINE : 0) | (s.previous ? F_PREVIOUS : 0) | (s.deferred ? F_DEFERRED : 0)
-    | (s.deferredAnnounced ? F_DEFERRED_ANNOUNCED : 0);
+    | (s.deferredAnnounced ? F_DEFERRED_ANNOUNCED : 0) | (s.older ? F_OLDER : 0);
   w.u8(flags);
   if (m.pending) writePair(w, m.pending);
   if (m.previous) {
@@ -101,9 +104,10 @@ export function encodeSessionState(session: Session): Uint8Array {
     if (s.next.origin === 'mine') writePair(w, s.next.pair);
     else w.fixed(s.next.theirPublic, KEY_BYTES);
   }
-  if (s.previous) {
-    writeEpoch(w, s.previous.epoch);
-    w.varint(s.previous.expiresAtMs).varint(s.previous.remainingMessages);
+  for (const g of [s.previous, s.older]) {
+    if (!g) continue;
+    writeEpoch(w, g.epoch);
+    w.varint(g.expiresAtMs).varint(g.remainingMessages);
   }
   if (s.deferred) writePair(w, s.deferred);
   w.varint(s.options.epochGraceMs).varint(s.options.epochGraceMessages).varint(s.options.lookupDrainMs);
@@ -120,6 +124,13 @@ function readEpoch(r: ByteReader, suite: CryptoSuite, lowSide: boolean): Epoch |
   let bitmap = 0n;
   for (const b of bitmapBytes) bitmap = (bitmap << 8n) | BigInt(b);
   return Epoch.fromRoot(suite, number, root, lowSide, sendCounter, new ReplayWindow(highestPlusOne - 1, bitmap));
+}
+
+function readGrace(r: ByteReader, suite: CryptoSuite, lowSide: boolean): PreviousEpoch | undefined {
+  const epoch = readEpoch(r, suite, lowSide);
+  const expiresAtMs = r.varint('grace expiry', MAX_TIME_MS);
+  const remainingMessages = r.varint('grace messages', MAX_GRACE_MESSAGES);
+  return epoch && !r.failed ? { epoch, expiresAtMs, remainingMessages } : undefined;
 }
 
 function readEncryptionPair(r: ByteReader, what: string): EncryptionKeyPair {
@@ -188,13 +199,8 @@ export function decodeSessionState(suite: CryptoSuite, bytes: Uint8Array): Decod
       if (epoch) next = { origin: 'theirs', theirPublic, epoch };
     }
   }
-  let previous: SessionState['previous'];
-  if (flags & F_PREVIOUS) {
-    const epoch = readEpoch(r, suite, lowSide);
-    const expiresAtMs = r.varint('grace expiry', MAX_TIME_MS);
-    const remainingMessages = r.varint('grace messages', MAX_GRACE_MESSAGES);
-    if (epoch) previous = { epoch, expiresAtMs, remainingMessages };
-  }
+  const previous = flags & F_PREVIOUS ? readGrace(r, suite, lowSide) : undefined;
+  const older = flags & F_OLDER ? readGrace(r, suite, lowSide) : undefined;
   const deferred = flags & F_DEFERRED ? readEncryptionPair(r, 'deferred Ekp') : undefined;
   const epochGraceMs = r.varint('epoch grace', MAX_TIME_MS);
   const epochGraceMessages = r.varint('epoch grace messages', MAX_GRACE_MESSAGES);
@@ -204,7 +210,7 @@ export function decodeSessionState(suite: CryptoSuite, bytes: Uint8Array): Decod
   return ok({
     lowSide, myContact, theirContact, myEncryption, theirEncryption,
     mailboxes: { current: currentLookup, pending, previous: draining },
-    theirLookup, theirLookupSetAt, current, next, previous, deferred,
+    theirLookup, theirLookupSetAt, current, next, previous, older, deferred,
     deferredAnnounced: (flags & F_DEFERRED_ANNOUNCED) !== 0,
     options: { epochGraceMs, epochGraceMessages, lookupDrainMs },
   });

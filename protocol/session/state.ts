@@ -98,6 +98,13 @@ export interface SessionState {
   current: Epoch;
   next: NextEpoch | undefined;
   previous: PreviousEpoch | undefined;
+  /**
+   * The epoch before `previous`, in its own grace window. A rotation round
+   * takes two steps (docs/PROTOCOL.md, "Rotation heals both directions"), so
+   * the proposer leaves two epochs within moments, and the peer's late
+   * messages may be under either.
+   */
+  older: PreviousEpoch | undefined;
   /** My Ekp rotation waiting for the rotation in flight to finish (one rotation at a time). */
   deferred: EncryptionKeyPair | undefined;
   /**

@@ -147,4 +147,39 @@ describe('session: a rotation heals both directions', () => {
     const r = decodeSessionState(suite, bad);
     expect(r.ok ? 'ok' : r.code).toBe('bad-value');
   });
+
+  it("grace keeps both epochs the proposer leaves in one round, for the peer's late messages", () => {
+    const { alice, bob, random } = pair('heal-late', { epochGraceMs: 10 * 3_600_000, epochGraceMessages: 4 });
+    const lateN = bob.sealText('sent under epoch 0').envelope; // delayed in the mesh
+    alice.rotateEncryptionKey(random);
+    deliver(alice, bob, 'proposal');
+    expectOk(alice.open(bob.sealControl().envelope, 0)); // Alice commits epoch 1
+    const lateH = bob.sealText('sent under epoch 1').envelope; // delayed too
+    deliver(alice, bob, 'under epoch 2'); // Bob commits epoch 2
+    expect(expectOk(alice.open(bob.sealText('epoch 2').envelope, 0)).events).toEqual(['epoch-committed']);
+    expect(alice.epochNumber).toBe(2);
+    // The state codec keeps both grace epochs (flag 128).
+    const restored = expectOk(restoreSession(suite, encodeSessionState(alice), random));
+    expect([restored.exportState().previous?.epoch.number, restored.exportState().older?.epoch.number]).toEqual([1, 0]);
+    expect(textOf(expectOk(restored.open(lateN, 3_600_000)))).toBe('sent under epoch 0');
+    expect(textOf(expectOk(restored.open(lateH, 3_600_000)))).toBe('sent under epoch 1');
+    // Both are bounded like any grace epoch: by count (and by time, next test).
+    for (let i = 0; i < 4; i++) expectOk(restored.open(bob.sealText(`new ${i}`).envelope, 3_600_000));
+    expect(restored.exportState().previous).toBeUndefined();
+    expect(restored.exportState().older).toBeUndefined();
+  });
+
+  it('grace epochs also end with time', () => {
+    const { alice, bob, random } = pair('heal-late-time', { epochGraceMs: 10 * 3_600_000 });
+    const lateN = bob.sealText('old').envelope;
+    alice.rotateEncryptionKey(random);
+    deliver(alice, bob, 'proposal');
+    expectOk(alice.open(bob.sealControl().envelope, 0));
+    deliver(alice, bob, 'under epoch 2');
+    expectOk(alice.open(bob.sealText('epoch 2').envelope, 0));
+    const r = alice.open(lateN, 11 * 3_600_000);
+    expect(r.ok ? 'ok' : r.code).toBe('bad-mac');
+    expect(alice.exportState().previous).toBeUndefined();
+    expect(alice.exportState().older).toBeUndefined();
+  });
 });
