@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --nodes 100 --loss 0.1 --seed 1 [--messages N] [--broadcasts N]
+ * `npm run sim -- --nodes 100 --loss 0.1 --seed 1 [--messages N (default: one per node per hour, at most 200 an hour)] [--broadcasts N]
  *   [--duration SECONDS] [--degree D] [--topology FILE] [--routers meow,naive-flood] [--json]`
  *
  * Runs the same traffic over the same topology with our router ("meow"),
@@ -14,6 +14,8 @@ import { readTopologyFile } from '../node-runtime/radio-sim/topology.ts';
 import { formatTable, toJsonLine } from '../node-runtime/sim/report.ts';
 import { ROUTER_KINDS, runScenario, type RouterKind } from '../node-runtime/sim/run.ts';
 import { buildScenario } from '../node-runtime/sim/scenario.ts';
+
+const DEFAULT_MESH_MESSAGES_PER_HOUR = 200;
 
 const { values } = parseArgs({
   options: {
@@ -41,9 +43,14 @@ function num(name: string, text: string | undefined, min: number, max: number): 
 
 const topology = values.topology ? readTopologyFile(values.topology) : undefined;
 const nodes = topology ? topology.nodes.length : num('nodes', values.nodes, 2, 100_000);
-// Default traffic: each node sends one direct message per hour, and 2 % of nodes one broadcast.
+// Default traffic: each node sends one direct message per hour, capped at 200
+// an hour for the whole mesh (about what one LongFast channel shared by a
+// large mesh carries routed: docs/BENCHMARKS.md section router), and one
+// broadcast per 50 messages.
 const durationS = num('duration', values.duration, 1, 7 * 86_400);
-const messages = values.messages !== undefined ? num('messages', values.messages, 0, 1e7) : Math.round((nodes * durationS) / 3600);
+const messages = values.messages !== undefined
+  ? num('messages', values.messages, 0, 1e7)
+  : Math.round((Math.min(nodes, DEFAULT_MESH_MESSAGES_PER_HOUR) * durationS) / 3600);
 const broadcasts = values.broadcasts !== undefined ? num('broadcasts', values.broadcasts, 0, 1e6) : Math.max(1, Math.round(messages / 50));
 const routers = (values.routers ?? '').split(',').map((r) => r.trim()) as RouterKind[];
 for (const r of routers) {

@@ -25,24 +25,10 @@ import { Outbox, reversed } from './outbox.ts';
 import { cancelAnsweredFlood, finishHopWait, forwardRouted, onDuplicate, originate, scheduleFloodRelay } from './relay.ts';
 import { createTransmitQueue } from './transmit-queue.ts';
 import {
-  type CatalogEntry, DEFAULT_ROUTER_CONFIG, type DeliverMeta, emptyCounters, type RouterOptions, type RouterStats,
-  type SendOptions, silentLogger,
+  DEFAULT_ROUTER_CONFIG, type DeliverMeta, emptyCounters, type Router, type RouterOptions, silentLogger,
 } from './types.ts';
 
-export interface Router {
-  readonly nodeId: Uint8Array;
-  /** Resolves with the message id on the destination's end-to-end ack; rejects (RouterError 'delivery-failed') after the last attempt. */
-  sendDirect(destNodeId: Uint8Array, envelope: Uint8Array, options?: SendOptions): Promise<string>;
-  /** Floods an envelope to every node (no acknowledgement). */
-  broadcast(envelope: Uint8Array): void;
-  onDeliver(handler: (envelope: Uint8Array, meta: DeliverMeta) => void): void;
-  /** Sends this node's announce now (also sent periodically). */
-  announce(): boolean;
-  /** The server catalog (whitepaper 6.1): announced nodes, filtered by flags (AnnounceFlag). */
-  catalog(flags?: number): CatalogEntry[];
-  stats(): RouterStats;
-  close(): Promise<void>;
-}
+export type { Router } from './types.ts';
 
 export function createRouter(o: RouterOptions): Router {
   const cfg = { ...DEFAULT_ROUTER_CONFIG, ...o.config };

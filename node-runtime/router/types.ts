@@ -217,3 +217,19 @@ export interface RouterOptions {
   readonly log?: RouterLogger;
   readonly config?: Partial<RouterConfig>;
 }
+
+/** What createRouter (router.ts) returns. */
+export interface Router {
+  readonly nodeId: Uint8Array;
+  /** Resolves with the message id on the destination's end-to-end ack; rejects (RouterError 'delivery-failed') after the last attempt. */
+  sendDirect(destNodeId: Uint8Array, envelope: Uint8Array, options?: SendOptions): Promise<string>;
+  /** Floods an envelope to every node (no acknowledgement). */
+  broadcast(envelope: Uint8Array): void;
+  onDeliver(handler: (envelope: Uint8Array, meta: DeliverMeta) => void): void;
+  /** Sends this node's announce now (also sent periodically). */
+  announce(): boolean;
+  /** The server catalog (whitepaper 6.1): announced nodes, filtered by flags (AnnounceFlag). */
+  catalog(flags?: number): CatalogEntry[];
+  stats(): RouterStats;
+  close(): Promise<void>;
+}
