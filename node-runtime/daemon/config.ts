@@ -106,10 +106,22 @@ function str(v: unknown, field: string): string {
   return v as string;
 }
 
+/** A misspelt field ("baud" for "baudRate") must stop the node, not be silently ignored. */
+function onlyKnown(o: Json, field: string, known: readonly string[]): void {
+  for (const key of Object.keys(o)) check(known.includes(key), `${field}.${key}`, `one of ${known.join(', ')} (unknown field)`);
+}
+
+const LINK_FIELDS = {
+  udp: ['type', 'port', 'bindAddress', 'peers', 'mdns'],
+  serial: ['type', 'path', 'baudRate'],
+  lora: ['type', 'path', 'm0Pin', 'm1Pin', 'channel', 'airRateBps', 'netId', 'model', 'txPowerDbm'],
+} as const;
+
 function parseLink(raw: unknown, i: number): LinkConfig {
   const field = `links[${i}]`;
   check(isObject(raw), field, 'an object');
   const o = raw as Json;
+  if (o.type === 'udp' || o.type === 'serial' || o.type === 'lora') onlyKnown(o, field, LINK_FIELDS[o.type]);
   switch (o.type) {
     case 'udp': {
       const m = { ...LINK_DEFAULTS.udp, ...o };
@@ -147,6 +159,11 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
   if (o.meshKeyHex !== undefined) check(typeof o.meshKeyHex === 'string' && /^[0-9a-f]{64}$/i.test(o.meshKeyHex), 'meshKeyHex', '64 hex digits');
   const linksRaw = o.links ?? DEFAULT_CONFIG.links;
   check(Array.isArray(linksRaw) && linksRaw.length > 0, 'links', 'a non-empty list');
+  for (const section of ['status', 'gateway', 'log'] as const) {
+    if (o[section] === undefined) continue;
+    check(isObject(o[section]), section, 'an object');
+    onlyKnown(o[section] as Json, section, Object.keys(DEFAULT_CONFIG[section]));
+  }
   const status = { ...DEFAULT_CONFIG.status, ...(isObject(o.status) ? o.status : {}) };
   check(status.host === '127.0.0.1' || status.host === '::1' || status.host === 'localhost', 'status.host', 'a loopback address (status is not for the network)');
   const gateway = { ...DEFAULT_CONFIG.gateway, ...(isObject(o.gateway) ? o.gateway : {}) };

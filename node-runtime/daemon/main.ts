@@ -10,9 +10,15 @@ import { systemClock } from '../platform/clock.ts';
 import { systemRandom } from '../platform/random.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startMeshNode } from './mesh-node.ts';
+import { type MeshNode, startMeshNode } from './mesh-node.ts';
 import { openLoRaFromConfig } from './open-lora.ts';
-import { startStatusServer } from './status-server.ts';
+import { type StatusServer, startStatusServer } from './status-server.ts';
+
+/** The message of an error, without the "Error: Error:" nesting some libraries produce. */
+function describeStartError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^(Error: )+/, '');
+}
 
 const USAGE = `usage: meow-node [--config FILE] [--data-dir DIR] [--status-port N]
 
@@ -48,8 +54,23 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const log = createLogger(config.log.level, () => systemClock.now());
-  const node = await startMeshNode(config, { clock: systemClock, random: systemRandom, suite: createNodeSuite(), log, openLoRa: openLoRaFromConfig });
-  const status = await startStatusServer(config.status.host, config.status.port, () => node.status());
+  let node: MeshNode;
+  let status: StatusServer;
+  try {
+    node = await startMeshNode(config, { clock: systemClock, random: systemRandom, suite: createNodeSuite(), log, openLoRa: openLoRaFromConfig });
+  } catch (error) {
+    // A link that cannot start (port in use, no UART, unlawful channel), a locked or damaged data directory:
+    // one clear line, no stack trace.
+    process.stderr.write(`meow-node: cannot start: ${describeStartError(error)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  }
+  try {
+    status = await startStatusServer(config.status.host, config.status.port, () => node.status());
+  } catch (error) {
+    process.stderr.write(`meow-node: cannot open the status endpoint on ${config.status.host}:${config.status.port}: ${describeStartError(error)}\n`);
+    await node.stop();
+    return 1;
+  }
   log.info('status endpoint', { url: `http://${config.status.host}:${status.port}/status` });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

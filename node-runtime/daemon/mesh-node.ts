@@ -26,7 +26,8 @@ import type { NodeConfig } from './config.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import { type GatewayStatus, startGateway, type RunningGateway } from './gateway-role.ts';
 import type { Logger } from './logger.ts';
-import { loadOrCreateNodeKey } from './node-key.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { loadOrCreateNodeKey, type NodeKey } from './node-key.ts';
 
 /** Mailbox tag under which flooded emergency broadcasts are kept for local users. */
 export const BROADCAST_TAG = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
@@ -72,8 +73,17 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
   const { clock, random, suite, log } = deps;
   const startedAt = clock.now();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const { key, created } = loadOrCreateNodeKey(config.dataDir, suite, random);
-  const store = openStore({ path: join(config.dataDir, 'node.db'), clock, random });
+  const lock = lockDataDir(config.dataDir);
+  let store: Store;
+  let key: NodeKey;
+  let created: boolean;
+  try {
+    ({ key, created } = loadOrCreateNodeKey(config.dataDir, suite, random));
+    store = openStore({ path: join(config.dataDir, 'node.db'), clock, random });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const built: BuiltLink[] = [];
   let gateway: RunningGateway | undefined;
   try {
@@ -161,6 +171,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
           await b.link.close();
         }
         store.close();
+        lock.release();
         log.info('mesh node stopped', { nodeId: toHex(router.nodeId) });
       },
     };
@@ -168,6 +179,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     await gateway?.stop();
     for (const b of built) await b.link.close().catch(() => undefined);
     store.close();
+    lock.release();
     throw error;
   }
 }
