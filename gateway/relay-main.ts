@@ -116,6 +116,10 @@ export async function startRelayFromArgs(argv: readonly string[]): Promise<Runni
   console.log(`meow-relay: data ${options.dataDir}`);
   console.log(`meow-relay: server id ${toHex(relay.core.serverId)}, Ed25519 ${toHex(relay.key.publicKey.signing)}, X25519 ${toHex(relay.key.publicKey.agreement)}`);
   for (const url of relay.core.descriptor().urls) console.log(`meow-relay: listening ${url}`);
+  if (!options.publicUrls && relay.core.descriptor().urls.some((u) => /\/\/(0\.0\.0\.0|\[::\])[:/]/.test(u))) {
+    console.error('meow-relay: warning: listening on every interface but publishing 0.0.0.0 in the signed descriptor: '
+      + 'give the address clients should use with --public-url (e.g. --public-url http://relay.example.org:8470)');
+  }
   return relay;
 }
 
@@ -125,8 +129,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     relay = await startRelayFromArgs(argv);
   } catch (e) {
     console.error(`meow-relay: ${e instanceof Error ? e.message : String(e)}`);
-    console.error(RELAY_USAGE);
-    return 2;
+    // Bad flags or config are a usage error (2); a port in use or an unreachable broker is a runtime failure (1).
+    if (e instanceof RelayConfigError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
+      console.error(RELAY_USAGE);
+      return 2;
+    }
+    return 1;
   }
   if (relay === 'help') {
     console.log(RELAY_USAGE);
