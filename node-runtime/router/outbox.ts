@@ -66,6 +66,7 @@ export class Outbox {
     const core = this.core;
     if (destId.length !== 8) return Promise.reject(new RouterError('bad-argument', 'destination node id must be 8 bytes'));
     if (envelope.length === 0) return Promise.reject(new RouterError('bad-argument', 'empty envelope'));
+    if (constantTimeEqual(destId, core.nodeId)) return Promise.reject(new RouterError('bad-argument', 'destination is this node'));
     if (envelope.length > core.cfg.maxEnvelopeBytes) {
       return Promise.reject(new RouterError('envelope-too-large', `envelope of ${envelope.length} bytes over ${core.cfg.maxEnvelopeBytes}`));
     }

@@ -42,8 +42,11 @@ describe('fragmentation over the medium', () => {
     expect(m.routers[0]!.stats().counters.floods).toBe(1);
   });
 
-  it('refuses envelopes over the cap', async () => {
+  it('refuses envelopes over the cap, empty ones, bad ids and this node as destination', async () => {
     const m = makeMesh({ nodes: 2, links: line(2) });
+    await expect(m.routers[0]!.sendDirect(m.ids[0]!, text('me'))).rejects.toMatchObject({ code: 'bad-argument' });
+    await expect(m.routers[0]!.sendDirect(m.ids[1]!, new Uint8Array(0))).rejects.toMatchObject({ code: 'bad-argument' });
+    await expect(m.routers[0]!.sendDirect(new Uint8Array(7), text('x'))).rejects.toMatchObject({ code: 'bad-argument' });
     await expect(m.routers[0]!.sendDirect(m.ids[1]!, new Uint8Array(4097))).rejects.toMatchObject({ code: 'envelope-too-large' });
     expect(() => m.routers[0]!.broadcast(new Uint8Array(240))).toThrow(RouterError);
   });
