@@ -157,6 +157,14 @@ else
   say "copied $SOURCE_DIR to $APP_DIR"
 fi
 system sh -c "cd '$APP_DIR' && npm ci --omit=dev"
+# Commands on PATH: `meow status` works from any directory (the app is not a global npm package).
+for cmd in meow meow-node meow-relay; do
+  write_file "/usr/local/bin/$cmd" <<SH
+#!/bin/sh
+exec node '$APP_DIR/bin/$cmd.js' "\$@"
+SH
+  [ "$DRY_RUN" = 1 ] || chmod 755 "$ROOT/usr/local/bin/$cmd"
+done
 
 if [ ! -f "$ROOT/etc/meow/node.json" ]; then
   write_file /etc/meow/node.json <<'JSON'
