@@ -36,7 +36,9 @@ import {
 } from '../keys/keys.ts';
 import type { RandomSource } from '../random.ts';
 import { Epoch } from './epoch.ts';
+import { commitChained, commitNext, countGraceMessage, expireGrace, stepEpoch } from './epoch-chain.ts';
 import { type OpenResult, SessionError, openFail } from './errors.ts';
+import { OwnMailboxTags, commitLookup, expireMailboxes } from './own-mailboxes.ts';
 import {
   compareBytes, counterMask, initialRoot, isLowSide, mailboxTag, messageNonce, ratchetRoot, ratchetShared,
 } from './key-schedule.ts';
@@ -44,7 +46,7 @@ import type {
   OpenedMessage, OwnMailbox, RotationStatus, SealedMessage, SessionEvent, SessionSetup,
 } from './session-types.ts';
 import {
-  DEFAULT_SESSION_OPTIONS, type MessageId, type SessionState, checkOptions, deadline,
+  DEFAULT_SESSION_OPTIONS, type MessageId, type SessionState, checkOptions,
 } from './state.ts';
 
 export type {
@@ -66,14 +68,14 @@ function isNewer(a: MessageId, b: MessageId | undefined): boolean {
 
 export class Session {
   private peerTag: Uint8Array;
-  /** Own mailbox tags by Lkp public key: open() checks the tag of every envelope. */
-  private readonly ownTags = new WeakMap<Uint8Array, Uint8Array>();
+  private readonly ownTags: OwnMailboxTags;
   /** The chained epoch, derived from the state (never stored): rebuilt when `next` or `deferred` change. */
   private chained: { readonly next: Epoch; readonly pair: EncryptionKeyPair; readonly epoch: Epoch } | undefined;
 
   /** `random` draws the healing Ekp when this side accepts a peer's rotation (inside open()). */
   constructor(private readonly suite: CryptoSuite, private readonly state: SessionState, private readonly random: RandomSource) {
     this.peerTag = mailboxTag(suite, state.theirLookup);
+    this.ownTags = new OwnMailboxTags(suite);
     Object.defineProperty(this, inspectSymbol, { value: () => this.toJSON(), enumerable: false });
   }
 
@@ -134,11 +136,7 @@ export class Session {
   /** The mailboxes to poll, with the Lkp that proves the right to fetch each. Drops drained ones. */
   mailboxes(nowMs: number): OwnMailbox[] {
     this.expire(nowMs);
-    const m = this.state.mailboxes;
-    const out: OwnMailbox[] = [{ tag: this.ownTag(m.current.publicKey).slice(), lookup: m.current, state: 'current' }];
-    if (m.pending) out.push({ tag: this.ownTag(m.pending.publicKey).slice(), lookup: m.pending, state: 'pending' });
-    if (m.previous) out.push({ tag: this.ownTag(m.previous.pair.publicKey).slice(), lookup: m.previous.pair, state: 'draining' });
-    return out;
+    return this.ownTags.list(this.state.mailboxes);
   }
 
   /**
@@ -213,7 +211,7 @@ export class Session {
     const decoded = decodeDirectEnvelope(envelope);
     if (!decoded.ok) return decoded;
     const { mailboxTag: tag, maskedCounter, sealed } = decoded.value;
-    const box = this.ownMailboxState(tag);
+    const box = this.ownTags.stateOf(this.state.mailboxes, tag);
     if (!box) return openFail('unknown-mailbox', 1, 'envelope is not addressed to a mailbox of this session');
     const s = this.state;
     const slots: [ReceiveSlot, Epoch | undefined][] = [
@@ -234,23 +232,6 @@ export class Session {
       return this.accept(slot, epoch, counter, box, inner.value, nowMs);
     }
     return openFail('bad-mac', envelope.length - AEAD_TAG_BYTES, 'no key of this session authenticates the envelope');
-  }
-
-  private ownTag(lookupPublic: Uint8Array): Uint8Array {
-    let tag = this.ownTags.get(lookupPublic);
-    if (!tag) {
-      tag = mailboxTag(this.suite, lookupPublic);
-      this.ownTags.set(lookupPublic, tag);
-    }
-    return tag;
-  }
-
-  private ownMailboxState(tag: Uint8Array): OwnMailbox['state'] | undefined {
-    const m = this.state.mailboxes;
-    if (sameBytes(tag, this.ownTag(m.current.publicKey))) return 'current';
-    if (m.pending && sameBytes(tag, this.ownTag(m.pending.publicKey))) return 'pending';
-    if (m.previous && sameBytes(tag, this.ownTag(m.previous.pair.publicKey))) return 'draining';
-    return undefined;
   }
 
   /** Applies an authentic message: validate everything first, then mutate. */
@@ -296,16 +277,20 @@ export class Session {
     epoch.window.mark(counter);
     const id: MessageId = { epoch: epoch.number, counter };
     if (promoting) {
-      this.commitNext(nowMs);
+      commitNext(s, nowMs);
+      // A healing key announced on top of `next` is activated afresh below (same root).
+      this.chained?.epoch.wipe();
+      this.chained = undefined;
       events.push('epoch-committed');
     } else if (chaining) {
-      this.commitChained(nowMs);
+      commitChained(s, epoch, nowMs);
+      this.chained = undefined;
       events.push('epoch-committed');
     } else if (slot === 'current') {
-      this.countGraceMessage();
+      countGraceMessage(s);
     }
     if (box === 'pending') {
-      this.commitLookup(nowMs);
+      commitLookup(s.mailboxes, nowMs, s.options.lookupDrainMs);
       events.push('own-lookup-committed');
     }
     if (acceptEkp) {
@@ -353,60 +338,13 @@ export class Session {
   /** Starts my rotation: the candidate epoch from (new Ekp, peer's current Ekp) on top of the current root. */
   private activate(pair: EncryptionKeyPair): void {
     const s = this.state;
-    const shared = ratchetShared(this.suite, pair.secretKey, s.theirEncryption);
-    // theirEncryption was checked when it was accepted; a failure here is a broken state.
-    if (!shared) throw new SessionError('bad-argument', 'peer Ekp is a low-order X25519 key');
-    const root = ratchetRoot(this.suite, s.current.root, shared, pair.publicKey, s.theirEncryption);
-    shared.fill(0);
-    s.next = { origin: 'mine', pair, epoch: Epoch.fromRoot(this.suite, s.current.number + 1, root, s.lowSide) };
-  }
-
-  private commitNext(nowMs: number): void {
-    const s = this.state;
-    const next = s.next;
-    if (!next) return;
-    this.retireCurrent(nowMs);
-    s.current = next.epoch;
-    // A healing key announced on top of `next` is activated afresh by accept() (same root).
-    this.chained?.epoch.wipe();
-    this.chained = undefined;
-    if (next.origin === 'mine') {
-      s.myEncryption.secretKey.fill(0);
-      s.myEncryption = next.pair;
-    } else {
-      s.theirEncryption = next.theirPublic;
-    }
-    s.next = undefined;
-  }
-
-  /**
-   * The peer sent under the epoch of my healing Ekp: it committed `next` and
-   * took my key. Both steps commit here. The peer never sent under `next`
-   * (its first message after my acknowledgement already uses the chained
-   * epoch), so the grace slot keeps the epoch before it, where the peer's
-   * late messages are.
-   */
-  private commitChained(nowMs: number): void {
-    const s = this.state;
-    const next = s.next;
-    const chained = this.chainedEpoch();
-    if (next?.origin !== 'theirs' || !s.deferred || !chained) return;
-    this.retireCurrent(nowMs);
-    next.epoch.wipe();
-    s.current = chained;
-    s.theirEncryption = next.theirPublic;
-    s.myEncryption.secretKey.fill(0);
-    s.myEncryption = s.deferred;
-    s.next = undefined;
-    s.deferred = undefined;
-    s.deferredAnnounced = false;
-    this.chained = undefined;
+    s.next = { origin: 'mine', pair, epoch: stepEpoch(this.suite, s.current, s.lowSide, pair, s.theirEncryption) };
   }
 
   /**
    * The epoch my announced healing Ekp creates on top of `next`: exactly what
    * activate() would compute once `next` commits, so the peer, which takes my
-   * key as a proposal on that same root, derives the same one.
+   * key as a proposal on that same root, derives the same one. Cached, never stored.
    */
   private chainedEpoch(): Epoch | undefined {
     const s = this.state;
@@ -414,62 +352,16 @@ export class Session {
     const c = this.chained;
     if (c && c.next === s.next.epoch && c.pair === s.deferred) return c.epoch;
     c?.epoch.wipe();
-    const shared = ratchetShared(this.suite, s.deferred.secretKey, s.next.theirPublic);
-    // theirPublic was checked when it was accepted; a failure here is a broken state.
-    if (!shared) throw new SessionError('bad-argument', 'peer Ekp is a low-order X25519 key');
-    const root = ratchetRoot(this.suite, s.next.epoch.root, shared, s.deferred.publicKey, s.next.theirPublic);
-    shared.fill(0);
-    const epoch = Epoch.fromRoot(this.suite, s.next.epoch.number + 1, root, s.lowSide);
+    const epoch = stepEpoch(this.suite, s.next.epoch, s.lowSide, s.deferred, s.next.theirPublic);
     this.chained = { next: s.next.epoch, pair: s.deferred, epoch };
     return epoch;
-  }
-
-  private commitLookup(nowMs: number): void {
-    const m = this.state.mailboxes;
-    if (!m.pending) return;
-    if (m.previous) m.previous.pair.secretKey.fill(0);
-    m.previous = { pair: m.current, drainUntilMs: deadline(nowMs, this.state.options.lookupDrainMs) };
-    m.current = m.pending;
-    m.pending = undefined;
-  }
-
-  /** The current epoch enters grace; the previous one moves to `older` (keeping its own bounds); the older one is wiped. */
-  private retireCurrent(nowMs: number): void {
-    const s = this.state;
-    this.dropGrace('older');
-    s.older = s.previous;
-    s.previous = {
-      epoch: s.current,
-      expiresAtMs: deadline(nowMs, s.options.epochGraceMs),
-      remainingMessages: s.options.epochGraceMessages,
-    };
-  }
-
-  /** A message under the current epoch: the grace epochs each have one message less to live. */
-  private countGraceMessage(): void {
-    for (const which of ['previous', 'older'] as const) {
-      const g = this.state[which];
-      if (!g) continue;
-      g.remainingMessages -= 1;
-      if (g.remainingMessages <= 0) this.dropGrace(which);
-    }
-  }
-
-  private dropGrace(which: 'previous' | 'older'): void {
-    this.state[which]?.epoch.wipe();
-    this.state[which] = undefined;
   }
 
   /** Wipes the grace epochs and the drained mailbox once their time is up. */
   expire(nowMs: number): void {
     const s = this.state;
-    if (s.previous && nowMs >= s.previous.expiresAtMs) this.dropGrace('previous');
-    if (s.older && nowMs >= s.older.expiresAtMs) this.dropGrace('older');
-    const m = s.mailboxes;
-    if (m.previous && nowMs >= m.previous.drainUntilMs) {
-      m.previous.pair.secretKey.fill(0);
-      m.previous = undefined;
-    }
+    expireGrace(s, nowMs);
+    expireMailboxes(s.mailboxes, nowMs);
   }
 
   /** Ack entries carry the epoch's low byte: resolve to the latest epoch I sent under with that byte. */
