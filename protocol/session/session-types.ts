@@ -36,7 +36,7 @@ export interface OpenedMessage {
 export type SessionEvent =
   | 'epoch-committed'          // a rotation finished: current epoch advanced
   | 'peer-encryption-proposed' // the peer proposed a new Ekp and I accepted it
-  | 'own-rotation-deferred'    // tie-break: the peer's rotation goes first, mine waits
+  | 'own-rotation-deferred'    // tie-break: the peer's rotation goes first; my pending key gives way to a fresh healing key
   | 'peer-lookup-changed'      // my messages now go to the peer's new mailbox
   | 'own-lookup-committed';    // the peer writes to my new mailbox; the old one drains
 

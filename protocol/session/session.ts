@@ -263,7 +263,7 @@ export class Session {
       if (nextAfter?.origin === 'theirs') {
         if (sameBytes(proposed, nextAfter.theirPublic)) ackDue = true; // our ack was lost: ack again
       } else if (nextAfter?.origin === 'mine' && compareBytes(nextAfter.pair.publicKey, proposed) < 0) {
-        // Tie-break: both rotate at once and my key sorts first, so mine goes first; the peer defers theirs.
+        // Tie-break: both rotate at once and my key sorts first, so mine goes first; the peer answers it with a healing key.
       } else {
         const shared = ratchetShared(this.suite, myEkpAfter.secretKey, proposed);
         if (!shared) return openFail('bad-key', DIRECT_HEADER_BYTES, 'proposed Ekp is a low-order X25519 key');
@@ -295,7 +295,7 @@ export class Session {
     }
     if (acceptEkp) {
       if (acceptEkp.yieldMine && s.next?.origin === 'mine') {
-        // My proposal waits; the healing key drawn below replaces it (a fresher secret serves the same purpose).
+        // My proposal gives way; the healing key drawn below replaces it (a thief may hold the pending one).
         s.deferred = s.next.pair;
         s.next.epoch.wipe();
         events.push('own-rotation-deferred');
