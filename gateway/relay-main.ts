@@ -115,6 +115,8 @@ export async function startRelayFromArgs(argv: readonly string[]): Promise<Runni
   const relay = await startRelay(options);
   console.log(`meow-relay: data ${options.dataDir}`);
   console.log(`meow-relay: server id ${toHex(relay.core.serverId)}, Ed25519 ${toHex(relay.key.publicKey.signing)}, X25519 ${toHex(relay.key.publicKey.agreement)}`);
+  // The form a gateway pins in its config (gateway.relayKeys).
+  console.log(`meow-relay: key ${toHex(relay.key.publicKey.signing)}:${toHex(relay.key.publicKey.agreement)}`);
   for (const url of relay.core.descriptor().urls) console.log(`meow-relay: listening ${url}`);
   if (!options.publicUrls && relay.core.descriptor().urls.some((u) => /\/\/(0\.0\.0\.0|\[::\])[:/]/.test(u))) {
     console.error('meow-relay: warning: listening on every interface but publishing 0.0.0.0 in the signed descriptor: '

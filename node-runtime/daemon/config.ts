@@ -62,6 +62,11 @@ export interface NodeConfig {
     readonly depositStampBits: number;
     /** How often registered users' mailboxes are fetched while a relay is online. */
     readonly pollMs: number;
+    /**
+     * Pinned relay keys, "ed25519hex:x25519hex" by URL (meow-relay prints them at start).
+     * A relay without a pin is trusted on first use and its key remembered.
+     */
+    readonly relayKeys: Readonly<Record<string, string>>;
   };
   readonly log: { readonly level: LogLevel };
 }
@@ -71,7 +76,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   region: 'EU868',
   links: [{ type: 'udp', port: 6369, bindAddress: '0.0.0.0', peers: [], mdns: true }],
   status: { host: '127.0.0.1', port: 8471 },
-  gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000, depositStampBits: 16, pollMs: 30_000 },
+  gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000, depositStampBits: 16, pollMs: 30_000, relayKeys: {} },
   log: { level: 'info' },
 };
 
@@ -148,6 +153,15 @@ function parseLink(raw: unknown, i: number): LinkConfig {
   }
 }
 
+function relayKeysOf(raw: unknown, relays: readonly string[]): Record<string, string> {
+  check(isObject(raw), 'gateway.relayKeys', 'an object of relay URL to "ed25519hex:x25519hex"');
+  for (const [url, key] of Object.entries(raw as Json)) {
+    check(relays.includes(url), `gateway.relayKeys["${url}"]`, 'the key of a URL listed in gateway.relays');
+    check(typeof key === 'string' && /^[0-9a-f]{64}:[0-9a-f]{64}$/i.test(key), `gateway.relayKeys["${url}"]`, '"ed25519hex:x25519hex" (64 hex digits each)');
+  }
+  return raw as Record<string, string>;
+}
+
 /** Merges a parsed JSON object over the defaults and validates every field. */
 export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
@@ -182,6 +196,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
       offlineProbeMs: int(gateway.offlineProbeMs, 'gateway.offlineProbeMs', 100, 86_400_000),
       depositStampBits: int(gateway.depositStampBits, 'gateway.depositStampBits', 0, 28),
       pollMs: int(gateway.pollMs, 'gateway.pollMs', 50, 86_400_000),
+      relayKeys: relayKeysOf(gateway.relayKeys, gateway.relays as string[]),
     },
     log: { level: log.level as LogLevel },
   };

@@ -15,9 +15,9 @@ import { InternetOutbox, type InternetOutboxStats } from '../../gateway/bridge/i
 import { MailFetcher, type MailFetcherStats } from '../../gateway/bridge/mail-fetcher.ts';
 import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-injector.ts';
 import type { RelayPort } from '../../gateway/bridge/relay-port.ts';
+import { KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../gateway/bridge/pinned-relay-port.ts';
 import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
-import { relayPort } from '../../gateway/server/client/relay-port.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Store } from '../store/index.ts';
 import type { NodeConfig } from './config.ts';
@@ -56,7 +56,12 @@ export interface GatewayDeps {
 
 export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promise<RunningGateway> {
   const { clock, random, suite, log, store } = deps;
-  const open = deps.openRelay ?? ((url: string) => relayPort(url, { suite, random, clock, stampBits: config.gateway.depositStampBits }));
+  // Every relay is talked to under a known key: pinned in the config, or remembered from first contact (review H1).
+  const known = new KnownRelayKeys(join(config.dataDir, 'relay-keys.json'));
+  const open = deps.openRelay ?? ((url: string) => {
+    const pin = config.gateway.relayKeys[url];
+    return pinnedRelayPort(url, { suite, random, clock, stampBits: config.gateway.depositStampBits }, pin ? parseRelayKey(pin) : undefined, known);
+  });
   const relays = config.gateway.relays.map(open);
   const connectivity = new ConnectivityMonitor({
     clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
