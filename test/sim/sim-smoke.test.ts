@@ -73,3 +73,17 @@ describe('simulator parts', () => {
     expect(percentile([], 0.5)).toBe(0);
   });
 });
+
+describe('determinism', () => {
+  it('the same seed gives the same figures, router by router', async () => {
+    const { createNodeSuite } = await import('../../node-runtime/crypto/node-suite.ts');
+    const { buildScenario } = await import('../../node-runtime/sim/scenario.ts');
+    const { runScenario } = await import('../../node-runtime/sim/run.ts');
+    const suite = createNodeSuite();
+    const once = (): unknown[] => {
+      const s = buildScenario({ nodes: 15, loss: 0.1, seed: 9, directMessages: 20, broadcasts: 1, durationMs: 900_000 }, suite);
+      return (['meow', 'managed-flood'] as const).map((k) => ({ ...runScenario(k, s, suite), wallClockMs: 0 }));
+    };
+    expect(once()).toEqual(once());
+  });
+});
