@@ -76,6 +76,10 @@ export class Session {
   constructor(private readonly suite: CryptoSuite, private readonly state: SessionState, private readonly random: RandomSource) {
     this.peerTag = mailboxTag(suite, state.theirLookup);
     this.ownTags = new OwnMailboxTags(suite);
+    // Checked here, not when a peer's rotation arrives: open() must not throw on peer input.
+    if (typeof (random as Partial<RandomSource> | undefined)?.bytes !== 'function') {
+      throw new SessionError('bad-argument', 'a Session needs a RandomSource (it draws healing Ekps)');
+    }
     Object.defineProperty(this, inspectSymbol, { value: () => this.toJSON(), enumerable: false });
   }
 

@@ -182,4 +182,10 @@ describe('session: a rotation heals both directions', () => {
     expect(alice.exportState().previous).toBeUndefined();
     expect(alice.exportState().older).toBeUndefined();
   });
+
+  it('a session without a RandomSource is refused when it is built, not when a rotation arrives', () => {
+    const { alice } = pair('heal-no-random');
+    const bytes = encodeSessionState(alice);
+    expect(() => restoreSession(suite, bytes, undefined as unknown as SeededRandom)).toThrow(/RandomSource/);
+  });
 });
