@@ -6,17 +6,13 @@
  * a board, not a person.
  */
 import type { CryptoSuite } from '../crypto/suite.ts';
-import { MeshError } from './errors.ts';
+import { nodeIdFromKey } from '../keys/node-id.ts';
 
 export const NODE_ID_BYTES = 8;
-const LABEL = new TextEncoder().encode('meow-node-id');
 
+/** The node id (protocol/keys/node-id.ts: one definition for every layer). */
 export function meshNodeId(suite: CryptoSuite, nodePublicKey: Uint8Array): Uint8Array {
-  if (nodePublicKey.length !== 32) throw new MeshError('bad-key', 'node public key must be 32 bytes');
-  const input = new Uint8Array(LABEL.length + 32);
-  input.set(LABEL);
-  input.set(nodePublicKey, LABEL.length);
-  return suite.sha256(input).slice(0, NODE_ID_BYTES);
+  return nodeIdFromKey(suite, nodePublicKey);
 }
 
 /** 16-bit destination hint: the first two bytes of the node id, big-endian. */
