@@ -57,8 +57,9 @@ export class RelayDb {
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
       getMailbox: p('SELECT tag, lookup_key, pass_key FROM mailboxes WHERE tag = ?'),
+      // A register without a pass key keeps the one set before (review M1: the gateway registers without one).
       putMailbox: p(`INSERT INTO mailboxes (tag, lookup_key, pass_key, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT(tag) DO UPDATE SET pass_key = excluded.pass_key, used_ms = excluded.used_ms`),
+                     ON CONFLICT(tag) DO UPDATE SET pass_key = COALESCE(excluded.pass_key, mailboxes.pass_key), used_ms = excluded.used_ms`),
       touchMailbox: p('UPDATE mailboxes SET used_ms = ? WHERE tag = ?'),
       countMailboxes: p('SELECT count(*) AS n FROM mailboxes'),
       idleMailboxes: p('SELECT tag FROM mailboxes WHERE used_ms <= ? LIMIT 1000'),

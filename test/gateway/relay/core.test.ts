@@ -112,6 +112,17 @@ describe('relay core', () => {
     expect((await client.fetch(owner)).messages).toHaveLength(5);
   });
 
+  it('keeps the pass key when the owner (or its gateway) registers again without one (security review M1)', async () => {
+    const { client } = setUp({});
+    const owner = generateLookupKeyPair(suite, new SeededRandom('m1'));
+    const passKey = new SeededRandom('m1-pk').bytes(32);
+    await client.register(owner, passKey);
+    await client.register(owner); // what a gateway sends for a registered user
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    await client.deposit(tag, utf8('from a contact'), { passKey });
+    expect((await client.fetch(owner)).messages).toHaveLength(1);
+  });
+
   it('rate-limits a source before doing any crypto for it', async () => {
     const { client, core } = setUp({ perSource: { capacity: 3, refillPerSecond: 0 } });
     await client.catalog();
