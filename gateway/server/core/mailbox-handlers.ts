@@ -36,7 +36,6 @@ export function register(ctx: CoreContext, r: RegisterRequest): StorageStep<OkBo
 export function deposit(ctx: CoreContext, r: DepositRequest): StorageStep<OkBody['deposit']> {
   const id = messageIdOf(ctx.suite, r.tag, r.envelope);
   const now = ctx.clock.now();
-  if (!ctx.perMailbox.take(hexKey(r.tag), now)) throw new RelayError('rate-limited', 'too many deposits to this mailbox');
   return () => {
     const box = ctx.db.getMailbox(r.tag);
     if (!box) throw new RelayError('unknown-mailbox', 'no mailbox with this tag is registered here');
@@ -49,6 +48,9 @@ export function deposit(ctx: CoreContext, r: DepositRequest): StorageStep<OkBody
         ctx.limits.depositStampBits, Math.floor(now / 60_000));
       if (verdict !== 'ok') throw new RelayError(verdict, 'stamp refused');
     }
+    // Charged only for a deposit that would be stored: refused ones (no stamp, bad pass) must not use
+    // up the mailbox's allowance, or anyone knowing the tag could shut it to its contacts (review M4).
+    if (!ctx.perMailbox.take(hexKey(r.tag), now)) throw new RelayError('rate-limited', 'too many deposits to this mailbox');
     try {
       const result = ctx.mailboxes.deposit(r.tag, id, r.envelope, now, { expiresAt: now + ctx.limits.mailboxMessageTtlMs });
       return { id, duplicate: result === 'duplicate' };

@@ -123,6 +123,18 @@ describe('relay core', () => {
     expect((await client.fetch(owner)).messages).toHaveLength(1);
   });
 
+  it('does not charge the mailbox allowance for refused deposits (security review M4)', async () => {
+    const { client } = setUp({ perMailbox: { capacity: 2, refillPerSecond: 0 }, depositStampBits: 8 });
+    const owner = generateLookupKeyPair(suite, new SeededRandom('m4'));
+    const passKey = new SeededRandom('m4-pk').bytes(32);
+    await client.register(owner, passKey);
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    for (let i = 0; i < 10; i++) expect(await code(client.deposit(tag, utf8(`spam ${i}`)))).toBe('stamp-required');
+    await client.deposit(tag, utf8('from a contact'), { passKey });
+    await client.deposit(tag, utf8('again'), { passKey });
+    expect(await code(client.deposit(tag, utf8('third'), { passKey }))).toBe('rate-limited');
+  });
+
   it('rate-limits a source before doing any crypto for it', async () => {
     const { client, core } = setUp({ perSource: { capacity: 3, refillPerSecond: 0 } });
     await client.catalog();
