@@ -100,6 +100,8 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       config: {
         ...(config.meshKeyHex ? { meshKey: fromHex(config.meshKeyHex)! } : {}),
         announceFlags: AnnounceFlag.mailboxHost | (isGateway ? AnnounceFlag.gateway : 0),
+        // A node that just started tells its neighbours within a minute (then hourly), within the announce airtime cap.
+        firstAnnounceWithinMs: 60_000,
       },
     });
     if (isGateway) {

@@ -25,10 +25,16 @@ export class Announcer {
     this.lastRefillMs = core.clock.now();
   }
 
-  /** Starts the periodic announce (the first one at a random point of the first interval). */
+  /**
+   * Starts the periodic announce. The first one comes at a random point of
+   * `firstAnnounceWithinMs` (default: the whole interval, so that nodes of a
+   * simulated mesh started together spread out); a daemon that has just
+   * started asks for a short window so neighbours learn of it at once.
+   */
   start(): void {
     if (!(this.core.cfg.announceIntervalMs > 0)) return;
-    this.core.after(this.core.uniform() * this.core.cfg.announceIntervalMs, () => this.tick());
+    const within = this.core.cfg.firstAnnounceWithinMs ?? this.core.cfg.announceIntervalMs;
+    this.core.after(this.core.uniform() * within, () => this.tick());
   }
 
   private tick(): void {

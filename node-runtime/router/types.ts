@@ -104,6 +104,8 @@ export interface RouterConfig {
   announceHopLimit: number;
   announceFlags: number;
   announceAirtimeShare: number;
+  /** The first announce comes at a random point of this window (default: one interval). */
+  firstAnnounceWithinMs?: number;
   /** Largest envelope accepted for fragmentation. */
   maxEnvelopeBytes: number;
 }
