@@ -115,7 +115,11 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       const id = suite.sha256(envelope).subarray(0, ID_BYTES);
       try {
         if (isGatewayRequest(envelope)) {
-          if (!gateway) return false;
+          if (!gateway) {
+            // Acknowledged and dropped: a retry would never succeed here and would only spend airtime.
+            log.warn('gateway request for a node that is not a gateway', { messageId: meta.messageId });
+            return true;
+          }
           const request = decodeGatewayRequest(envelope);
           if (!request.ok) {
             log.warn('gateway request refused', { code: request.code, offset: request.offset });
