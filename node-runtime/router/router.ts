@@ -69,6 +69,13 @@ export function createRouter(o: RouterOptions): Router {
     }
     const frame = decoded.value;
     const now = core.clock.now();
+    // Every copy is verified, duplicates included: a duplicate still acts (it
+    // suppresses our relay, ends a hop wait, and an ack's payload cancels
+    // retries), so a forged copy reusing a seen frame id must not (review S1).
+    if (!verifyFrameId(core.suite, core.meshKey, frame)) {
+      counters.forged++;
+      return;
+    }
     const seen = core.seen.get(frame.frameId, now);
     // A routed frame overheard before its turn reaches us again when our place
     // in the route comes: that copy is ours to handle, not a duplicate.
@@ -78,11 +85,6 @@ export function createRouter(o: RouterOptions): Router {
       noteNeighbour(frame, rx);
       onDuplicate(core, frame, seen);
       if (frame.kind === FrameKind.ack) ackProgress(frame);
-      return;
-    }
-    // Verified before anything is cached: a forged copy cannot shadow the real frame.
-    if (!verifyFrameId(core.suite, core.meshKey, frame)) {
-      counters.forged++;
       return;
     }
     noteNeighbour(frame, rx);

@@ -32,6 +32,23 @@ describe('router: malformed, oversized, forged and replayed frames', () => {
     expect(m.delivered[0]!.length).toBe(1);
   });
 
+  it('verifies duplicates too: a forged copy reusing a seen frame id is counted forged, not acted on (review S1)', () => {
+    const m = makeMesh({ nodes: 2, links: line(2), rogueHeardBy: [0] });
+    const to0: FrameFields = { kind: FrameKind.data, limit: 0, routed: true, destHint: destHintOf(m.ids[0]!), route: new Uint8Array(0), payload: text('real') };
+    const good = frame(to0);
+    m.rogue(good);
+    m.run(5_000);
+    const before = m.routers[0]!.stats().counters;
+    const forgedCopy = good.slice();
+    forgedCopy[forgedCopy.length - 1] = (forgedCopy[forgedCopy.length - 1] as number) ^ 0x55; // same id, other payload
+    m.rogue(forgedCopy);
+    m.run(5_000);
+    const after = m.routers[0]!.stats().counters;
+    expect(after.forged).toBe(before.forged + 1);
+    expect(after.duplicates).toBe(before.duplicates);
+    expect(m.delivered[0]!.length).toBe(1);
+  });
+
   it('drops replays of a captured frame as duplicates: delivered once, no relay storm', () => {
     const m = makeMesh({ nodes: 3, links: line(3), rogueHeardBy: [0, 1] });
     const bcast = frame({ kind: FrameKind.data, limit: 4, routed: false, destHint: BROADCAST_HINT, sourceHint: 0x7777, payload: text('alert') });
