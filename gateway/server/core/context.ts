@@ -66,6 +66,12 @@ export function verifySigned(ctx: CoreContext, r: SignedFields): void {
 export function consumeCounter(ctx: CoreContext, r: SignedFields, nowMs: number): void {
   const last = ctx.db.getCounter(r.signer);
   if (last !== undefined && r.counter <= last) throw new RelayError('replayed', `counter ${r.counter} not above ${last}`);
+  // Counters are the client's clock in ms, and a signer's counter is forgotten after
+  // mailboxIdleTtlMs unused: a request older than that could otherwise be replayed
+  // once its counter is gone (review L2).
+  if (last === undefined && r.counter <= nowMs - ctx.limits.mailboxIdleTtlMs) {
+    throw new RelayError('stale', 'request counter older than the replay memory: check the clock');
+  }
   ctx.db.putCounter(r.signer, r.counter, nowMs);
 }
 

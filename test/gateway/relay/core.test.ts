@@ -135,6 +135,14 @@ describe('relay core', () => {
     expect(await code(client.deposit(tag, utf8('third'), { passKey }))).toBe('rate-limited');
   });
 
+  it('refuses a signed request older than the counter memory, so a forgotten counter cannot be replayed (security review L2)', async () => {
+    const { core, key, clock } = setUp({ mailboxIdleTtlMs: 90 * 86_400_000 });
+    const transport: RelayTransport = { url: 'direct', maxRequestBytes: 1 << 20, exchange: (frame) => core.handle(frame, { source: 'old', maxResponseBytes: 1 << 20 }), close: async () => undefined };
+    const oldClock = new ManualClock(clock.t - 91 * 86_400_000); // a request captured 91 days ago
+    const replayer = new RelayClient({ suite, random: new SeededRandom('old'), clock: oldClock, transport, server: key.publicKey });
+    expect(await code(replayer.register(generateLookupKeyPair(suite, new SeededRandom('l2'))))).toBe('stale');
+  });
+
   it('rate-limits a source before doing any crypto for it', async () => {
     const { client, core } = setUp({ perSource: { capacity: 3, refillPerSecond: 0 } });
     await client.catalog();
