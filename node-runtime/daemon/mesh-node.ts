@@ -5,20 +5,18 @@
  * process on loopback sockets.
  *
  * Delivery is durable: the router acknowledges a message end to end only
- * after accept() stored it in the hosted mailboxes (SQLite, synchronous=FULL).
+ * after delivery.ts stored it in the hosted mailboxes (SQLite, synchronous=FULL).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex, fromHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
-import { decodeEnvelopeHeader } from '../../protocol/envelope/header.ts';
-import { decodeGatewayRequest, isGatewayRequest } from '../../protocol/gateway/request.ts';
 import { AnnounceFlag } from '../../protocol/mesh/announce.ts';
 import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import type { Clock } from '../platform/clock.ts';
 import { createRouter, type Router } from '../router/router.ts';
-import type { DeliverMeta, RouterStats } from '../router/types.ts';
+import type { RouterStats } from '../router/types.ts';
 import { openStore, startHousekeeping, type Store } from '../store/index.ts';
 import type { SchedulerStats } from '../scheduler/transmit-scheduler.ts';
 import { type BuiltLink, buildLink, type LinkDeps } from './build-links.ts';
@@ -27,10 +25,8 @@ import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import { type GatewayStatus, startGateway, type RunningGateway } from './gateway-role.ts';
 import type { Logger } from './logger.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { createDelivery } from './delivery.ts';
 import { loadOrCreateNodeKey, type NodeKey } from './node-key.ts';
-
-/** Mailbox tag under which flooded emergency broadcasts are kept for local users. */
-export const BROADCAST_TAG = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 
 export interface MeshNodeDeps {
   readonly clock: Clock;
@@ -67,8 +63,6 @@ export interface MeshNode {
   stop(): Promise<void>;
 }
 
-const ID_BYTES = 16;
-
 export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Promise<MeshNode> {
   const { clock, random, suite, log } = deps;
   const startedAt = clock.now();
@@ -92,10 +86,11 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       built.push(await buildLink(linkConfig, { clock, random, suite, log, nodeId: nodeIdFull, region: config.region, dataDir: config.dataDir, ...(deps.openLoRa ? { openLoRa: deps.openLoRa } : {}) }));
     }
     const isGateway = config.gateway.relays.length > 0;
+    const deliver = createDelivery({ store, suite, log, gateway: () => gateway });
     const router = createRouter({
       nodeKeys: { seed: key.seed, publicKey: key.publicKey }, suite, clock, random,
       links: built.map((b) => b.link), queues: built.map((b) => b.scheduler),
-      store: { accept: (envelope, meta) => accept(envelope, meta) },
+      store: { accept: (envelope, meta) => deliver(envelope, meta) },
       log: { debug: (m, f) => log.debug(m, f), warn: (m, f) => log.warn(m, f) },
       config: {
         ...(config.meshKeyHex ? { meshKey: fromHex(config.meshKeyHex)! } : {}),
@@ -108,42 +103,6 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       gateway = await startGateway(config, {
         clock, random, suite, log, store, nodeKey: key, sendToNode: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
       });
-    }
-
-    /** Stores what the router delivers to this node; false makes the router withhold its ack. */
-    function accept(envelope: Uint8Array, meta: DeliverMeta): boolean {
-      const id = suite.sha256(envelope).subarray(0, ID_BYTES);
-      try {
-        if (isGatewayRequest(envelope)) {
-          if (!gateway) {
-            // Acknowledged and dropped: a retry would never succeed here and would only spend airtime.
-            log.warn('gateway request for a node that is not a gateway', { messageId: meta.messageId });
-            return true;
-          }
-          const request = decodeGatewayRequest(envelope);
-          if (!request.ok) {
-            log.warn('gateway request refused', { code: request.code, offset: request.offset });
-            return true; // acknowledged, so the sender does not retry a request that can never succeed
-          }
-          return gateway.handle(request.value);
-        }
-        const header = decodeEnvelopeHeader(envelope);
-        if (!header.ok) {
-          log.warn('undecodable envelope dropped', { code: header.code, offset: header.offset, messageId: meta.messageId });
-          return true;
-        }
-        const h = header.value;
-        const tag = h.kind === 'direct' || h.kind === 'presence' ? fromHex(h.mailboxTag)!
-          : h.kind === 'group' ? fromHex(h.groupTag)!
-            : h.kind === 'broadcast' ? BROADCAST_TAG
-              : fromHex(h.sensorId.padEnd(8, '0'))!;
-        const result = store.mailboxes.deposit(tag, id, envelope);
-        log.debug('delivered', { kind: h.kind, result, hops: meta.hops });
-        return true;
-      } catch (error) {
-        log.warn('could not store a delivered envelope', { error: (error as Error).message });
-        return false;
-      }
     }
 
     log.info('mesh node started', {

@@ -1,0 +1,52 @@
+/** The router's store hook of a mesh node: what it keeps, what it acknowledges, what it refuses. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPortableSuite } from '../../protocol/crypto/portable.ts';
+import { encodeGatewayRequest } from '../../protocol/gateway/request.ts';
+import { SeededRandom } from '../../protocol/seeded-random.ts';
+import { createSessionPair } from '../../protocol/session/pair.ts';
+import { createDelivery } from '../../node-runtime/daemon/delivery.ts';
+import { createLogger } from '../../node-runtime/daemon/logger.ts';
+import { systemClock } from '../../node-runtime/platform/clock.ts';
+import { openStore, type Store } from '../../node-runtime/store/index.ts';
+
+const suite = createPortableSuite();
+const meta = { broadcast: false, messageId: 'm', hops: 1, receivedAtMs: 0 };
+const stores: Store[] = [];
+afterEach(() => stores.splice(0).forEach((s) => s.close()));
+
+function setUp(mailbox = {}) {
+  const store = openStore({ path: ':memory:', clock: systemClock, random: new SeededRandom('delivery'), mailbox });
+  stores.push(store);
+  const lines: string[] = [];
+  const deliver = createDelivery({ store, suite, log: createLogger('debug', Date.now, (l) => lines.push(l)), gateway: () => undefined });
+  return { store, deliver, lines };
+}
+
+describe('mesh node delivery', () => {
+  it('keeps a 1:1 envelope under its mailbox tag, once, and acknowledges it', () => {
+    const { store, deliver } = setUp();
+    const { alice, bob } = createSessionPair(suite, new SeededRandom('delivery-pair'));
+    const { envelope } = alice.sealText('hi');
+    expect(deliver(envelope, meta)).toBe(true);
+    expect(deliver(envelope, meta)).toBe(true); // a duplicate is acknowledged, not stored twice
+    const tag = bob.mailboxes(Date.now())[0]!.tag;
+    expect(store.mailboxes.list(tag, { limit: 10 }).map((m) => m.bytes)).toEqual([envelope]);
+  });
+
+  it('acknowledges and drops what can never be stored: garbage, or a gateway request on a node without relays', () => {
+    const { store, deliver, lines } = setUp();
+    expect(deliver(new Uint8Array([0x99, 1, 2, 3]), meta)).toBe(true);
+    const request = encodeGatewayRequest({ kind: 'relay-deposit', relayUrl: 'http://relay.example', tag: new Uint8Array(16), envelope: new Uint8Array([1]) });
+    expect(deliver(request, meta)).toBe(true);
+    expect(store.mailboxes.totals().messages).toBe(0);
+    expect(lines.join('')).toMatch(/undecodable envelope dropped/);
+    expect(lines.join('')).toMatch(/not a gateway/);
+  });
+
+  it('withholds the acknowledgement when the mailbox is full, so the sender keeps the message', () => {
+    const { deliver } = setUp({ maxMessagesPerMailbox: 1 });
+    const { alice } = createSessionPair(suite, new SeededRandom('delivery-full'));
+    expect(deliver(alice.sealText('one').envelope, meta)).toBe(true);
+    expect(deliver(alice.sealText('two').envelope, meta)).toBe(false);
+  });
+});
