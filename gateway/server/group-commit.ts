@@ -6,7 +6,7 @@
  * When the batch closes (adaptive window). An fsync blocks the event loop
  * (better-sqlite3 is synchronous), so the number of commits, not of
  * requests, is what durability costs: 4 to 5 ms per commit on the
- * development machine's disk, two files per commit when fetches are in it.
+ * development machine's disk (one file: the relay tables share the store's).
  * Committing at the end of the first event-loop turn with a request in it
  * cut a burst of 64 concurrent clients into batches of 1 to 64 (25 on
  * average, docs/BENCHMARKS.md section "relay"): clients answered by the

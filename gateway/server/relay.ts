@@ -1,9 +1,11 @@
 /**
- * A whole relay: the node store (messages) and the relay tables in one data
- * directory, the core, its doors and a housekeeping timer. `meow-relay`
+ * A whole relay: the node store (messages) and the relay tables in one
+ * SQLite file and connection (one fsync per group commit), the server key
+ * beside it in the data directory, the core, its doors and a housekeeping
+ * timer. `meow-relay`
  * (gateway/relay-main.ts) is a thin command line around startRelay().
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { dualKeyPairFromSecrets, generateServerKeyPair, type ServerKeyPair } from '../../protocol/keys/keys.ts';
@@ -26,6 +28,7 @@ import { connectRelay } from './client/connect.ts';
 import type { RelayClient } from './client/relay-client.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
+/** Where relays before the one-file layout kept their tables: imported once at start, then renamed to `relay.sqlite.imported`. */
 export const RELAY_DB_FILE = 'relay.sqlite';
 export const KEY_FILE = 'server-key.bin';
 
@@ -84,6 +87,22 @@ export function loadOrCreateServerKey(dataDir: string, suite: CryptoSuite, rando
   return key;
 }
 
+/**
+ * A data directory from before the one-file layout has its relay tables in
+ * relay.sqlite: copy them into the store's file (one transaction), then
+ * rename the old file so that it is not imported again and is not mistaken
+ * for live data. Runs before any door opens, so nothing is written between.
+ */
+function importLegacyRelayDb(db: RelayDb, dataDir: string, log: RelayServerOptions['log']): void {
+  const legacy = join(dataDir, RELAY_DB_FILE);
+  if (!existsSync(legacy)) return;
+  const rows = db.importLegacy(legacy);
+  for (const suffix of ['-wal', '-shm', '']) {
+    if (existsSync(legacy + suffix)) renameSync(legacy + suffix, `${legacy}.imported${suffix}`);
+  }
+  log?.('relay-db-imported', `${rows} rows from ${legacy}`);
+}
+
 export async function startRelay(options: RelayServerOptions): Promise<RunningRelay> {
   const suite = options.suite ?? createRelaySuite(createNodeSuite());
   const random = options.random ?? systemRandom;
@@ -91,7 +110,14 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const key = options.key ?? loadOrCreateServerKey(options.dataDir, suite, random);
   const store: Store = openStore({ path: join(options.dataDir, STORE_FILE), clock, random, ...(options.mailbox ? { mailbox: options.mailbox } : {}) });
-  const db = new RelayDb(join(options.dataDir, RELAY_DB_FILE));
+  let db: RelayDb;
+  try {
+    db = new RelayDb(store.database());
+    importLegacyRelayDb(db, options.dataDir, options.log);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   const core = new RelayCore({
     suite, random, clock, key, urls: [], store, db, ...(options.limits ? { limits: options.limits } : {}),
     ...(options.log ? { log: options.log } : {}),

@@ -188,6 +188,11 @@ class SqliteStore implements Store {
     };
   }
 
+  database(): Database.Database {
+    this.conn.guard();
+    return this.conn.db;
+  }
+
   releaseLeases(): void {
     this.conn.write(() => this.outboxSql.releaseLeases.run());
   }

@@ -18,6 +18,7 @@
  *  - `nowMs` parameters are optional: they default to the injected clock.
  *    Expiry is `expiresAt <= nowMs` (an item expiring at t is gone at t).
  */
+import type { Database } from 'better-sqlite3';
 import type { Clock } from '../platform/clock.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 
@@ -292,6 +293,24 @@ export interface Store {
   /** SQLite's full integrity_check: ['ok'] when sound. Slow on big files; openStore runs quick_check. */
   integrityCheck(): string[];
   info(): StoreInfo;
+  /**
+   * The store's own better-sqlite3 connection, for a trusted caller that
+   * keeps tables of its own in the same file (the relay server), so that
+   * one batch() covers the store's writes and its writes: one transaction,
+   * one WAL fsync, atomic as a whole. The file is already set up (WAL,
+   * synchronous=FULL, foreign keys, secure_delete, trusted_schema off).
+   * The caller must:
+   *  - name its tables with a prefix of its own (e.g. `relay_`): the
+   *    store's tables (outbox*, mailbox*, totals, seen_ids) and any it adds
+   *    in later schema versions are reserved, and `CREATE TABLE IF NOT
+   *    EXISTS` keeps such tables across openings (migrations leave them be);
+   *  - do its writes inside batch(), or in a transaction of this connection
+   *    (which then nests as a savepoint in a batch);
+   *  - change no pragma and never close the connection: close() the store.
+   * Throws StoreClosedError after close(). A read-only store gives its
+   * read-only connection.
+   */
+  database(): Database;
   /** Idempotent. Checkpoints the WAL and closes the file. */
   close(): void;
 }

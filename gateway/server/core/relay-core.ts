@@ -44,7 +44,7 @@ export interface RelayCoreOptions {
   /** The URLs this relay publishes in its descriptor. */
   readonly urls: readonly string[];
   /** The node store: its mailboxes hold the messages, its batch() gives the group commit. */
-  readonly store: Pick<Store, 'mailboxes' | 'batch'>;
+  readonly store: Pick<Store, 'mailboxes' | 'batch' | 'database'>;
   readonly db: RelayDb;
   readonly limits?: Partial<RelayLimits>;
   /** Where refusals are counted and internal failures reported (never key material). */
@@ -91,9 +91,13 @@ export class RelayCore {
     this.perSource = new TokenBuckets(this.limits.perSource, max);
     this.serverId = serverIdOf(options.suite, options.key.publicKey);
     const { db, store } = options;
+    // startRelay keeps the relay tables on the store's own connection: then the
+    // store's transaction is the relay's too (one commit, one fsync) and each op
+    // needs one savepoint. A separate RelayDb (tests) nests its own transaction.
+    const shared = db.db === store.database();
     this.commit = new GroupCommit(
-      (fn) => store.batch(() => db.transaction(fn)),
-      (op) => store.batch(() => db.transaction(op)),
+      shared ? (fn) => store.batch(fn) : (fn) => store.batch(() => db.transaction(fn)),
+      shared ? (op) => store.batch(op) : (op) => store.batch(() => db.transaction(op)),
       options.commitWaitMs === undefined ? {} : { maxWaitMs: options.commitWaitMs },
     );
     this.own = this.makeDescriptor();

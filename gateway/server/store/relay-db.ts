@@ -1,27 +1,30 @@
 /**
  * The relay's own tables (mailbox registrations, replay counters, presence,
- * broadcasts, directory, catalog) in one SQLite file beside the node store
- * that holds the mailboxes' messages. WAL + synchronous=FULL: a write is on
- * disk when its transaction commits (the core commits per event-loop turn,
- * see group-commit.ts).
+ * broadcasts, directory, catalog). A running relay keeps them in the node
+ * store's file and connection (`store.database()`, tables prefixed
+ * `relay_`), so that one group commit (group-commit.ts) writes messages and
+ * relay rows in one transaction: one WAL fsync with synchronous=FULL, and a
+ * crash never keeps one half of a request. A relay of an older version kept
+ * them in a second file, relay.sqlite: importLegacy() copies its rows once.
+ * `new RelayDb(path)` still opens a file of its own (WAL + FULL), for tests.
  */
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS mailboxes (
+CREATE TABLE IF NOT EXISTS relay_mailboxes (
   tag BLOB PRIMARY KEY, lookup_key BLOB NOT NULL, pass_key BLOB, created_ms INTEGER NOT NULL, used_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS counters (signer BLOB PRIMARY KEY, counter INTEGER NOT NULL, used_ms INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS presence (tag BLOB PRIMARY KEY, blob BLOB NOT NULL, expires_ms INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS broadcasts (
+CREATE TABLE IF NOT EXISTS relay_counters (signer BLOB PRIMARY KEY, counter INTEGER NOT NULL, used_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS relay_presence (tag BLOB PRIMARY KEY, blob BLOB NOT NULL, expires_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS relay_broadcasts (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL UNIQUE, author BLOB NOT NULL, record BLOB NOT NULL, expires_ms INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS directory (
+CREATE TABLE IF NOT EXISTS relay_directory (
   entry_key BLOB NOT NULL UNIQUE, description TEXT NOT NULL, record BLOB, created_sec INTEGER NOT NULL, expires_ms INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS directory_expiry ON directory (expires_ms);
-CREATE TABLE IF NOT EXISTS catalog (
+CREATE INDEX IF NOT EXISTS relay_directory_expiry ON relay_directory (expires_ms);
+CREATE TABLE IF NOT EXISTS relay_catalog (
   signing_key BLOB PRIMARY KEY, record BLOB NOT NULL, issued_sec INTEGER NOT NULL, expires_sec INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
@@ -47,55 +50,69 @@ export class RelayDb {
   /** Built once: better-sqlite3's transaction() wrapper costs more than the savepoint it opens. */
   private readonly inTransaction: (fn: () => unknown) => unknown;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('secure_delete = ON');
+  /** False when the connection is borrowed from the store: the store closes it. */
+  private readonly ownsConnection: boolean;
+
+  /**
+   * @param source a file of its own (or ':memory:'), or a connection that is
+   *   already durable (the node store's `database()`): its pragmas are the
+   *   owner's, and close() leaves it open.
+   */
+  constructor(source: string | Db) {
+    if (typeof source === 'string') {
+      this.db = new Database(source);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('secure_delete = ON');
+      this.ownsConnection = true;
+    } else {
+      this.db = source;
+      this.ownsConnection = false;
+    }
     this.db.exec(SCHEMA);
     this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
-      getMailbox: p('SELECT tag, lookup_key, pass_key FROM mailboxes WHERE tag = ?'),
+      getMailbox: p('SELECT tag, lookup_key, pass_key FROM relay_mailboxes WHERE tag = ?'),
       // A register without a pass key keeps the one set before (review M1: the gateway registers without one).
-      putMailbox: p(`INSERT INTO mailboxes (tag, lookup_key, pass_key, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT(tag) DO UPDATE SET pass_key = COALESCE(excluded.pass_key, mailboxes.pass_key), used_ms = excluded.used_ms`),
-      touchMailbox: p('UPDATE mailboxes SET used_ms = ? WHERE tag = ?'),
-      countMailboxes: p('SELECT count(*) AS n FROM mailboxes'),
-      idleMailboxes: p('SELECT tag FROM mailboxes WHERE used_ms <= ? LIMIT 1000'),
-      dropMailbox: p('DELETE FROM mailboxes WHERE tag = ?'),
-      getCounter: p('SELECT counter FROM counters WHERE signer = ?'),
-      putCounter: p(`INSERT INTO counters (signer, counter, used_ms) VALUES (?, ?, ?)
+      putMailbox: p(`INSERT INTO relay_mailboxes (tag, lookup_key, pass_key, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT(tag) DO UPDATE SET pass_key = COALESCE(excluded.pass_key, relay_mailboxes.pass_key), used_ms = excluded.used_ms`),
+      touchMailbox: p('UPDATE relay_mailboxes SET used_ms = ? WHERE tag = ?'),
+      countMailboxes: p('SELECT count(*) AS n FROM relay_mailboxes'),
+      idleMailboxes: p('SELECT tag FROM relay_mailboxes WHERE used_ms <= ? LIMIT 1000'),
+      dropMailbox: p('DELETE FROM relay_mailboxes WHERE tag = ?'),
+      getCounter: p('SELECT counter FROM relay_counters WHERE signer = ?'),
+      putCounter: p(`INSERT INTO relay_counters (signer, counter, used_ms) VALUES (?, ?, ?)
                      ON CONFLICT(signer) DO UPDATE SET counter = excluded.counter, used_ms = excluded.used_ms`),
-      putPresence: p(`INSERT INTO presence (tag, blob, expires_ms) VALUES (?, ?, ?)
+      putPresence: p(`INSERT INTO relay_presence (tag, blob, expires_ms) VALUES (?, ?, ?)
                       ON CONFLICT(tag) DO UPDATE SET blob = excluded.blob, expires_ms = excluded.expires_ms`),
-      getPresence: p('SELECT blob, expires_ms FROM presence WHERE tag = ? AND expires_ms > ?'),
-      dropPresence: p('DELETE FROM presence WHERE tag = ?'),
-      countPresence: p('SELECT count(*) AS n FROM presence'),
-      addBroadcast: p('INSERT OR IGNORE INTO broadcasts (hash, author, record, expires_ms) VALUES (?, ?, ?, ?)'),
-      broadcastByHash: p('SELECT seq FROM broadcasts WHERE hash = ?'),
-      listBroadcasts: p('SELECT seq, record FROM broadcasts WHERE seq > ? AND expires_ms > ? ORDER BY seq LIMIT ?'),
-      getEntry: p('SELECT record, created_sec FROM directory WHERE entry_key = ?'),
-      putEntry: p(`INSERT INTO directory (entry_key, description, record, created_sec, expires_ms) VALUES (?, ?, ?, ?, ?)
+      getPresence: p('SELECT blob, expires_ms FROM relay_presence WHERE tag = ? AND expires_ms > ?'),
+      dropPresence: p('DELETE FROM relay_presence WHERE tag = ?'),
+      countPresence: p('SELECT count(*) AS n FROM relay_presence'),
+      addBroadcast: p('INSERT OR IGNORE INTO relay_broadcasts (hash, author, record, expires_ms) VALUES (?, ?, ?, ?)'),
+      broadcastByHash: p('SELECT seq FROM relay_broadcasts WHERE hash = ?'),
+      listBroadcasts: p('SELECT seq, record FROM relay_broadcasts WHERE seq > ? AND expires_ms > ? ORDER BY seq LIMIT ?'),
+      getEntry: p('SELECT record, created_sec FROM relay_directory WHERE entry_key = ?'),
+      putEntry: p(`INSERT INTO relay_directory (entry_key, description, record, created_sec, expires_ms) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT(entry_key) DO UPDATE SET description = excluded.description, record = excluded.record,
                    created_sec = excluded.created_sec, expires_ms = excluded.expires_ms`),
-      withdrawEntry: p("UPDATE directory SET record = NULL, description = '' WHERE entry_key = ?"),
-      countEntries: p('SELECT count(*) AS n FROM directory WHERE record IS NOT NULL'),
-      searchEntries: p(`SELECT record FROM directory WHERE record IS NOT NULL AND expires_ms > ? AND instr(lower(description), lower(?)) > 0
+      withdrawEntry: p("UPDATE relay_directory SET record = NULL, description = '' WHERE entry_key = ?"),
+      countEntries: p('SELECT count(*) AS n FROM relay_directory WHERE record IS NOT NULL'),
+      searchEntries: p(`SELECT record FROM relay_directory WHERE record IS NOT NULL AND expires_ms > ? AND instr(lower(description), lower(?)) > 0
                         ORDER BY created_sec DESC LIMIT ?`),
-      liveEntryRowids: p('SELECT rowid FROM directory WHERE record IS NOT NULL AND expires_ms > ?'),
-      entryByRowid: p('SELECT record FROM directory WHERE rowid = ?'),
-      getCatalog: p('SELECT issued_sec FROM catalog WHERE signing_key = ?'),
-      putCatalog: p(`INSERT INTO catalog (signing_key, record, issued_sec, expires_sec) VALUES (?, ?, ?, ?)
+      liveEntryRowids: p('SELECT rowid FROM relay_directory WHERE record IS NOT NULL AND expires_ms > ?'),
+      entryByRowid: p('SELECT record FROM relay_directory WHERE rowid = ?'),
+      getCatalog: p('SELECT issued_sec FROM relay_catalog WHERE signing_key = ?'),
+      putCatalog: p(`INSERT INTO relay_catalog (signing_key, record, issued_sec, expires_sec) VALUES (?, ?, ?, ?)
                      ON CONFLICT(signing_key) DO UPDATE SET record = excluded.record, issued_sec = excluded.issued_sec,
                      expires_sec = excluded.expires_sec`),
-      countCatalog: p('SELECT count(*) AS n FROM catalog'),
-      listCatalog: p('SELECT record FROM catalog WHERE expires_sec > ? ORDER BY issued_sec DESC LIMIT ?'),
-      expirePresence: p('DELETE FROM presence WHERE expires_ms <= ?'),
-      expireBroadcasts: p('DELETE FROM broadcasts WHERE expires_ms <= ?'),
-      expireDirectory: p('DELETE FROM directory WHERE expires_ms <= ?'),
-      expireCatalog: p('DELETE FROM catalog WHERE expires_sec <= ?'),
-      expireCounters: p('DELETE FROM counters WHERE used_ms <= ? AND signer NOT IN (SELECT lookup_key FROM mailboxes)'),
+      countCatalog: p('SELECT count(*) AS n FROM relay_catalog'),
+      listCatalog: p('SELECT record FROM relay_catalog WHERE expires_sec > ? ORDER BY issued_sec DESC LIMIT ?'),
+      expirePresence: p('DELETE FROM relay_presence WHERE expires_ms <= ?'),
+      expireBroadcasts: p('DELETE FROM relay_broadcasts WHERE expires_ms <= ?'),
+      expireDirectory: p('DELETE FROM relay_directory WHERE expires_ms <= ?'),
+      expireCatalog: p('DELETE FROM relay_catalog WHERE expires_sec <= ?'),
+      expireCounters: p('DELETE FROM relay_counters WHERE used_ms <= ? AND signer NOT IN (SELECT lookup_key FROM relay_mailboxes)'),
     };
   }
 
@@ -221,7 +238,31 @@ export class RelayDb {
     return n;
   }
 
+  /**
+   * Copies the rows of a relay.sqlite written by an older version (tables
+   * without the `relay_` prefix) into these tables, in one transaction.
+   * Rows already here win (INSERT OR IGNORE), so a second import after a
+   * crash before the caller renamed the file changes nothing. Returns the
+   * number of rows copied.
+   */
+  importLegacy(path: string): number {
+    this.db.prepare('ATTACH DATABASE ? AS legacy').run(path);
+    try {
+      const copy = (table: string, columns: string): number =>
+        this.db.prepare(`INSERT OR IGNORE INTO relay_${table} (${columns}) SELECT ${columns} FROM legacy.${table}`).run().changes;
+      return this.transaction(() =>
+        copy('mailboxes', 'tag, lookup_key, pass_key, created_ms, used_ms') +
+        copy('counters', 'signer, counter, used_ms') +
+        copy('presence', 'tag, blob, expires_ms') +
+        copy('broadcasts', 'seq, hash, author, record, expires_ms') +
+        copy('directory', 'rowid, entry_key, description, record, created_sec, expires_ms') +
+        copy('catalog', 'signing_key, record, issued_sec, expires_sec'));
+    } finally {
+      this.db.exec('DETACH DATABASE legacy');
+    }
+  }
+
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.ownsConnection && this.db.open) this.db.close();
   }
 }
