@@ -11,6 +11,7 @@ import { destHintOf, relayHintOf } from '../../protocol/mesh/node-id.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import type { Link } from '../links/link.ts';
 import type { Clock, TimerHandle } from '../platform/clock.ts';
+import { RecentAirtime } from './recent-airtime.ts';
 import { NeighbourTable, RouteTable, ServerCatalog } from './tables.ts';
 import type { RouterConfig, RouterCounters, RouterLogger, TransmitQueue, TxPriority } from './types.ts';
 
@@ -80,8 +81,12 @@ export interface RouterCore {
   transmit(id: string, bytes: Uint8Array, priority: TxPriority, notBeforeMs?: number, onSent?: () => void): boolean;
   cancel(id: string): boolean;
   airtimeMs(bytes: number): number;
-  /** Highest channel use any link measures, 0..1. */
+  /** Highest channel use any link measures, 0..1 (a one-minute window on radios). */
   channelUse(): number;
+  /** Share of the last `recentUseWindowMs` taken by frames decoded here from other nodes (recent-airtime.ts). */
+  recentHeardUse(): number;
+  /** Records a frame decoded here for recentHeardUse(). */
+  noteHeard(frameBytes: number): void;
   /** Uniform float in [0, 1) from the injected random source. */
   uniform(): number;
   cancelAllTimers(): void;
@@ -92,6 +97,7 @@ export function createCore(p: {
   nodeId: Uint8Array; links: readonly Link[]; queues: readonly TransmitQueue[]; counters: RouterCounters;
 }): RouterCore {
   const timers = new Set<TimerHandle>();
+  const recentHeard = new RecentAirtime(p.cfg.recentUseWindowMs);
   const core: RouterCore = {
     ...p,
     nodeIdHex: toHex(p.nodeId),
@@ -139,6 +145,12 @@ export function createCore(p: {
       let use = 0;
       for (const q of p.queues) use = Math.max(use, q.channelUse?.() ?? 0);
       return use;
+    },
+    recentHeardUse() {
+      return recentHeard.use(p.clock.now());
+    },
+    noteHeard(n) {
+      recentHeard.note(p.clock.now(), core.airtimeMs(n));
     },
     airtimeMs(n) {
       return Math.max(...p.links.map((l) => l.airtimeMs(n)));

@@ -136,6 +136,7 @@ export function sendRouted(
   seen.hopWait = w;
   if (ackKey !== undefined && expectProgress) core.ackWaits.set(ackKey, w);
   const id = txId(frameId, sentHops);
+  let deferrals = 0;
   const arm = (): void => {
     if (w.done) return;
     // Next hop's copy (or the destination's ack) is one frame time plus its listen-before-talk away.
@@ -143,6 +144,20 @@ export function sendRouted(
       if (w.done) return;
       if (w.retries >= core.cfg.hopRetries) {
         finishHopWait(core, w);
+        return;
+      }
+      // A burst crossing the neighbourhood right now (frames heard from
+      // others in the last seconds fill a quarter of the time: a flood, or
+      // routed traffic through a bottleneck) most likely drowned the next
+      // hop's copy or ours: a repeat into it would be drowned too and add to
+      // the busiest minute. Wait for it to pass, a bounded number of times,
+      // without spending a retry. Own frames do not count, so a node sending
+      // a long fragmented message does not hold its own hop retries back.
+      // Measured (1000 nodes): docs/BENCHMARKS.md section router.
+      if (deferrals < core.cfg.hopRetryDeferrals && core.recentHeardUse() > core.cfg.politeChannelUse) {
+        deferrals++;
+        core.counters.hopRetriesDeferred++;
+        arm();
         return;
       }
       w.retries++;

@@ -69,6 +69,8 @@ export function createRouter(o: RouterOptions): Router {
     }
     const frame = decoded.value;
     const now = core.clock.now();
+    // Short-term channel use, before the MAC check: a forged frame took airtime too.
+    core.noteHeard(rx.bytes.length);
     // Every copy is verified, duplicates included: a duplicate still acts (it
     // suppresses our relay, ends a hop wait, and an ack's payload cancels
     // retries), so a forged copy reusing a seen frame id must not (review S1).

@@ -89,8 +89,18 @@ export interface RouterConfig {
    */
   politeChannelUse: number;
   /**
+   * Window of the router's short-term channel use (frames it decoded from
+   * other nodes), ms: it tells a hop that a burst (a flood) is crossing the
+   * neighbourhood now, which the one-minute channel use shows only later.
+   */
+  recentUseWindowMs: number;
+  /** Times a hop retry is put off (one more hop wait) while that short-term use is above politeChannelUse. */
+  hopRetryDeferrals: number;
+  /**
    * With no route, an envelope longer than this is not flooded: a 14-byte
    * route request is, and the envelope follows the route the reply teaches.
+   * 0 (default): every envelope. Measured (1000 nodes, seeds 1-2), flooding
+   * short envelopes instead made the busiest minutes: docs/BENCHMARKS.md router.
    */
   routeRequestAboveBytes: number;
   /** Hops assumed for a destination with no route, to size the first ack timeout. */
@@ -121,7 +131,9 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   maxAttempts: 4,
   hopRetries: 3,
   politeChannelUse: 0.25,
-  routeRequestAboveBytes: 64,
+  recentUseWindowMs: 10_000,
+  hopRetryDeferrals: 2,
+  routeRequestAboveBytes: 0,
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,
@@ -178,6 +190,7 @@ export interface RouterCounters {
   relaysSuppressed: number;
   hopRetransmits: number;
   hopRepeats: number;
+  hopRetriesDeferred: number;
   delivered: number;
   acksSent: number;
   acked: number;
@@ -202,7 +215,7 @@ export interface RouterStats {
 export function emptyCounters(): RouterCounters {
   return {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
-    badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, delivered: 0, acksSent: 0, acked: 0,
+    badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, hopRetriesDeferred: 0, delivered: 0, acksSent: 0, acked: 0,
     retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0,
   };
 }

@@ -116,10 +116,28 @@ describe('route requests', () => {
     expect(floods.every((s) => s.kind === FrameKind.routeRequest && s.length <= 14 + 4)).toBe(true);
     expect(seen.some((s) => s.routed && s.kind === FrameKind.data && s.length === 8 + 3 + 120)).toBe(true);
     expect(m.routers[0]!.stats().counters.floods).toBe(1);
-    // A short envelope is flooded itself (cheaper than a request and a round trip).
-    const m2 = makeMesh({ nodes: 3, links: line(3) });
-    const o2 = await settle(m2, m2.routers[0]!.sendDirect(m2.ids[2]!, text('short')));
-    expect(o2.ok).toBe(true);
-    expect(m2.routers[1]!.stats().counters.relayed).toBe(1);
+  });
+
+  it('requests a route for a short envelope too by default, and floods it itself only under routeRequestAboveBytes', async () => {
+    const floodKinds = (config: { routeRequestAboveBytes?: number }): Promise<number[]> => {
+      const kinds: number[] = [];
+      const m = makeMesh({
+        nodes: 3, links: line(3), config,
+        wrapLink: (node, link) => node !== 2 ? link : filteringLink(link, (f) => {
+          const d = decodeFrame(f.bytes);
+          if (d.ok && !d.value.routed) kinds.push(d.value.kind);
+          return false;
+        }),
+      });
+      return settle(m, m.routers[0]!.sendDirect(m.ids[2]!, text('short'))).then((o) => {
+        expect(o.ok).toBe(true);
+        expect(m.delivered[2]!.length).toBe(1);
+        expect(m.routers[1]!.stats().counters.relayed).toBe(1);
+        return kinds;
+      });
+    };
+    // Measured at 1000 nodes, flooding short envelopes made the busiest minutes (docs/BENCHMARKS.md router).
+    expect(await floodKinds({})).toEqual([FrameKind.routeRequest]);
+    expect(await floodKinds({ routeRequestAboveBytes: 64 })).toEqual([FrameKind.data]);
   });
 });
