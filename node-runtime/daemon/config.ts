@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { LoRaHatEntry } from '../../hardware/e22/daemon-lora.ts';
 
 export type RegionName = 'EU868' | 'US915' | 'none';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -25,23 +26,8 @@ export interface SerialLinkConfig {
   readonly baudRate: number;
 }
 
-export interface LoRaLinkConfig {
-  readonly type: 'lora';
-  /** UART of the HAT (/dev/serial0 on a Raspberry Pi). */
-  readonly path: string;
-  /** BCM numbers of the mode pins (Waveshare SX1262 HAT: M0 = 22, M1 = 27). */
-  readonly m0Pin: number;
-  readonly m1Pin: number;
-  /** Radio channel (frequency = 850.125 + channel MHz on the 900 MHz module). */
-  readonly channel: number;
-  /** Air data rate in bit/s (the module's register 03h choices: 300 ... 62500). */
-  readonly airRateBps: number;
-  readonly netId: number;
-  /** HAT module: 900t22s (default), 400t22s or 900t30s. */
-  readonly model?: string;
-  /** Transmit power; default: the highest the region allows with a dipole antenna. */
-  readonly txPowerDbm?: number;
-}
+/** A LoRa HAT: the fields the hardware driver documents (hardware/e22/daemon-lora.ts). */
+export type LoRaLinkConfig = { readonly type: 'lora' } & LoRaHatEntry;
 
 export type LinkConfig = UdpLinkConfig | SerialLinkConfig | LoRaLinkConfig;
 
