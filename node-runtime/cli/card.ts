@@ -20,6 +20,7 @@ import {
 } from '../../protocol/keys/keys.ts';
 import { writeFileAtomic } from '../keystore/atomic-write.ts';
 import { type ContactState, readContactFile, writeContactFile } from '../keystore/contact-file.ts';
+import { startContactSession } from '../keystore/contact-session.ts';
 import { readIdentityFile } from '../keystore/identity-file.ts';
 import { badInput, usage } from './errors.ts';
 import { HELP } from './help.ts';
@@ -135,6 +136,9 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
     const name = checkName(values.name ?? `answer-${toHex(answer.mailboxId).slice(0, 8)}`);
     io.stdout.write(`invite verified: ${card.servers.length} server(s), contact key ${keyFingerprint(io.suite, card.contactKey)}\n`);
     await writeCardFiles(io, ukp, answer, { ...state, role: 'answerer', myCard: answer.bytes, peerCard: card.bytes }, out, name, values.qr ?? false);
+    // Both cards are known: start the session now, so that the file stops holding the card
+    // secrets that would recompute epoch 0 later (docs/SECURITY-REVIEW.md H3).
+    await startContactSession(io.suite, io.random, join(resolvePath(io, out), `${name}.contact`), ukp);
     io.stdout.write(`compare in person: ${pairFingerprint(io.suite, card.contactKey, answer.contactKey)}\n`);
     return 0;
   }
@@ -149,6 +153,7 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
     throw badInput(`${contactPath} already holds another answer to this invite`);
   }
   await writeContactFile(io.suite, io.random, resolvePath(io, contactPath), { ...state, peerCard: card.bytes }, ukp, { overwrite: true });
+  await startContactSession(io.suite, io.random, resolvePath(io, contactPath), ukp);
   io.stdout.write(`answer verified and stored in ${contactPath}\n`
     + `compare in person: ${pairFingerprint(io.suite, mine.value.contactKey, card.contactKey)}\n`);
   return 0;

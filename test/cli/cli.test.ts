@@ -7,7 +7,8 @@ import { toQrText } from '../../protocol/card/qr-text.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { inspect } from '../../node-runtime/cli/inspect.ts';
 import { defaultInspectors } from '../../node-runtime/cli/inspectors.ts';
-import { readContactFile } from '../../node-runtime/keystore/contact-file.ts';
+import { SeededRandom } from '../../protocol/seeded-random.ts';
+import { openContactSession } from '../../node-runtime/keystore/contact-session.ts';
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
 import { type Harness, makeHarness } from './harness.ts';
 
@@ -92,21 +93,26 @@ describe('card exchange end to end', () => {
     const completed = await h.run(['card', 'import', 'bob.card.txt', '--keys', 'alice.json', '--contact', 'alice.contact']);
     expect(completed).toMatchObject({ code: 0, stdout: `answer verified and stored in alice.contact\ncompare in person: ${pairBob}\n` });
 
+    // Both contact files now hold a started session (no card secrets that would recompute epoch 0).
     const aliceUkp = await readIdentityFile(suite, join(h.dir, 'alice.json'), 'test passphrase');
-    const state = await readContactFile(suite, join(h.dir, 'alice.contact'), aliceUkp);
-    expect(toHex(state.peerCard!)).toBe(toHex(await readFile(join(h.dir, 'bob.card'))));
+    const alice = await openContactSession(suite, new SeededRandom('cli-alice'), join(h.dir, 'alice.contact'), aliceUkp);
+    expect(toHex(alice.peerCard)).toBe(toHex(await readFile(join(h.dir, 'bob.card'))));
     const bobUkp = await readIdentityFile(suite, join(h.dir, 'bob.json'), 'bob pw');
-    const bobState = await readContactFile(suite, join(h.dir, 'bob.contact'), bobUkp);
-    expect(bobState.role).toBe('answerer');
-    expect(toHex(bobState.peerCard!)).toBe(toHex(await readFile(join(h.dir, 'alice.card'))));
+    const bob = await openContactSession(suite, new SeededRandom('cli-bob'), join(h.dir, 'bob.contact'), bobUkp);
+    expect(bob.role).toBe('answerer');
+    expect(toHex(bob.peerCard)).toBe(toHex(await readFile(join(h.dir, 'alice.card'))));
+    // ...and the two sessions talk to each other.
+    const opened = bob.session.open(alice.session.sealText('hello from the CLI files').envelope, Date.now());
+    expect(opened.ok && opened.value.body).toEqual({ type: 'text', text: 'hello from the CLI files' });
   });
 
   it('refuses a foreign answer, a wrong passphrase, a wrong identity and bad servers with exit 2', async () => {
     await h.run(['card', 'create', '--keys', 'alice.json', '--out', '.', '--name', 'alice2', '--server', 'udp://h:1']);
     await h.run(['keygen', '--out', 'carol.json']);
-    // Carol answers Alice's second invite; Alice tries it against her first.
+    await h.run(['card', 'create', '--keys', 'alice.json', '--out', '.', '--name', 'alice3', '--server', 'udp://h:1']);
+    // Carol answers Alice's second invite; Alice tries it against her third.
     expect((await h.run(['card', 'import', 'alice2.card', '--keys', 'carol.json', '--server', 'udp://c:2', '--out', '.', '--name', 'carol'])).code).toBe(0);
-    const foreign = await h.run(['card', 'import', 'carol.card', '--keys', 'alice.json', '--contact', 'alice.contact']);
+    const foreign = await h.run(['card', 'import', 'carol.card', '--keys', 'alice.json', '--contact', 'alice3.contact']);
     expect(foreign).toMatchObject({ code: 2, stderr: 'meow: carol.card: refused: this answer card answers another invite, not ours\n' });
     const wrong = await h.run(['card', 'create', '--keys', 'alice.json', '--out', '.', '--server', 'udp://h:1'], { env: { MEOW_PASSPHRASE: 'nope' } });
     expect(wrong).toMatchObject({ code: 2, stderr: 'meow: wrong passphrase (or the key file was altered)\n' });

@@ -4,19 +4,22 @@
  * (docs/SECURITY-REVIEW.md H3, part 2): startContactSession replaces the
  * card keys by the session state, and the saved state follows the rotations.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import { readContactFile, readContactPayload } from '../../node-runtime/keystore/contact-file.ts';
+import { readContactFile, readContactPayload, writeContactFile } from '../../node-runtime/keystore/contact-file.ts';
 import {
   openContactSession, saveContactSession, startContactSession,
 } from '../../node-runtime/keystore/contact-session.ts';
 import { KeystoreError } from '../../node-runtime/keystore/errors.ts';
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
-import type { UserKeyPair } from '../../protocol/keys/keys.ts';
+import { createAnswer, createInvite } from '../../protocol/card/encode.ts';
+import {
+  generateContactKeyPair, generateEncryptionKeyPair, generateLookupKeyPair, type UserKeyPair,
+} from '../../protocol/keys/keys.ts';
 import { type Harness, makeHarness } from '../cli/harness.ts';
 
 const suite = createNodeSuite();
@@ -35,15 +38,30 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 beforeAll(async () => {
-  // The files exactly as the CLI writes them: invite, answer, completed invite.
+  // Identities made by the CLI. The card-stage (version 1) contact files are written with the
+  // keystore API as `meow card create` writes them: `meow card import` now starts the session at
+  // once (test/cli), so the version-1 stage of a completed exchange no longer exists on disk.
   h = await makeHarness('contact-session');
   const env = { MEOW_PASSPHRASE: 'pw' };
   for (const who of ['alice', 'bob']) expect((await h.run(['keygen', '--out', `${who}.json`], { env })).code).toBe(0);
-  expect((await h.run(['card', 'create', '--keys', 'alice.json', '--out', '.', '--name', 'alice', '--server', 'udp://10.0.0.1:1'], { env })).code).toBe(0);
-  expect((await h.run(['card', 'import', 'alice.card', '--keys', 'bob.json', '--server', 'udp://10.0.0.2:2', '--out', '.', '--name', 'bob'], { env })).code).toBe(0);
-  expect((await h.run(['card', 'import', 'bob.card', '--keys', 'alice.json', '--contact', 'alice.contact'], { env })).code).toBe(0);
   aliceUkp = await readIdentityFile(suite, join(h.dir, 'alice.json'), 'pw');
   bobUkp = await readIdentityFile(suite, join(h.dir, 'bob.json'), 'pw');
+  const random = new SeededRandom('contact-session-cards');
+  const side = (servers: string[]) => {
+    const contact = generateContactKeyPair(suite, random);
+    const encryption = generateEncryptionKeyPair(suite, random);
+    const lookup = generateLookupKeyPair(suite, random);
+    return { contact, encryption, lookup, keys: { contact, encryptionKey: encryption.publicKey, mailboxId: lookup.publicKey, servers } };
+  };
+  const a = side(['udp://10.0.0.1:1']);
+  const b = side(['udp://10.0.0.2:2']);
+  const invite = createInvite(suite, a.keys);
+  const answer = createAnswer(suite, invite, b.keys);
+  await writeFile(join(h.dir, 'alice.card'), invite.bytes);
+  await writeContactFile(suite, random, join(h.dir, 'alice.contact'),
+    { role: 'inviter', contact: a.contact, encryption: a.encryption, lookup: a.lookup, myCard: invite.bytes, peerCard: answer.bytes }, aliceUkp);
+  await writeContactFile(suite, random, join(h.dir, 'bob.contact'),
+    { role: 'answerer', contact: b.contact, encryption: b.encryption, lookup: b.lookup, myCard: answer.bytes, peerCard: invite.bytes }, bobUkp);
 });
 
 describe('contact file once the session exists', () => {
