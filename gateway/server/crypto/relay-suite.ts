@@ -14,19 +14,15 @@
  * (small-order or non-canonical keys, small-order R and non-canonical S are
  * refused), which is never looser than the node or portable suite's.
  *
- * Without libsodium the X25519 peer key is imported as a JWK (RFC 8037 OKP),
- * about ten times faster than through its SPKI DER form. Only *importing* JWK
- * is used: exporting JWK in a loop is what deadlocked Node 20.20.2
- * (DESIGN.md section 6).
+ * Without libsodium the node suite's own X25519 serves (it imports peer keys
+ * as JWK, about ten times faster than through their SPKI DER form).
  */
-import { createHmac, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { isAllZero } from '../../../protocol/codec/bytes.ts';
 import {
   AEAD_NONCE_BYTES, AEAD_TAG_BYTES, type CryptoSuite, KEY_BYTES, SIGNATURE_BYTES, XAEAD_NONCE_BYTES,
 } from '../../../protocol/crypto/suite.ts';
 import { loadSodium, type SodiumBinding } from './sodium.ts';
-
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 export interface RelaySuiteOptions {
   /** The libsodium binding to use; false: node:crypto only. Default: loaded when available. */
@@ -129,34 +125,11 @@ function sodiumSuite(base: CryptoSuite, sodium: SodiumBinding): CryptoSuite {
   };
 }
 
+/**
+ * Without libsodium the node suite already does what the relay needs: it
+ * imports fresh X25519 peer keys as JWK and checks its key cache by content
+ * (node-runtime/crypto/node-suite.ts), so only the name changes.
+ */
 function jwkSuite(base: CryptoSuite): CryptoSuite {
-  const secrets = new WeakMap<Uint8Array, KeyObject>();
-  const secretKey = (raw: Uint8Array): KeyObject => {
-    let k = secrets.get(raw);
-    if (!k) {
-      k = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
-      secrets.set(raw, k);
-    }
-    return k;
-  };
-  return {
-    ...base,
-    name: `${base.name}+relay`,
-    x25519(secret, publicKey) {
-      checkSecret(secret);
-      if (publicKey.length !== KEY_BYTES) return undefined;
-      let shared: Uint8Array;
-      try {
-        const peer = createPublicKey({
-          key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64url') },
-          format: 'jwk',
-        });
-        shared = new Uint8Array(diffieHellman({ privateKey: secretKey(secret), publicKey: peer }));
-      } catch {
-        // OpenSSL refuses an all-zero shared secret itself (RFC 7748 section 6.1).
-        return undefined;
-      }
-      return isAllZero(shared) ? undefined : shared;
-    },
-  };
+  return { ...base, name: `${base.name}+relay` };
 }
