@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../node-runtime/daemon/main.ts');
+const { main } = await import('../apps/meow-node/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../gateway/relay-main.ts');
+const { main } = await import('../apps/meow-relay/main.ts');
 process.exitCode = await main(process.argv.slice(2));

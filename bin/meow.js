@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../node-runtime/cli/meow.ts');
+const { main } = await import('../apps/meow/meow.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -5,8 +5,8 @@
  * so it notices the return of connectivity quickly, and reports changes.
  * A successful deposit or fetch also counts as a probe (report()).
  */
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
-import type { RelayPort } from './relay-port.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { RelayPort } from '../../seams/relay-port.ts';
 import { redactUrl } from './redact-url.ts';
 
 export interface ConnectivityOptions {

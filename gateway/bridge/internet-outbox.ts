@@ -16,11 +16,11 @@
  */
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { concatBytes, toHex } from '../../protocol/codec/bytes.ts';
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
-import type { Outbox, OutboxItem } from '../../node-runtime/store/store.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { Outbox, OutboxItem } from '../../seams/store.ts';
 import type { ConnectivityMonitor } from './connectivity.ts';
 import { decodeInternetBound, encodeInternetBound } from './outbox-record.ts';
-import { type RelayPort, RelayRefusedError } from './relay-port.ts';
+import { type RelayPort, RelayRefusedError } from '../../seams/relay-port.ts';
 import { redactUrl } from './redact-url.ts';
 
 export interface InternetOutboxOptions {

@@ -12,10 +12,10 @@
 import { toHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { GatewayRegistration } from '../../protocol/gateway/registration.ts';
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
-import type { MailboxStore } from '../../node-runtime/store/store.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { MailboxStore } from '../../seams/store.ts';
 import type { ConnectivityMonitor } from './connectivity.ts';
-import type { RelayPort } from './relay-port.ts';
+import type { RelayPort } from '../../seams/relay-port.ts';
 import { redactUrl } from './redact-url.ts';
 
 export interface MailFetcherOptions {

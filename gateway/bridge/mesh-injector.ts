@@ -7,8 +7,8 @@
  * duplicate, so a crash between the two delivers it once.
  */
 import { toHex } from '../../protocol/codec/bytes.ts';
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
-import type { MailboxStore } from '../../node-runtime/store/store.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { MailboxStore } from '../../seams/store.ts';
 
 export interface MeshInjectorOptions {
   readonly mailboxes: MailboxStore;

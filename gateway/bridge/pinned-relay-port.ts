@@ -12,9 +12,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import type { ServerPublicKey } from '../../protocol/keys/keys.ts';
-import { connectRelay, type ConnectOptions } from '../server/client/connect.ts';
-import { relayPort, type RelayPortOptions } from '../server/client/relay-port.ts';
-import { type RelayPort, RelayUnreachableError } from './relay-port.ts';
+import { connectRelay, type ConnectOptions } from '../client/connect.ts';
+import { relayPort, type RelayPortOptions } from '../client/relay-port.ts';
+import { type RelayPort, RelayUnreachableError } from '../../seams/relay-port.ts';
 
 /** "ed25519hex:x25519hex", as `meow-relay` prints its keys. */
 export function parseRelayKey(text: string): ServerPublicKey | undefined {

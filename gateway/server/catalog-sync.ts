@@ -5,7 +5,7 @@
  * (signature, expiry, newer issue wins: public-handlers.ts), and announces
  * its own catalog to the peer, so knowledge spreads one hop per round.
  */
-import type { RelayClient } from './client/relay-client.ts';
+import type { RelayClient } from '../client/relay-client.ts';
 import type { RelayCore } from './core/relay-core.ts';
 
 export interface CatalogSyncResult {

@@ -3,7 +3,7 @@
  * SQLite file and connection (one fsync per group commit), the server key
  * beside it in the data directory, the core, its doors and a housekeeping
  * timer. `meow-relay`
- * (gateway/relay-main.ts) is a thin command line around startRelay().
+ * (apps/meow-relay/main.ts) is a thin command line around startRelay().
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +11,11 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { dualKeyPairFromSecrets, generateServerKeyPair, type ServerKeyPair } from '../../protocol/keys/keys.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import { type Clock, systemClock, type TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
 import { openStore } from '../../node-runtime/store/index.ts';
-import type { MailboxOptions, Store } from '../../node-runtime/store/store.ts';
+import type { MailboxOptions, Store } from '../../seams/store.ts';
 import type { RelayLimits } from './config.ts';
 import { RelayCore } from './core/relay-core.ts';
 import { type HttpDoorOptions, type RunningDoor, startHttpDoor } from './doors/http-door.ts';
@@ -24,8 +25,8 @@ import { RelayConfigError } from './errors.ts';
 import { RelayDb } from './store/relay-db.ts';
 import { createRelaySuite } from './crypto/relay-suite.ts';
 import { type CatalogSyncResult, syncCatalogWith } from './catalog-sync.ts';
-import { connectRelay } from './client/connect.ts';
-import type { RelayClient } from './client/relay-client.ts';
+import { connectRelay } from '../client/connect.ts';
+import type { RelayClient } from '../client/relay-client.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
 /** Where relays before the one-file layout kept their tables: imported once at start, then renamed to `relay.sqlite.imported`. */

@@ -8,8 +8,8 @@
  * serialised, and while a command waits for its reply the UART's bytes go to
  * that reply, not to data listeners.
  */
-import type { Clock } from '../../node-runtime/platform/clock.ts';
-import type { Gpio, InputPin, OutputPin } from '../gpio/gpio.ts';
+import type { Clock } from '../../seams/clock.ts';
+import type { Gpio, InputPin, OutputPin } from '../../seams/gpio.ts';
 import { concatBytes } from '../../protocol/codec/bytes.ts';
 import { decodeReply, encodeCommand, encodeSignalRead, signalRegisters, type E22Command, type E22Reply } from './commands.ts';
 import { E22Error } from './errors.ts';
@@ -19,7 +19,7 @@ import {
   E22_900T22S, productInfoBytes, readableConfigBytes, registerAddress, rssiByteToDbm,
   type E22Config, type E22Variant, type UartBaud,
 } from './registers.ts';
-import { closePort, setBaud, writeAndDrain, type UartPort } from './uart-port.ts';
+import { closePort, setBaud, writeAndDrain, type UartPort } from '../../seams/uart-port.ts';
 
 export interface E22DriverOptions {
   readonly port: UartPort;

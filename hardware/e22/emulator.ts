@@ -24,7 +24,7 @@
  * stored, the payload is not scrambled).
  */
 import type { SerialPortMock } from 'serialport';
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { FakeGpio } from '../gpio/fake-gpio.ts';
 import { timeOnAirMs } from '../../protocol/mesh/airtime.ts';
 import { concatBytes } from '../../protocol/codec/bytes.ts';

@@ -4,7 +4,7 @@
  * its time on air, with an RSSI the test chooses. Collisions and path loss
  * are the simulated medium's job (node-runtime), not this one's.
  */
-import type { Clock } from '../../node-runtime/platform/clock.ts';
+import type { Clock } from '../../seams/clock.ts';
 
 export interface AirPacket {
   readonly channel: number;

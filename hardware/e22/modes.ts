@@ -8,7 +8,7 @@
  *    1  0   2 configuration (commands C0/C1/C2, UART fixed at 9600 8N1, radio off)
  *    1  1   3 deep sleep
  */
-import type { PinLevel } from '../gpio/gpio.ts';
+import type { PinLevel } from '../../seams/gpio.ts';
 
 export type E22Mode = 'normal' | 'wor' | 'config' | 'sleep';
 

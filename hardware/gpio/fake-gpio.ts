@@ -4,7 +4,7 @@
  * `level(bcm)` reads what the host drives, `drive(bcm, level)` plays the
  * device driving an input (the E22's AUX), `onLevel(bcm, fn)` watches a line.
  */
-import type { Gpio, InputPin, OutputPin, PinLevel } from './gpio.ts';
+import type { Gpio, InputPin, OutputPin, PinLevel } from '../../seams/gpio.ts';
 import { GpioError } from './errors.ts';
 
 interface Line {

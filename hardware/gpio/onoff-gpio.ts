@@ -5,7 +5,7 @@
  * gpiochip labels at open time (sysfs-numbering.ts: 512 offset on kernel 6.6).
  */
 import type { Gpio as OnoffPin } from 'onoff';
-import type { Gpio, InputPin, OutputPin, PinLevel } from './gpio.ts';
+import type { Gpio, InputPin, OutputPin, PinLevel } from '../../seams/gpio.ts';
 import { GpioError } from './errors.ts';
 import { sysfsNumberForBcm, type SysfsNumberingOptions } from './sysfs-numbering.ts';
 

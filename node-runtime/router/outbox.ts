@@ -16,7 +16,7 @@ import { FLOOD_SOURCE_BYTES, FRAME_HEADER_BYTES, FrameKind, MAX_ATTEMPT } from '
 import type { FrameFields } from '../../protocol/mesh/frame.ts';
 import { encodeFragment, FRAGMENT_HEADER_BYTES, splitEnvelope } from '../../protocol/mesh/fragment.ts';
 import { destHintOf } from '../../protocol/mesh/node-id.ts';
-import type { TimerHandle } from '../platform/clock.ts';
+import type { TimerHandle } from '../../seams/clock.ts';
 import type { RouterCore } from './core.ts';
 import { RouterError } from './errors.ts';
 import { hopWaitMs, originate } from './relay.ts';

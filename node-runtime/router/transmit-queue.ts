@@ -10,9 +10,9 @@
  * politeness behind the same TransmitQueue shape.
  */
 import type { RandomSource } from '../../protocol/random.ts';
-import type { Link } from '../links/link.ts';
-import type { Clock, TimerHandle } from '../platform/clock.ts';
-import type { ChannelMonitor } from '../scheduler/channel-monitor.ts';
+import type { Link } from '../../seams/link.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
 import type { TransmitQueue, TxPriority, TxRequest } from './types.ts';
 
 const PRIORITY_RANK: Readonly<Record<TxPriority, number>> = { ack: 0, direct: 1, relay: 2, bulk: 3 };

@@ -5,8 +5,8 @@
  */
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../protocol/random.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Link } from '../links/link.ts';
+import type { Clock } from '../../seams/clock.ts';
+import type { Link } from '../../seams/link.ts';
 
 /** Transmit priorities: acks before user traffic before relays before bulk (issue 3, scheduler). */
 export type TxPriority = 'ack' | 'direct' | 'relay' | 'bulk';

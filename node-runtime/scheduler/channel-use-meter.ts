@@ -11,9 +11,9 @@
  *   const { link: metered, monitor } = meterChannelUse(link, clock);
  *   createTransmitScheduler({ link: metered, channelMonitor: monitor, ... });
  */
-import type { Clock } from '../platform/clock.ts';
-import type { Link, LinkKind, LinkStats, ReceivedFrame } from '../links/link.ts';
-import type { ChannelMonitor } from './channel-monitor.ts';
+import type { Clock } from '../../seams/clock.ts';
+import type { Link, LinkKind, LinkStats, ReceivedFrame } from '../../seams/link.ts';
+import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
 
 export interface ChannelUseMeterOptions {
   /** Sliding window, ms (60 000, as Meshtastic). */

@@ -3,9 +3,9 @@
  * can be shed, the tunable limits and their defaults, and the stats.
  */
 import type { RandomSource } from '../../protocol/random.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Link } from '../links/link.ts';
-import type { ChannelMonitor } from './channel-monitor.ts';
+import type { Clock } from '../../seams/clock.ts';
+import type { Link } from '../../seams/link.ts';
+import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
 import type { BudgetUsage, DutyCycleLimiter } from './duty-cycle.ts';
 import type { TransmitPriority } from './transmit-queue.ts';
 

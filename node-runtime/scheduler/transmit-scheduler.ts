@@ -19,10 +19,10 @@
  * by enqueue() (false) was never accepted. One frame is on air at a time.
  */
 import type { RandomSource } from '../../protocol/random.ts';
-import type { Clock, TimerHandle } from '../platform/clock.ts';
-import { LinkClosedError, type Link } from '../links/link.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import { LinkClosedError, type Link } from '../../seams/link.ts';
 import { ContentionWindow, randomBelow } from './backoff.ts';
-import { quietChannel, type ChannelMonitor } from './channel-monitor.ts';
+import { quietChannel, type ChannelMonitor } from '../../seams/channel-monitor.ts';
 import { DutyCycleLimiter } from './duty-cycle.ts';
 import { SchedulerError } from './errors.ts';
 import {

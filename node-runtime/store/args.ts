@@ -4,7 +4,7 @@
  * call, not as a strange row in the database.
  */
 import { StoreArgumentError } from './errors.ts';
-import { STORE_LIMITS } from './store.ts';
+import { STORE_LIMITS } from '../../seams/store.ts';
 
 export function checkBytes(label: string, value: unknown, minBytes: number, maxBytes: number): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new StoreArgumentError(`${label} must be a Uint8Array`);

@@ -8,7 +8,7 @@
  */
 import type { RandomSource } from '../../protocol/random.ts';
 import { StoreArgumentError } from './errors.ts';
-import type { BackoffPolicy } from './store.ts';
+import type { BackoffPolicy } from '../../seams/store.ts';
 
 export const DEFAULT_BACKOFF: BackoffPolicy = {
   baseMs: 2_000,

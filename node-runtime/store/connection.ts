@@ -6,7 +6,7 @@
  */
 import type { Database, Transaction } from 'better-sqlite3';
 import type { RandomSource } from '../../protocol/random.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock } from '../../seams/clock.ts';
 import { checkTime } from './args.ts';
 import {
   StoreArgumentError,

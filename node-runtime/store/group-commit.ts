@@ -14,7 +14,7 @@
  */
 import { checkOption } from './args.ts';
 import { StoreError } from './errors.ts';
-import type { Store } from './store.ts';
+import type { Store } from '../../seams/store.ts';
 
 export interface GroupCommitOptions {
   /** A batch is committed when it holds this many writes, without waiting. Default 256. */

@@ -5,10 +5,10 @@
  * fails (a lock held too long, a full disk) is reported and retried at the
  * next tick; a closed store ends the loop.
  */
-import type { Clock, TimerHandle } from '../platform/clock.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import { checkOption } from './args.ts';
 import { StoreClosedError } from './errors.ts';
-import type { ExpirySummary, Store } from './store.ts';
+import type { ExpirySummary, Store } from '../../seams/store.ts';
 
 export interface HousekeepingOptions {
   /** Time between sweeps. Default 60 s. */

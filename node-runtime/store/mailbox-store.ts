@@ -13,7 +13,7 @@ import { QuotaExceededError, StoreArgumentError } from './errors.ts';
 import { asBytes } from './outbox.ts';
 import type { SeenStatements } from './seen-log.ts';
 import { MAILBOX_SEEN_NAMESPACE, SqliteSeenLog } from './seen-log.ts';
-import type { DepositOptions, ListOptions, MailboxCounts, MailboxOptions, MailboxStore, MailboxTotals, StoredMessage } from './store.ts';
+import type { DepositOptions, ListOptions, MailboxCounts, MailboxOptions, MailboxStore, MailboxTotals, StoredMessage } from '../../seams/store.ts';
 
 const MiB = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -12,8 +12,8 @@ import type { Connection } from './connection.ts';
 import { QuotaExceededError } from './errors.ts';
 import type { SeenStatements } from './seen-log.ts';
 import { OUTBOX_SENT_NAMESPACE_PREFIX, SqliteSeenLog } from './seen-log.ts';
-import type { BackoffPolicy, DueOptions, EnqueueRequest, Outbox, OutboxItem, OutboxOptions, QueueDepth } from './store.ts';
-import { STORE_LIMITS } from './store.ts';
+import type { BackoffPolicy, DueOptions, EnqueueRequest, Outbox, OutboxItem, OutboxOptions, QueueDepth } from '../../seams/store.ts';
+import { STORE_LIMITS } from '../../seams/store.ts';
 
 const MiB = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -8,7 +8,7 @@ import type { Statement } from 'better-sqlite3';
 import { checkId, checkName, checkTime } from './args.ts';
 import { StoreArgumentError } from './errors.ts';
 import type { Connection } from './connection.ts';
-import type { SeenLog } from './store.ts';
+import type { SeenLog } from '../../seams/store.ts';
 
 /** Prepared once per store and shared by every namespace handle. */
 export class SeenStatements {

@@ -4,9 +4,9 @@
  * wall time, on a 1000-node random layout (about 20 neighbours each) at
  * high load, and how many frames per second the scheduler moves.
  */
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { createTransmitScheduler } from '../../node-runtime/scheduler/transmit-scheduler.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import type { Benchmark } from './harness.ts';

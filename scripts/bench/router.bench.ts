@@ -7,8 +7,8 @@
  * stubbed: the figure is CPU cost, not airtime.
  */
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import type { Link, ReceivedFrame } from '../../node-runtime/links/link.ts';
-import type { Clock } from '../../node-runtime/platform/clock.ts';
+import type { Link, ReceivedFrame } from '../../seams/link.ts';
+import type { Clock } from '../../seams/clock.ts';
 import { createRouter } from '../../node-runtime/router/router.ts';
 import type { TransmitQueue } from '../../node-runtime/router/types.ts';
 import { computeFrameId, defaultMeshKey } from '../../protocol/mesh/frame-auth.ts';

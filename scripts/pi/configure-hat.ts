@@ -19,6 +19,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { toHex } from '../../protocol/codec/bytes.ts';
+import { systemClock } from '../../node-runtime/platform/clock.ts';
 import type { E22Driver } from '../../hardware/e22/driver.ts';
 import { meshSettings, openE22Hat, type OpenHatOptions } from '../../hardware/e22/open-hat.ts';
 import { checkRegulatory, regions, type RegionName } from '../../hardware/e22/region.ts';
@@ -28,7 +29,7 @@ import {
 } from '../../hardware/e22/registers.ts';
 
 export interface ConfigureHatIo {
-  open(options: OpenHatOptions): Promise<E22Driver>;
+  open(options: Omit<OpenHatOptions, 'clock'>): Promise<E22Driver>;
   out(line: string): void;
   err(line: string): void;
 }
@@ -211,7 +212,7 @@ export async function runConfigureHat(argv: readonly string[], io: ConfigureHatI
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await runConfigureHat(process.argv.slice(2), {
-    open: (o) => openE22Hat(o),
+    open: (o) => openE22Hat({ ...o, clock: systemClock }),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   });

@@ -5,8 +5,8 @@ import { toHex } from '../../protocol/codec/bytes.ts';
 import { ok } from '../../protocol/codec/result.ts';
 import { toQrText } from '../../protocol/card/qr-text.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import { inspect } from '../../node-runtime/cli/inspect.ts';
-import { defaultInspectors } from '../../node-runtime/cli/inspectors.ts';
+import { inspect } from '../../apps/meow/inspect.ts';
+import { defaultInspectors } from '../../apps/meow/inspectors.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { openContactSession } from '../../node-runtime/keystore/contact-session.ts';
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
@@ -182,7 +182,7 @@ describe('inspect', () => {
 
 describe('CliError', () => {
   it('maps codes and exit statuses both ways', async () => {
-    const { CliError, usage, badInput, runtimeFailure } = await import('../../node-runtime/cli/errors.ts');
+    const { CliError, usage, badInput, runtimeFailure } = await import('../../apps/meow/errors.ts');
     expect([usage('u').exitCode, badInput('b').exitCode, runtimeFailure('r').exitCode]).toEqual([2, 2, 1]);
     const e = new CliError('no node answers', 1);
     expect([e.code, e.exitCode, e.message, e.name]).toEqual(['runtime', 1, 'no node answers', 'CliError']);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import type { CliIo } from '../../node-runtime/cli/io.ts';
-import { main } from '../../node-runtime/cli/meow.ts';
+import type { CliIo } from '../../apps/meow/io.ts';
+import { main } from '../../apps/meow/meow.ts';
 
 export interface RunResult {
   readonly code: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../node-runtime/daemon/config.ts';
+import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../apps/meow-node/config.ts';
 
 describe('meow-node configuration', () => {
   it('embeds defaults: UDP with mDNS, EU868, loopback status, no relays', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../node-runtime/daemon/config.ts';
-import { lockDataDir } from '../../node-runtime/daemon/data-dir-lock.ts';
+import { ConfigError } from '../../apps/meow-node/config.ts';
+import { lockDataDir } from '../../apps/meow-node/data-dir-lock.ts';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -4,8 +4,8 @@ import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { encodeGatewayRequest } from '../../protocol/gateway/request.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createSessionPair } from '../../protocol/session/pair.ts';
-import { createDelivery } from '../../node-runtime/daemon/delivery.ts';
-import { createLogger } from '../../node-runtime/daemon/logger.ts';
+import { createDelivery } from '../../apps/meow-node/delivery.ts';
+import { createLogger } from '../../node-runtime/platform/logger.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { openStore, type Store } from '../../node-runtime/store/index.ts';
 

@@ -11,12 +11,12 @@ import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createSessionPair } from '../../protocol/session/pair.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
-import { main } from '../../node-runtime/cli/meow.ts';
+import { main } from '../../apps/meow/meow.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import { startStatusServer } from '../../node-runtime/daemon/status-server.ts';
-import { parseConfig } from '../../node-runtime/daemon/config.ts';
-import { createLogger } from '../../node-runtime/daemon/logger.ts';
-import { type MeshNode, startMeshNode } from '../../node-runtime/daemon/mesh-node.ts';
+import { startStatusServer } from '../../apps/meow-node/status-server.ts';
+import { parseConfig } from '../../apps/meow-node/config.ts';
+import { createLogger } from '../../node-runtime/platform/logger.ts';
+import { type MeshNode, startMeshNode } from '../../apps/meow-node/mesh-node.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
 

@@ -2,13 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { E22Ether } from '../../hardware/e22/ether.ts';
 import { E22Emulator } from '../../hardware/e22/emulator.ts';
-import { openE22Hat, openLoRaHatLink } from '../../hardware/e22/open-hat.ts';
+import { openE22Hat } from '../../hardware/e22/open-hat.ts';
+import { openLoRaHatLink } from '../../node-runtime/links/lora/open-lora-hat.ts';
 import { defaultConfig, E22_900T22S } from '../../hardware/e22/registers.ts';
 import { FakeGpio } from '../../hardware/gpio/fake-gpio.ts';
 import { runConfigureHat } from '../../scripts/pi/configure-hat.ts';
 import { openPort } from './support/emulated-hat.ts';
 import type { SerialPortMock } from 'serialport';
-import type { LoRaHatEntry } from '../../hardware/e22/daemon-lora.ts';
+import type { LoRaHatEntry } from '../../node-runtime/links/lora/open-lora-hat.ts';
 
 const emulators: E22Emulator[] = [];
 afterEach(() => {
@@ -25,7 +26,7 @@ function rig(productInfo?: Uint8Array) {
   const err: string[] = [];
   let opened: SerialPortMock | undefined;
   const io = {
-    open: (o: Parameters<typeof openE22Hat>[0]) => openE22Hat({
+    open: (o: Omit<Parameters<typeof openE22Hat>[0], 'clock'>) => openE22Hat({
       ...o, gpio, clock: systemClock, driver: { modeSettleMs: 5 },
       openPort: async (path, baud) => {
         opened = await openPort(`${path}-${Math.random()}`, baud);
@@ -129,9 +130,9 @@ describe('openLoRaHatLink', () => {
   it('without mode pins needs an assumed config, and refuses to guess', async () => {
     const port = await openPort('/dev/e22-nopins');
     const noGpio = { accessible: false, output: () => Promise.reject(new Error('x')), input: () => Promise.reject(new Error('x')) };
-    await expect(openLoRaHatLink({ gpio: noGpio, openPort: async () => port })).rejects.toMatchObject({ code: 'mode-pins-unavailable' });
+    await expect(openLoRaHatLink({ gpio: noGpio, clock: systemClock, openPort: async () => port })).rejects.toMatchObject({ code: 'mode-pins-unavailable' });
     const port2 = await openPort('/dev/e22-nopins-2');
-    const link = await openLoRaHatLink({ gpio: noGpio, openPort: async () => port2, assumedConfig: { ...defaultConfig(E22_900T22S), rssiByte: true } });
+    const link = await openLoRaHatLink({ gpio: noGpio, clock: systemClock, openPort: async () => port2, assumedConfig: { ...defaultConfig(E22_900T22S), rssiByte: true } });
     expect(link.mtu).toBe(239);
     await link.close();
   });
@@ -139,7 +140,7 @@ describe('openLoRaHatLink', () => {
 
 describe('openLoRaHat (the daemon entry point)', () => {
   it('configures channel, air rate and net id from the config entry and reports frequency and bandwidth', async () => {
-    const { openLoRaHat } = await import('../../hardware/e22/daemon-lora.ts');
+    const { openLoRaHat } = await import('../../node-runtime/links/lora/open-lora-hat.ts');
     const gpio = new FakeGpio();
     const emulator = new E22Emulator({ name: 'daemon', gpio, ether: new E22Ether({ clock: systemClock }), clock: systemClock, modeSwitchMs: 1 });
     emulators.push(emulator);
@@ -164,7 +165,7 @@ describe('openLoRaHat (the daemon entry point)', () => {
 
 describe('openLoRaHat and the region', () => {
   async function open(entry: Partial<LoRaHatEntry>, region?: string) {
-    const { openLoRaHat } = await import('../../hardware/e22/daemon-lora.ts');
+    const { openLoRaHat } = await import('../../node-runtime/links/lora/open-lora-hat.ts');
     const gpio = new FakeGpio();
     const emulator = new E22Emulator({ name: 'r', gpio, ether: new E22Ether({ clock: systemClock }), clock: systemClock, modeSwitchMs: 1 });
     emulators.push(emulator);

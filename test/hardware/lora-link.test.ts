@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../../node-runtime/platform/clock.ts';
-import { FrameTooLargeError, LinkClosedError, type ReceivedFrame } from '../../node-runtime/links/link.ts';
+import type { Clock } from '../../seams/clock.ts';
+import { systemClock } from '../../node-runtime/platform/clock.ts';
+import { FrameTooLargeError, LinkClosedError, type ReceivedFrame } from '../../seams/link.ts';
 import { timeOnAirMs, E22_AIR_2K4 } from '../../protocol/mesh/airtime.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { E22Ether } from '../../hardware/e22/ether.ts';
-import { LoRaLink } from '../../hardware/e22/lora-link.ts';
+import { LoRaLink } from '../../node-runtime/links/lora/lora-link.ts';
 import { defaultConfig, E22_900T22S, type E22Config } from '../../hardware/e22/registers.ts';
-import { describeLinkContract } from '../links/contract.ts';
+import { describeLinkContract } from '../seams/link.contract.ts';
 import { emulatedHat, scaledClock, type EmulatedHat } from './support/emulated-hat.ts';
 
 const fast: E22Config = { ...defaultConfig(E22_900T22S), airRateBps: 62500, rssiByte: true, address: 0xffff };

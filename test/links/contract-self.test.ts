@@ -3,8 +3,8 @@
  * suite itself is exercised without sockets or serial ports; the real links
  * run it in udp-link.test.ts and serial-link.test.ts.
  */
-import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../node-runtime/links/link.ts';
-import { describeLinkContract } from './contract.ts';
+import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../seams/link.ts';
+import { describeLinkContract } from '../seams/link.contract.ts';
 
 class WireLink implements Link {
   readonly kind = 'udp' as const;

@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../../protocol/codec/bytes.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
-import { FrameTooLargeError, LinkClosedError, type ReceivedFrame } from '../../node-runtime/links/link.ts';
+import { FrameTooLargeError, LinkClosedError, type ReceivedFrame } from '../../seams/link.ts';
 import { LinkConfigError } from '../../node-runtime/links/errors.ts';
 import { SerialLink, type SerialLinkEvent } from '../../node-runtime/links/serial/serial-link.ts';
 import { crc32Of, decodeSerialFrame, encodeSerialFrame } from '../../node-runtime/links/serial/serial-frame.ts';
 import { SlipFrameEncoder } from '../../node-runtime/links/framing/slip-encoder.ts';
-import { describeLinkContract } from './contract.ts';
+import { describeLinkContract } from '../seams/link.contract.ts';
 import { MockNullModem } from './support/mock-null-modem.ts';
 
 let cableNumber = 0;

@@ -12,7 +12,7 @@ import { utf8 } from '../../protocol/codec/bytes.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { SerialLink, type SerialLinkEvent } from '../../node-runtime/links/serial/serial-link.ts';
-import { describeLinkContract } from './contract.ts';
+import { describeLinkContract } from '../seams/link.contract.ts';
 
 const relayScript = fileURLToPath(new URL('./support/pty-null-modem.py', import.meta.url));
 

@@ -7,11 +7,11 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../../protocol/codec/bytes.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
-import { FrameTooLargeError, type ReceivedFrame } from '../../node-runtime/links/link.ts';
+import { FrameTooLargeError, type ReceivedFrame } from '../../seams/link.ts';
 import { LinkConfigError, LinkStartError } from '../../node-runtime/links/errors.ts';
 import { decodeUdpDatagram, encodeUdpDatagram, udpHeaderBytes } from '../../node-runtime/links/udp/datagram.ts';
 import { bindUdpLink, type UdpLink } from '../../node-runtime/links/udp/udp-link.ts';
-import { describeLinkContract } from './contract.ts';
+import { describeLinkContract } from '../seams/link.contract.ts';
 
 const seeded = (label: string): SeededRandom => new SeededRandom(`udp-test-${label}`);
 

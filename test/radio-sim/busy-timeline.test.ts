@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BusyTimeline } from '../../node-runtime/radio-sim/busy-timeline.ts';
+import { BusyTimeline } from '../../hardware/radio-sim/busy-timeline.ts';
 
 describe('BusyTimeline', () => {
   it('merges overlapping intervals so overlapping frames count once', () => {

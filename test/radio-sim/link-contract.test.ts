@@ -1,12 +1,12 @@
 /**
- * The shared Link contract suite (test/links/contract.ts) run against the
+ * The shared Link contract suite (test/seams/link.contract.ts) run against the
  * simulated radio link, on a simulated clock: a free-running driver lets the
  * suite await send(), and `advance` moves simulated time for its waits.
  */
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
-import { describeLinkContract } from '../links/contract.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
+import { describeLinkContract } from '../seams/link.contract.ts';
 
 let clock = new SimClock();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium, type MediumReception } from '../../node-runtime/radio-sim/medium.ts';
-import { RadioMediumError } from '../../node-runtime/radio-sim/errors.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium, type MediumReception } from '../../hardware/radio-sim/medium.ts';
+import { RadioMediumError } from '../../hardware/radio-sim/errors.ts';
 import { LONG_FAST, timeOnAirMs } from '../../protocol/mesh/airtime.ts';
 
 const frame = (n: number, fill = 0xaa): Uint8Array => new Uint8Array(n).fill(fill);

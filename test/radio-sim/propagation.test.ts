@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PATH_LOSS, demodulationFloorFor, linkNormalDeviate, noiseFloorDbm, nominalRangeM, pathLossDb,
-} from '../../node-runtime/radio-sim/propagation.ts';
+} from '../../hardware/radio-sim/propagation.ts';
 
 const sensitivity = JSON.parse(readFileSync(new URL('./vectors/semtech-lora-sensitivity.json', import.meta.url), 'utf8')) as
   Record<string, Record<string, number>>;

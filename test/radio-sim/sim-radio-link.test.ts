@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
-import { FrameTooLargeError, LinkClosedError, type ReceivedFrame } from '../../node-runtime/links/link.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
+import { FrameTooLargeError, LinkClosedError, type ReceivedFrame } from '../../seams/link.ts';
 import { timeOnAirMs, LONG_FAST } from '../../protocol/mesh/airtime.ts';
 
 function pair(options: { mtu?: number } = {}) {

@@ -5,8 +5,8 @@
  * in scripts/bench/radio-sim.bench.ts) and be reproducible from the seed.
  */
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 
 function storm(seed: number, nodes: number) {

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseTopology, readTopologyFile } from '../../node-runtime/radio-sim/topology.ts';
-import { TopologyError } from '../../node-runtime/radio-sim/errors.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
+import { parseTopology, readTopologyFile } from '../../hardware/radio-sim/topology.ts';
+import { TopologyError } from '../../hardware/radio-sim/errors.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 

@@ -1,13 +1,13 @@
 /**
- * A small mesh on the simulated medium (node-runtime/radio-sim) for router
+ * A small mesh on the simulated medium (hardware/radio-sim) for router
  * tests: explicit links (who hears whom), seeded keys and randomness, a
  * simulated clock driven synchronously.
  */
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import type { Link, ReceivedFrame } from '../../node-runtime/links/link.ts';
-import { createRadioMedium, type RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { createSimRadioLink, type SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
+import type { Link, ReceivedFrame } from '../../seams/link.ts';
+import { createRadioMedium, type RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { createSimRadioLink, type SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { createRouter, type Router } from '../../node-runtime/router/router.ts';
 import { createTransmitQueue } from '../../node-runtime/router/transmit-queue.ts';
 import type { DeliverMeta, RouterConfig, RouterStore, TransmitQueue } from '../../node-runtime/router/types.ts';

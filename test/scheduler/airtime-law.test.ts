@@ -3,9 +3,9 @@
  * exceed the regional budget in any window, and must not waste it either.
  */
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { E22_AIR_2K4, LONG_FAST, timeOnAirMs, type LoRaModulation } from '../../protocol/mesh/airtime.ts';
 import type { RegionId } from '../../protocol/mesh/regions.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { ChannelUseMeter, meterChannelUse } from '../../node-runtime/scheduler/channel-use-meter.ts';
-import { LinkClosedError } from '../../node-runtime/links/link.ts';
+import { LinkClosedError } from '../../seams/link.ts';
 
 describe('ChannelUseMeter', () => {
   it('sums own and received airtime over the sliding window', () => {

@@ -5,9 +5,9 @@
  * without them (the control) it runs far above.
  */
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createTransmitScheduler, type ShedReason } from '../../node-runtime/scheduler/transmit-scheduler.ts';
 

@@ -1,7 +1,7 @@
 /** Test doubles for the scheduler: a link that records when frames go on air, and a settable channel. */
-import type { Clock } from '../../node-runtime/platform/clock.ts';
-import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../node-runtime/links/link.ts';
-import type { ChannelMonitor } from '../../node-runtime/scheduler/channel-monitor.ts';
+import type { Clock } from '../../seams/clock.ts';
+import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../seams/link.ts';
+import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
 import { LONG_FAST, timeOnAirMs, type LoRaModulation } from '../../protocol/mesh/airtime.ts';
 
 export interface AirRecord {

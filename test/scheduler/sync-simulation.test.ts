@@ -4,9 +4,9 @@
  * to settle, and it fits the router's TransmitQueue shape.
  */
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
-import { RadioMedium } from '../../node-runtime/radio-sim/medium.ts';
-import { SimRadioLink } from '../../node-runtime/radio-sim/sim-radio-link.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { RadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { DutyCycleLimiter } from '../../node-runtime/scheduler/duty-cycle.ts';
 import { createTransmitScheduler } from '../../node-runtime/scheduler/transmit-scheduler.ts';

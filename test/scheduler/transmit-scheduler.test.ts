@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SimClock } from '../../node-runtime/radio-sim/sim-clock.ts';
+import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import {
   createTransmitScheduler, type OutgoingFrame, type ShedReason, type TransmitSchedulerOptions,

@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generateTopology, connected } from '../../node-runtime/sim/topology-gen.ts';
-import { generateTraffic, messageIndexOf } from '../../node-runtime/sim/traffic.ts';
-import { DeliveryLog, percentile } from '../../node-runtime/sim/metrics.ts';
+import { generateTopology, connected } from '../../scripts/sim/topology-gen.ts';
+import { generateTraffic, messageIndexOf } from '../../scripts/sim/traffic.ts';
+import { DeliveryLog, percentile } from '../../scripts/sim/metrics.ts';
 
 const run = promisify(execFile);
 
 describe('npm run sim', () => {
   it('prints one JSON object per router with the documented keys, and meow beats naive flooding on transmissions', async () => {
-    const { stdout } = await run('npx', ['tsx', 'scripts/sim.ts', '--nodes', '20', '--loss', '0.1', '--seed', '3', '--messages', '40', '--duration', '1200', '--json'], { cwd: process.cwd(), timeout: 120_000 });
+    const { stdout } = await run('npx', ['tsx', 'scripts/sim/main.ts', '--nodes', '20', '--loss', '0.1', '--seed', '3', '--messages', '40', '--duration', '1200', '--json'], { cwd: process.cwd(), timeout: 120_000 });
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.router)).toEqual(['meow', 'naive-flood', 'managed-flood']);
     const keys = ['router', 'nodes', 'directDelivery', 'broadcastDelivery', 'latencyP50Ms', 'latencyP95Ms', 'txPerDelivered', 'airtimePerDeliveredMs', 'channelUsePeak', 'channelUseMean'];
@@ -27,7 +27,7 @@ describe('npm run sim', () => {
   });
 
   it('rejects a bad option with exit code 2', async () => {
-    await expect(run('npx', ['tsx', 'scripts/sim.ts', '--loss', '2'], { cwd: process.cwd(), timeout: 60_000 })).rejects.toMatchObject({ code: 2 });
+    await expect(run('npx', ['tsx', 'scripts/sim/main.ts', '--loss', '2'], { cwd: process.cwd(), timeout: 60_000 })).rejects.toMatchObject({ code: 2 });
   });
 });
 
@@ -77,8 +77,8 @@ describe('simulator parts', () => {
 describe('determinism', () => {
   it('the same seed gives the same figures, router by router', async () => {
     const { createNodeSuite } = await import('../../node-runtime/crypto/node-suite.ts');
-    const { buildScenario } = await import('../../node-runtime/sim/scenario.ts');
-    const { runScenario } = await import('../../node-runtime/sim/run.ts');
+    const { buildScenario } = await import('../../scripts/sim/scenario.ts');
+    const { runScenario } = await import('../../scripts/sim/run.ts');
     const suite = createNodeSuite();
     const once = (): unknown[] => {
       const s = buildScenario({ nodes: 15, loss: 0.1, seed: 9, directMessages: 20, broadcasts: 1, durationMs: 900_000 }, suite);

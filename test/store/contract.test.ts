@@ -5,9 +5,9 @@
 import { afterAll, describe } from 'vitest';
 import { openStore } from '../../node-runtime/store/index.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
-import { mailboxContract } from './contract-mailbox.ts';
-import type { OpenHarness } from './contract-outbox.ts';
-import { outboxContract } from './contract-outbox.ts';
+import { mailboxContract } from '../seams/mailbox.contract.ts';
+import type { OpenHarness } from '../seams/outbox.contract.ts';
+import { outboxContract } from '../seams/outbox.contract.ts';
 import { makeTempDir, ManualClock } from './helpers.ts';
 
 const dir = makeTempDir();

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 
 /** A clock that moves only when the test says so. */

@@ -1,6 +1,6 @@
 /** startHousekeeping: sweeps on the injected clock, survives a failed sweep, ends with the store. */
 import { describe, expect, it } from 'vitest';
-import type { Clock, TimerHandle } from '../../node-runtime/platform/clock.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { ExpirySummary } from '../../node-runtime/store/index.ts';
 import { openStore, startHousekeeping } from '../../node-runtime/store/index.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';

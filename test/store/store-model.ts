@@ -1,7 +1,7 @@
 /**
  * The store's contract as plain in-memory TypeScript, for the model-based
  * tests (model.test.ts). Deliberately naive: arrays and maps, no indexes,
- * written from the doc comments of node-runtime/store/store.ts rather than
+ * written from the doc comments of seams/store.ts rather than
  * from the SQL.
  */
 import fc from 'fast-check';

@@ -2,8 +2,8 @@
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import type { ServerKeyPair } from '../../../protocol/keys/keys.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
-import type { Clock } from '../../../node-runtime/platform/clock.ts';
-import type { MailboxStore } from '../../../node-runtime/store/store.ts';
+import type { Clock } from '../../../seams/clock.ts';
+import type { MailboxStore } from '../../../seams/store.ts';
 import type { RelayLimits } from '../config.ts';
 import type { RelayDb } from '../store/relay-db.ts';
 import type { TokenBuckets } from '../token-bucket.ts';

@@ -13,10 +13,10 @@
  * dropped and counted, never fatal.
  */
 import { SerialPort } from 'serialport';
-import type { Clock, TimerHandle } from '../../platform/clock.ts';
+import type { Clock, TimerHandle } from '../../../seams/clock.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import { systemRandom } from '../../platform/random.ts';
-import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../link.ts';
+import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../../seams/link.ts';
 import { LinkConfigError } from '../errors.ts';
 import { SlipDeframer } from '../framing/slip-deframer.ts';
 import { SlipFrameEncoder } from '../framing/slip-encoder.ts';

@@ -16,7 +16,7 @@
  * Never a user identity: the node id names the relay box, not its users.
  */
 import { Bonjour, type Browser, type Service } from 'bonjour-service';
-import type { Clock, TimerHandle } from '../../platform/clock.ts';
+import type { Clock, TimerHandle } from '../../../seams/clock.ts';
 import { LinkConfigError } from '../errors.ts';
 import type { UdpLink } from './udp-link.ts';
 

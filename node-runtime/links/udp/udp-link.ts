@@ -21,7 +21,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { RandomSource } from '../../../protocol/random.ts';
 import { constantTimeEqual, toHex } from '../../../protocol/codec/bytes.ts';
-import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../link.ts';
+import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../../seams/link.ts';
 import { LinkConfigError, LinkStartError } from '../errors.ts';
 import { decodeUdpDatagram, encodeUdpDatagram, udpHeaderBytes, udpSenderIdBytes } from './datagram.ts';
 

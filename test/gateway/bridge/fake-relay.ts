@@ -1,5 +1,5 @@
 /**
- * An in-memory relay behind the RelayPort contract (gateway/bridge/relay-port.ts),
+ * An in-memory relay behind the RelayPort contract (seams/relay-port.ts),
  * with a switch to cut it off the network: deposits deduplicate identical
  * envelopes as a real relay does, and a cut-off relay rejects with
  * RelayUnreachableError. The real relay doors run the same bridge code in
@@ -8,7 +8,7 @@
 import { concatBytes, toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import type { LookupKeyPair } from '../../../protocol/keys/keys.ts';
-import { type FetchedMessage, type RelayPort, RelayRefusedError, RelayUnreachableError } from '../../../gateway/bridge/relay-port.ts';
+import { type FetchedMessage, type RelayPort, RelayRefusedError, RelayUnreachableError } from '../../../seams/relay-port.ts';
 
 export class FakeRelay implements RelayPort {
   online = true;

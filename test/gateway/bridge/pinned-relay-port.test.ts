@@ -14,7 +14,7 @@ import { createNodeSuite } from '../../../node-runtime/crypto/node-suite.ts';
 import { systemClock } from '../../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../../node-runtime/platform/random.ts';
 import { formatRelayKey, KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../../gateway/bridge/pinned-relay-port.ts';
-import { RelayRefusedError, RelayUnreachableError } from '../../../gateway/bridge/relay-port.ts';
+import { RelayRefusedError, RelayUnreachableError } from '../../../seams/relay-port.ts';
 import { startRelay } from '../../../gateway/server/relay.ts';
 
 const suite = createNodeSuite();

@@ -12,13 +12,13 @@ import { RelayError } from '../../../protocol/server/errors.ts';
 import { createDirectoryEntry } from '../../../protocol/server/records.ts';
 import { mintStamp } from '../../../protocol/server/stamp.ts';
 import { encodeRequest } from '../../../protocol/server/request-encode.ts';
-import type { Clock } from '../../../node-runtime/platform/clock.ts';
+import type { Clock } from '../../../seams/clock.ts';
 import { openStore } from '../../../node-runtime/store/index.ts';
-import type { Store } from '../../../node-runtime/store/store.ts';
+import type { Store } from '../../../seams/store.ts';
 import { RelayCore } from '../../../gateway/server/core/relay-core.ts';
 import { RelayDb } from '../../../gateway/server/store/relay-db.ts';
-import { RelayClient } from '../../../gateway/server/client/relay-client.ts';
-import type { RelayTransport } from '../../../gateway/server/client/transport.ts';
+import { RelayClient } from '../../../gateway/client/relay-client.ts';
+import type { RelayTransport } from '../../../gateway/client/transport.ts';
 import type { RelayLimits } from '../../../gateway/server/config.ts';
 import { suite, TEST_LIMITS } from './support.ts';
 

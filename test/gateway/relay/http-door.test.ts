@@ -1,4 +1,4 @@
-import { describeDoorContract } from './door-contract.ts';
+import { describeDoorContract } from '../../seams/door.contract.ts';
 import { startTestRelay } from './support.ts';
 import { MAX_REQUEST_FRAME_BYTES } from '../../../protocol/server/constants.ts';
 

@@ -1,7 +1,7 @@
 /** The contract over https with user:pass@ basic authentication and a self-signed certificate made for the test. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_FRAME_BYTES } from '../../../protocol/server/constants.ts';
-import { describeDoorContract } from './door-contract.ts';
+import { describeDoorContract } from '../../seams/door.contract.ts';
 import { connect, selfSignedCert, startTestRelay, tempDir } from './support.ts';
 import { RelayTransportError } from '../../../gateway/server/errors.ts';
 

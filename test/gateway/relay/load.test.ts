@@ -9,8 +9,8 @@ import { generateLookupKeyPair } from '../../../protocol/keys/keys.ts';
 import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
 import { clientOptions, startTestRelay, suite } from './support.ts';
-import { RelayClient } from '../../../gateway/server/client/relay-client.ts';
-import { openTransport } from '../../../gateway/server/client/connect.ts';
+import { RelayClient } from '../../../gateway/client/relay-client.ts';
+import { openTransport } from '../../../gateway/client/connect.ts';
 
 const CLIENTS = 1000;
 const MESSAGES_PER_CLIENT = 2;

@@ -7,7 +7,7 @@ import { utf8 } from '../../../protocol/codec/bytes.ts';
 import { generateLookupKeyPair } from '../../../protocol/keys/keys.ts';
 import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
-import { relayOptionsFromArgs } from '../../../gateway/relay-main.ts';
+import { relayOptionsFromArgs } from '../../../apps/meow-relay/main.ts';
 import { connect, freePort, suite, tempDir } from './support.ts';
 
 describe('meow-relay command', () => {

@@ -1,6 +1,6 @@
 /** The contract through a real broker: Debian's mosquitto when installed, else aedes in process (printed). */
 import { MAX_REQUEST_FRAME_BYTES } from '../../../protocol/server/constants.ts';
-import { describeDoorContract } from './door-contract.ts';
+import { describeDoorContract } from '../../seams/door.contract.ts';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../protocol/codec/bytes.ts';
 import { generateLookupKeyPair } from '../../../protocol/keys/keys.ts';

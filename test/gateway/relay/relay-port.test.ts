@@ -1,11 +1,11 @@
-/** The mesh gateway's RelayPort (gateway/bridge/relay-port.ts) on the real relay client, over HTTP and UDP. */
+/** The mesh gateway's RelayPort (seams/relay-port.ts) on the real relay client, over HTTP and UDP. */
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../protocol/codec/bytes.ts';
 import { generateLookupKeyPair } from '../../../protocol/keys/keys.ts';
 import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
-import { relayPort } from '../../../gateway/server/client/relay-port.ts';
-import { RelayRefusedError, RelayUnreachableError } from '../../../gateway/bridge/relay-port.ts';
+import { relayPort } from '../../../gateway/client/relay-port.ts';
+import { RelayRefusedError, RelayUnreachableError } from '../../../seams/relay-port.ts';
 import { clientOptions, connect, startTestRelay, suite } from './support.ts';
 
 describe('RelayPort over the relay client', () => {

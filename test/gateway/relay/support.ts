@@ -10,8 +10,8 @@ import { systemClock } from '../../../node-runtime/platform/clock.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
 import type { RelayLimits } from '../../../gateway/server/config.ts';
 import { type RelayServerOptions, type RunningRelay, startRelay } from '../../../gateway/server/relay.ts';
-import { connectRelay, type ConnectOptions } from '../../../gateway/server/client/connect.ts';
-import type { RelayClient } from '../../../gateway/server/client/relay-client.ts';
+import { connectRelay, type ConnectOptions } from '../../../gateway/client/connect.ts';
+import type { RelayClient } from '../../../gateway/client/relay-client.ts';
 
 /** What meow-relay runs with: the node suite with the relay's cheaper X25519 key import. */
 export const suite = createRelaySuite(createNodeSuite());

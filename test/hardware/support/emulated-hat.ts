@@ -1,7 +1,7 @@
 /** Test plumbing: an emulated E22 HAT on the real serialport stack over @serialport/binding-mock. */
 import { randomUUID } from 'node:crypto';
 import { SerialPortMock } from 'serialport';
-import type { Clock, TimerHandle } from '../../../node-runtime/platform/clock.ts';
+import type { Clock, TimerHandle } from '../../../seams/clock.ts';
 import { systemClock } from '../../../node-runtime/platform/clock.ts';
 import { FakeGpio } from '../../../hardware/gpio/fake-gpio.ts';
 import { E22Driver, type E22DriverOptions } from '../../../hardware/e22/driver.ts';

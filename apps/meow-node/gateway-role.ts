@@ -1,0 +1,135 @@
+/**
+ * The gateway role of a mesh node configured with relay URLs: it queues
+ * Internet-bound envelopes that mesh users hand it, flushes them when a
+ * relay is reachable, and fetches the mail of users who registered with it
+ * (gateway/bridge/). Requests arrive over the mesh (protocol/gateway/request.ts).
+ */
+import { join } from 'node:path';
+import { toHex } from '../../protocol/codec/bytes.ts';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { GatewayRequest } from '../../protocol/gateway/request.ts';
+import { gatewayAgreementSecret, openRegistration } from '../../protocol/gateway/registration.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import { ConnectivityMonitor, type RelayState } from '../../gateway/bridge/connectivity.ts';
+import { InternetOutbox, type InternetOutboxStats } from '../../gateway/bridge/internet-outbox.ts';
+import { MailFetcher, type MailFetcherStats } from '../../gateway/bridge/mail-fetcher.ts';
+import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-injector.ts';
+import type { RelayPort } from '../../seams/relay-port.ts';
+import { KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../gateway/bridge/pinned-relay-port.ts';
+import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
+import { redactUrl } from '../../gateway/bridge/redact-url.ts';
+import type { Clock } from '../../seams/clock.ts';
+import type { Store } from '../../node-runtime/store/index.ts';
+import type { NodeConfig } from './config.ts';
+import type { Logger } from '../../seams/logger.ts';
+import type { NodeKey } from './node-key.ts';
+
+/** How far in the future a registration's issue time may be (clocks of mesh devices drift). */
+const MAX_CLOCK_SKEW_SEC = 600;
+
+export interface GatewayStatus {
+  readonly relays: readonly RelayState[];
+  readonly outbox: InternetOutboxStats;
+  readonly fetcher: MailFetcherStats;
+  readonly injector: MeshInjectorStats;
+}
+
+export interface RunningGateway {
+  /** Handles a request from the mesh; true once it is durably accepted. */
+  handle(request: GatewayRequest): boolean;
+  status(): GatewayStatus;
+  stop(): Promise<void>;
+}
+
+export interface GatewayDeps {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly nodeKey: NodeKey;
+  /** Sends an envelope to a mesh node, resolving on its end-to-end acknowledgement (the router). */
+  readonly sendToNode: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
+  /** Relay ports by URL; default: the relay client library (gateway/client). */
+  readonly openRelay?: (url: string) => RelayPort;
+}
+
+export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promise<RunningGateway> {
+  const { clock, random, suite, log, store } = deps;
+  // Every relay is talked to under a known key: pinned in the config, or remembered from first contact (review H1).
+  const known = new KnownRelayKeys(join(config.dataDir, 'relay-keys.json'));
+  const open = deps.openRelay ?? ((url: string) => {
+    const pin = config.gateway.relayKeys[url];
+    return pinnedRelayPort(url, { suite, random, clock, stampBits: config.gateway.depositStampBits }, pin ? parseRelayKey(pin) : undefined, known);
+  });
+  const relays = config.gateway.relays.map(open);
+  const connectivity = new ConnectivityMonitor({
+    clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
+  });
+  connectivity.onChange((url, online) => log.info(online ? 'relay reachable' : 'relay unreachable', { relay: redactUrl(url) }));
+  // Error messages from the transports may quote a URL: strip any basic-auth credentials from every field.
+  const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\/\/[^/@\s]*@/g, '//') : v]),
+  ));
+  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
+  const fetcher = new MailFetcher({
+    relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
+  });
+  const injector = new MeshInjector({
+    mailboxes: store.mailboxes, clock, send: deps.sendToNode, destinations: () => fetcher.destinations(), log: emit,
+  });
+  // Registrations are sealed to the X25519 form of the announced node key (registration.ts).
+  const agreementSecret = gatewayAgreementSecret(deps.nodeKey.seed);
+  const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
+  // Registrations survive restarts (kept sealed, as they arrived); expired ones are dropped on load.
+  const book = new RegistrationBook(join(config.dataDir, 'gateway-registrations.bin'));
+  const accept = (sealed: Uint8Array): void => {
+    const opened = openRegistration(suite, secrets, sealed);
+    if (!opened.ok) {
+      log.warn('gateway registration refused', { code: opened.code });
+      return;
+    }
+    const reg = opened.value;
+    const nowSec = Math.floor(clock.now() / 1000);
+    // Expired, or issued in the future (beyond clock skew): ignored, and never
+    // allowed to touch the registration kept for the same key (review M2).
+    if (reg.expiresAtSec <= nowSec || reg.issuedAtSec > nowSec + MAX_CLOCK_SKEW_SEC) {
+      log.warn('gateway registration out of its time window', { issuedAtSec: reg.issuedAtSec, expiresAtSec: reg.expiresAtSec });
+      return;
+    }
+    const outcome = fetcher.register(reg);
+    if (outcome === 'registered') book.put(toHex(reg.lookup.publicKey), sealed);
+    else log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
+  };
+  for (const sealed of book.load()) accept(sealed);
+  book.save(); // forget expired and superseded registrations on disk too
+  connectivity.start();
+  fetcher.start();
+  injector.start();
+
+  return {
+    handle(request) {
+      switch (request.kind) {
+        case 'relay-deposit': {
+          if (!config.gateway.relays.includes(request.relayUrl)) {
+            log.warn('deposit for a relay this gateway does not serve', { relay: redactUrl(request.relayUrl) });
+            return true; // final: acknowledged and dropped, never retried
+          }
+          outbox.enqueue(request.relayUrl, request.tag, request.envelope);
+          return true;
+        }
+        case 'registration':
+          accept(request.sealed);
+          return true;
+      }
+    },
+    status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats(), injector: injector.stats() }),
+    async stop() {
+      connectivity.close();
+      await outbox.close();
+      await fetcher.close();
+      await injector.close();
+      await Promise.all(relays.map((r) => r.close().catch(() => undefined)));
+    },
+  };
+}

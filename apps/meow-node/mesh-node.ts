@@ -1,0 +1,150 @@
+/**
+ * A running mesh node: links and their schedulers, the router, the durable
+ * store, and (when relays are configured) the Internet gateway. The daemon
+ * (main.ts) builds one from the configuration; tests build several in one
+ * process on loopback sockets.
+ *
+ * Delivery is durable: the router acknowledges a message end to end only
+ * after delivery.ts stored it in the hosted mailboxes (SQLite, synchronous=FULL).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { toHex, fromHex } from '../../protocol/codec/bytes.ts';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { AnnounceFlag } from '../../protocol/mesh/announce.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Clock } from '../../seams/clock.ts';
+import { createRouter, type Router } from '../../node-runtime/router/router.ts';
+import type { RouterStats } from '../../node-runtime/router/types.ts';
+import { openStore, startHousekeeping, type Store } from '../../node-runtime/store/index.ts';
+import type { SchedulerStats } from '../../node-runtime/scheduler/transmit-scheduler.ts';
+import { type BuiltLink, buildLink, type LinkDeps } from './build-links.ts';
+import type { NodeConfig } from './config.ts';
+import { redactUrl } from '../../gateway/bridge/redact-url.ts';
+import { type GatewayStatus, startGateway, type RunningGateway } from './gateway-role.ts';
+import type { Logger } from '../../seams/logger.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { createDelivery } from './delivery.ts';
+import { loadOrCreateNodeKey, type NodeKey } from './node-key.ts';
+
+export interface MeshNodeDeps {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  readonly log: Logger;
+  readonly openLoRa?: LinkDeps['openLoRa'];
+}
+
+export interface LinkStatus {
+  readonly id: string;
+  readonly kind: string;
+  readonly mtu: number;
+  readonly stats: ReturnType<BuiltLink['link']['stats']>;
+  readonly scheduler: SchedulerStats;
+}
+
+export interface NodeStatus {
+  readonly nodeId: string;
+  readonly uptimeMs: number;
+  readonly router: RouterStats;
+  readonly links: readonly LinkStatus[];
+  readonly mailboxes: ReturnType<Store['mailboxes']['totals']>;
+  readonly gateway?: GatewayStatus;
+}
+
+export interface MeshNode {
+  readonly nodeId: Uint8Array;
+  /** The node's Ed25519 public key (announced; gateways take registrations sealed to it). */
+  readonly publicKey: Uint8Array;
+  readonly router: Router;
+  readonly store: Store;
+  status(): NodeStatus;
+  stop(): Promise<void>;
+}
+
+export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Promise<MeshNode> {
+  const { clock, random, suite, log } = deps;
+  const startedAt = clock.now();
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = lockDataDir(config.dataDir);
+  let store: Store;
+  let key: NodeKey;
+  let created: boolean;
+  try {
+    ({ key, created } = loadOrCreateNodeKey(config.dataDir, suite, random));
+    store = openStore({ path: join(config.dataDir, 'node.db'), clock, random });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const built: BuiltLink[] = [];
+  let gateway: RunningGateway | undefined;
+  try {
+    const nodeIdFull = meshNodeId(suite, key.publicKey);
+    for (const linkConfig of config.links) {
+      built.push(await buildLink(linkConfig, { clock, random, suite, log, nodeId: nodeIdFull, region: config.region, dataDir: config.dataDir, ...(deps.openLoRa ? { openLoRa: deps.openLoRa } : {}) }));
+    }
+    const isGateway = config.gateway.relays.length > 0;
+    const deliver = createDelivery({ store, suite, log, gateway: () => gateway });
+    const router = createRouter({
+      nodeKeys: { seed: key.seed, publicKey: key.publicKey }, suite, clock, random,
+      links: built.map((b) => b.link), queues: built.map((b) => b.scheduler),
+      store: { accept: (envelope, meta) => deliver(envelope, meta) },
+      log: { debug: (m, f) => log.debug(m, f), warn: (m, f) => log.warn(m, f) },
+      config: {
+        ...(config.meshKeyHex ? { meshKey: fromHex(config.meshKeyHex)! } : {}),
+        announceFlags: AnnounceFlag.mailboxHost | (isGateway ? AnnounceFlag.gateway : 0),
+        // A node that just started tells its neighbours within a minute (then hourly), within the announce airtime cap.
+        firstAnnounceWithinMs: 60_000,
+      },
+    });
+    if (isGateway) {
+      gateway = await startGateway(config, {
+        clock, random, suite, log, store, nodeKey: key, sendToNode: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+      });
+    }
+
+    log.info('mesh node started', {
+      nodeId: toHex(router.nodeId), keyCreated: created, dataDir: config.dataDir,
+      links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays.map(redactUrl) : undefined,
+    });
+
+    // Expired mail, outbox items and seen ids are swept on the injected clock.
+    const housekeeping = startHousekeeping(store, clock);
+
+    return {
+      nodeId: router.nodeId,
+      publicKey: key.publicKey,
+      router,
+      store,
+      status: () => ({
+        nodeId: toHex(router.nodeId),
+        uptimeMs: clock.now() - startedAt,
+        router: router.stats(),
+        links: built.map((b) => ({ id: b.link.id, kind: b.link.kind, mtu: b.link.mtu, stats: b.link.stats(), scheduler: b.scheduler.stats() })),
+        mailboxes: store.mailboxes.totals(),
+        ...(gateway ? { gateway: gateway.status() } : {}),
+      }),
+      async stop() {
+        housekeeping.stop();
+        await gateway?.stop();
+        await router.close();
+        for (const b of built) {
+          await b.stop();
+          b.scheduler.close();
+          await b.link.close();
+        }
+        store.close();
+        lock.release();
+        log.info('mesh node stopped', { nodeId: toHex(router.nodeId) });
+      },
+    };
+  } catch (error) {
+    await gateway?.stop();
+    for (const b of built) await b.link.close().catch(() => undefined);
+    store.close();
+    lock.release();
+    throw error;
+  }
+}

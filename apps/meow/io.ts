@@ -1,0 +1,61 @@
+/**
+ * Everything the CLI touches outside itself, injectable so that tests run
+ * `main(argv, io)` in-process: output streams, stdin, environment, the
+ * directory relative paths start from, crypto, randomness and the scrypt
+ * cost of new key files.
+ */
+import { resolve } from 'node:path';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
+import type { ScryptParams } from '../../node-runtime/keystore/sealed-file.ts';
+import { systemRandom } from '../../node-runtime/platform/random.ts';
+
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface CliIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  /** All of standard input (the CLI caps what it accepts). */
+  readStdin(): Promise<Uint8Array>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths on the command line are resolved against this directory. */
+  readonly cwd: string;
+  readonly suite: CryptoSuite;
+  readonly random: RandomSource;
+  /** scrypt cost for new key files; undefined = DEFAULT_SCRYPT (tests lower it). */
+  readonly scrypt?: ScryptParams;
+}
+
+/** Largest input the CLI reads from a file or stdin (cards are under 2 KiB, frames smaller). */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    length += b.length;
+    if (length > MAX_INPUT_BYTES) break;
+    chunks.push(b);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin: () => readAll(process.stdin),
+    env: process.env,
+    cwd: process.cwd(),
+    suite: createNodeSuite(),
+    random: systemRandom,
+  };
+}
+
+export function resolvePath(io: CliIo, path: string): string {
+  return resolve(io.cwd, path);
+}

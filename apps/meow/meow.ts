@@ -1,0 +1,64 @@
+/**
+ * The `meow` command (bin/meow.js calls main). Testable in-process:
+ * main(argv, io) with any part of the I/O replaced (io.ts).
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage.
+ */
+import { KeystoreError } from '../../node-runtime/keystore/errors.ts';
+import { cardCommand } from './card.ts';
+import { CliError, EXIT_BAD_INPUT, EXIT_RUNTIME, usage } from './errors.ts';
+import { HELP } from './help.ts';
+import { inspect } from './inspect.ts';
+import { type CliIo, processIo } from './io.ts';
+import { keygen } from './keygen.ts';
+import { status } from './status.ts';
+
+async function dispatch(io: CliIo, argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'keygen': return keygen(io, rest);
+    case 'card': return cardCommand(io, rest);
+    case 'inspect': return inspect(io, rest);
+    case 'status':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout.write(HELP.status!);
+        return 0;
+      }
+      return status(io, rest);
+    case 'help': {
+      const topic = rest.join(' ');
+      const text = HELP[topic === '' ? 'main' : topic];
+      if (!text) throw usage(`no help for "${topic}"`);
+      io.stdout.write(text);
+      return 0;
+    }
+    case '-h':
+    case '--help':
+      io.stdout.write(HELP.main!);
+      return 0;
+    case undefined:
+      io.stderr.write(HELP.main!);
+      return EXIT_BAD_INPUT;
+    default:
+      throw usage(`unknown command "${command}" (meow --help)`);
+  }
+}
+
+export async function main(argv: string[], overrides: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = { ...processIo(), ...overrides };
+  try {
+    return await dispatch(io, argv);
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.stderr.write(`meow: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof KeystoreError) {
+      // Every keystore refusal is about the user's input: wrong passphrase, wrong file, existing file.
+      io.stderr.write(`meow: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const err = e as NodeJS.ErrnoException;
+    io.stderr.write(`meow: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
+    return EXIT_RUNTIME;
+  }
+}

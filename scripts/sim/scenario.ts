@@ -1,0 +1,69 @@
+/**
+ * One simulator scenario: topology, node keys and traffic, drawn once from
+ * the seed and replayed identically for every router compared.
+ */
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { LONG_FAST, type LoRaModulation } from '../../protocol/mesh/airtime.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
+import { SeededRandom } from '../../protocol/seeded-random.ts';
+import { DEFAULT_PATH_LOSS, demodulationFloorFor, noiseFloorDbm, nominalRangeM } from '../../hardware/radio-sim/propagation.ts';
+import type { Topology } from '../../hardware/radio-sim/topology.ts';
+import { generateTopology } from './topology-gen.ts';
+import { generateTraffic, type TrafficEvent } from './traffic.ts';
+
+export interface ScenarioOptions {
+  readonly nodes: number;
+  /** Random frame loss 0..1 on top of collisions. */
+  readonly loss: number;
+  readonly seed: number;
+  /** Given layout (--topology FILE); otherwise generated. */
+  readonly topology?: Topology;
+  readonly meanDegree?: number;
+  readonly directMessages: number;
+  readonly broadcasts: number;
+  /** Traffic period, ms. */
+  readonly durationMs: number;
+  /** Quiet time before traffic (announces, warm-up), ms. */
+  readonly warmupMs?: number;
+  /** Time after traffic for the last messages to finish, ms. */
+  readonly drainMs?: number;
+  readonly modulation?: LoRaModulation;
+  readonly txPowerDbm?: number;
+}
+
+export interface NodeIdentity {
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly nodeId: Uint8Array;
+}
+
+export interface Scenario {
+  readonly options: ScenarioOptions;
+  readonly topology: Topology;
+  readonly identities: readonly NodeIdentity[];
+  readonly traffic: readonly TrafficEvent[];
+  readonly modulation: LoRaModulation;
+  readonly txPowerDbm: number;
+  readonly warmupMs: number;
+  readonly drainMs: number;
+}
+
+export function buildScenario(o: ScenarioOptions, suite: CryptoSuite): Scenario {
+  const modulation = o.modulation ?? LONG_FAST;
+  const txPowerDbm = o.txPowerDbm ?? 14;
+  const sensitivity = noiseFloorDbm(modulation.bandwidthHz, 6) + demodulationFloorFor(modulation.spreadingFactor);
+  const rangeM = nominalRangeM(DEFAULT_PATH_LOSS, txPowerDbm, sensitivity);
+  const topology = o.topology ?? generateTopology({ nodes: o.nodes, rangeM, seed: o.seed, ...(o.meanDegree !== undefined && { meanDegree: o.meanDegree }) });
+  const n = topology.nodes.length;
+  const keyRandom = new SeededRandom(`sim-node-keys:${o.seed}`);
+  const identities = topology.nodes.map(() => {
+    const seed = keyRandom.bytes(32);
+    const publicKey = suite.ed25519PublicKey(seed);
+    return { seed, publicKey, nodeId: meshNodeId(suite, publicKey) };
+  });
+  const warmupMs = o.warmupMs ?? 60_000;
+  const traffic = generateTraffic({
+    nodes: n, directMessages: o.directMessages, broadcasts: o.broadcasts, startMs: warmupMs, durationMs: o.durationMs, seed: o.seed,
+  });
+  return { options: o, topology, identities, traffic, modulation, txPowerDbm, warmupMs, drainMs: o.drainMs ?? 10 * 60_000 };
+}
