@@ -15,6 +15,8 @@
  *  - A link does not echo a node's own frames back to it.
  *  - close() is idempotent; after it resolves no handler is called.
  */
+import { SeamError } from './errors.ts';
+import type { ErrorDetails } from '../protocol/errors.ts';
 export interface ReceivedFrame {
   readonly bytes: Uint8Array;
   /** Received signal strength, where the medium reports it. */
@@ -25,7 +27,13 @@ export interface ReceivedFrame {
   readonly linkAddress?: string;
 }
 
-export type LinkKind = 'sim-radio' | 'lora' | 'serial' | 'udp';
+/**
+ * What kind of link this is, as the daemon's `links` configuration names it
+ * (node-runtime/links/registry.ts lists the kinds a node can open). Open: a
+ * new kind is a new folder and a registry row, never an edit here; the
+ * names listed are the kinds that exist today, kept for editor completion.
+ */
+export type LinkKind = 'sim-radio' | 'lora' | 'serial' | 'udp' | (string & {});
 
 export interface LinkStats {
   framesSent: number;
@@ -51,12 +59,16 @@ export interface Link {
   close(): Promise<void>;
 }
 
-export class LinkClosedError extends Error {
+export class LinkClosedError extends SeamError<'link-closed'> {
   override readonly name = 'LinkClosedError';
-  readonly code = 'link-closed';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('link-closed', message, details.fields, details);
+  }
 }
 
-export class FrameTooLargeError extends Error {
+export class FrameTooLargeError extends SeamError<'frame-too-large'> {
   override readonly name = 'FrameTooLargeError';
-  readonly code = 'frame-too-large';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('frame-too-large', message, details.fields, details);
+  }
 }

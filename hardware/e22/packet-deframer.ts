@@ -20,7 +20,12 @@
  * times at the UART baud) any partial frame is dropped and the deframer
  * expects a length byte again: a packet that ended early or a foreign
  * transmission can never be glued to the next packet.
+ *
+ * It is a Deframer (seams/deframer.ts): its frame boundary after garbage or
+ * an oversize length byte is the idle line, reported by lineIdle() (or
+ * reset(), the same without the answer).
  */
+import type { Deframer } from '../../seams/deframer.ts';
 
 export interface DeframedPacket {
   readonly bytes: Uint8Array;
@@ -58,7 +63,7 @@ export function encodePacket(frame: Uint8Array, maxFrameBytes: number): Uint8Arr
   return out;
 }
 
-export class PacketDeframer {
+export class PacketDeframer implements Deframer<DeframedPacket, DeframerStats> {
   private state: State = 'length';
   private body = new Uint8Array(0);
   private filled = 0;
@@ -68,6 +73,10 @@ export class PacketDeframer {
     if (!Number.isInteger(options.maxFrameBytes) || options.maxFrameBytes < 1 || options.maxFrameBytes > 255) {
       throw new RangeError(`maxFrameBytes ${options.maxFrameBytes}: 1..255`);
     }
+  }
+
+  get maxFrameBytes(): number {
+    return this.options.maxFrameBytes;
   }
 
   /** Feeds bytes as they arrive; returns the frames they complete. */
@@ -143,6 +152,11 @@ export class PacketDeframer {
     this.filled = 0;
     this.state = 'length';
     return dropped;
+  }
+
+  /** The Deframer seam's name for lineIdle(): a dropped partial frame is counted in partialFrames. */
+  reset(): void {
+    this.lineIdle();
   }
 
   stats(): DeframerStats {

@@ -1,102 +1,125 @@
 /**
- * The bounded priority queue behind the transmit scheduler: one FIFO per
- * priority, ack > direct > relay > bulk, each with its own bound, plus a
- * bound on the total. A full queue makes room by shedding the lowest
- * priority first (the oldest frame of the lowest non-empty class below the
- * newcomer); a newcomer that outranks nobody is refused instead.
+ * The router's default per-link transmit queue: priorities (ack > direct >
+ * relay > bulk), a not-before time (contention windows), listen before talk
+ * with random backoff when a ChannelMonitor says the channel is busy,
+ * bounded depth that sheds the lowest priority first, and cancellation of a
+ * queued frame (a suppressed relay). One frame on air at a time; the frame
+ * is considered gone after the link's time on air, on the injected clock,
+ * so the queue needs no promise to settle (the simulator runs callbacks
+ * synchronously). node-runtime/scheduler adds duty cycle and channel-use
+ * politeness behind the same TransmitQueue shape.
  */
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Link } from '../../seams/link.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
+import type { TransmitQueue, TxPriority, TxRequest } from './types.ts';
 
-/** Transmission priorities, highest first. */
-export type TransmitPriority = 'ack' | 'direct' | 'relay' | 'bulk';
+const PRIORITY_RANK: Readonly<Record<TxPriority, number>> = { ack: 0, direct: 1, relay: 2, bulk: 3 };
 
-/** Highest first: acknowledgements, user traffic (and routed direct relays), flood relays, announces and sync. */
-export const priorityOrder: readonly TransmitPriority[] = ['ack', 'direct', 'relay', 'bulk'];
-
-export interface QueuedFrame {
-  readonly id: string;
-  readonly bytes: Uint8Array;
-  readonly priority: TransmitPriority;
-  /** Not eligible before this time (a relay's suppression window), ms. */
-  notBeforeMs: number;
-  readonly enqueuedAtMs: number;
-  /** The random extra delay of polite mode has been applied once already. */
-  politeDelayed: boolean;
-  readonly onSent: (() => void) | undefined;
+export interface TransmitQueueOptions {
+  readonly link: Link;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly channel?: ChannelMonitor;
+  /** Most frames waiting (all priorities). */
+  readonly maxDepth?: number;
+  /** Random backoff when the channel is busy: 0..this many ms (default: a 40-byte frame's airtime). */
+  readonly backoffMaxMs?: number;
+  /** Called when a frame is shed to make room or dropped at close. */
+  readonly onShed?: (req: TxRequest) => void;
 }
 
-export type QueueBounds = Readonly<Record<TransmitPriority, number>>;
+interface Queued {
+  readonly req: TxRequest;
+  readonly rank: number;
+  readonly seq: number;
+}
 
-export class TransmitQueue {
-  private readonly lanes: Record<TransmitPriority, QueuedFrame[]> = { ack: [], direct: [], relay: [], bulk: [] };
-  private readonly byId = new Map<string, QueuedFrame>();
+function uniform(random: RandomSource): number {
+  const b = random.bytes(4);
+  return ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number)) / 2 ** 32;
+}
 
-  constructor(private readonly perPriority: QueueBounds, private readonly total: number) {}
+export function createTransmitQueue(o: TransmitQueueOptions): TransmitQueue {
+  const items: Queued[] = [];
+  const maxDepth = o.maxDepth ?? 256;
+  const backoffMaxMs = o.backoffMaxMs ?? Math.max(1, o.link.airtimeMs(40));
+  let seq = 0;
+  let busyUntilMs = Number.NEGATIVE_INFINITY;
+  let timer: TimerHandle | undefined;
+  let timerAtMs = Number.POSITIVE_INFINITY;
+  let closed = false;
 
-  get size(): number {
-    return this.byId.size;
-  }
-
-  depth(p: TransmitPriority): number {
-    return this.lanes[p].length;
-  }
-
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
-
-  /**
-   * Adds `f` if its lane has room, making room in the total by evicting
-   * lower-priority frames. Returns the evicted frames, or undefined when `f`
-   * was refused (its lane is full, or nothing below it could be evicted).
-   */
-  add(f: QueuedFrame): QueuedFrame[] | undefined {
-    if (this.byId.has(f.id) || this.lanes[f.priority].length >= this.perPriority[f.priority]) return undefined;
-    const evicted: QueuedFrame[] = [];
-    if (this.byId.size >= this.total) {
-      const victim = this.lowestBelow(f.priority);
-      if (!victim) return undefined;
-      this.remove(victim.id);
-      evicted.push(victim);
+  function pickNext(now: number): { best: Queued | undefined; wakeAtMs: number } {
+    let best: Queued | undefined;
+    let wakeAtMs = Number.POSITIVE_INFINITY;
+    for (const q of items) {
+      const nb = q.req.notBeforeMs ?? 0;
+      if (nb > now) {
+        wakeAtMs = Math.min(wakeAtMs, nb);
+        continue;
+      }
+      if (!best || q.rank < best.rank || (q.rank === best.rank && q.seq < best.seq)) best = q;
     }
-    this.lanes[f.priority].push(f);
-    this.byId.set(f.id, f);
-    return evicted;
+    return { best, wakeAtMs };
   }
 
-  remove(id: string): QueuedFrame | undefined {
-    const f = this.byId.get(id);
-    if (!f) return undefined;
-    const lane = this.lanes[f.priority];
-    lane.splice(lane.indexOf(f), 1);
-    this.byId.delete(id);
-    return f;
+  function wakeAt(atMs: number): void {
+    if (timer && timerAtMs <= atMs) return;
+    timer?.cancel();
+    timerAtMs = atMs;
+    timer = o.clock.setTimer(atMs - o.clock.now(), () => {
+      timer = undefined;
+      timerAtMs = Number.POSITIVE_INFINITY;
+      pump();
+    });
   }
 
-  /** The oldest frame of the lowest-priority non-empty lane strictly below `p`. */
-  private lowestBelow(p: TransmitPriority): QueuedFrame | undefined {
-    const rank = priorityOrder.indexOf(p);
-    for (let i = priorityOrder.length - 1; i > rank; i--) {
-      const lane = this.lanes[priorityOrder[i] as TransmitPriority];
-      if (lane.length > 0) return lane[0];
-    }
-    return undefined;
+  function pump(): void {
+    if (closed || items.length === 0) return;
+    const now = o.clock.now();
+    if (busyUntilMs > now) return wakeAt(busyUntilMs);
+    const { best, wakeAtMs } = pickNext(now);
+    if (!best) return wakeAt(wakeAtMs);
+    if (o.channel?.channelBusy()) return wakeAt(now + 1 + uniform(o.random) * backoffMaxMs);
+    items.splice(items.indexOf(best), 1);
+    const airtime = o.link.airtimeMs(best.req.bytes.length);
+    busyUntilMs = now + airtime;
+    o.link.send(best.req.bytes).catch(() => { /* radio semantics: a lost send is a lost frame */ });
+    o.clock.setTimer(airtime, () => {
+      best.req.onSent?.();
+      pump();
+    });
   }
 
-  /** The highest-priority frame eligible at `nowMs` (oldest first within a priority). */
-  head(nowMs: number): QueuedFrame | undefined {
-    for (const p of priorityOrder) {
-      for (const f of this.lanes[p]) if (f.notBeforeMs <= nowMs) return f;
-    }
-    return undefined;
-  }
-
-  /** The frame queued longest in lane `p` (lanes are FIFO, so it is the first to expire). */
-  oldest(p: TransmitPriority): QueuedFrame | undefined {
-    return this.lanes[p][0];
-  }
-
-  /** Every queued frame, highest priority first. */
-  all(): QueuedFrame[] {
-    return priorityOrder.flatMap((p) => this.lanes[p]);
-  }
+  return {
+    enqueue(req) {
+      if (closed) return false;
+      const rank = PRIORITY_RANK[req.priority];
+      if (items.length >= maxDepth) {
+        let worst: Queued | undefined;
+        for (const q of items) if (!worst || q.rank > worst.rank || (q.rank === worst.rank && q.seq > worst.seq)) worst = q;
+        if (!worst || worst.rank < rank) return false;
+        items.splice(items.indexOf(worst), 1);
+        o.onShed?.(worst.req);
+      }
+      items.push({ req, rank, seq: seq++ });
+      pump();
+      return true;
+    },
+    cancel(id) {
+      const i = items.findIndex((q) => q.req.id === id);
+      if (i < 0) return false;
+      items.splice(i, 1);
+      return true;
+    },
+    depth: () => items.length,
+    channelUse: () => o.channel?.channelUse() ?? 0,
+    close() {
+      closed = true;
+      timer?.cancel();
+      for (const q of items.splice(0)) o.onShed?.(q.req);
+    },
+  };
 }

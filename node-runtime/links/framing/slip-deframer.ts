@@ -20,8 +20,11 @@
  *  - ignores empty frames: RFC 1055 recommends an END before each frame to
  *    flush line noise, which yields empty frames between END pairs;
  *  - gives the same frames however the byte stream is split into chunks.
- * Pure: no node: imports, works on Uint8Array.
+ * Pure: no node: imports, works on Uint8Array. It is the SLIP Deframer of
+ * seams/deframer.ts (its resynchronising boundary is the END byte).
  */
+import type { Deframer } from '../../../seams/deframer.ts';
+
 export const SLIP_END = 0xc0;
 export const SLIP_ESC = 0xdb;
 export const SLIP_ESC_END = 0xdc;
@@ -48,7 +51,7 @@ export const slipMaxFrameBytesCeiling = 1 << 20;
 
 type State = 'data' | 'escape' | 'discard';
 
-export class SlipDeframer {
+export class SlipDeframer implements Deframer<Uint8Array, SlipDeframerStats> {
   private readonly buffer: Uint8Array;
   private length = 0;
   private state: State = 'data';

@@ -3,8 +3,9 @@
  * transparent mode): each mesh frame travels as one SLIP frame (RFC 1055)
  * holding the frame and its CRC-32 (serial-frame.ts).
  *
- * The port is opened through an injected factory (the real `serialport`
- * package by default, @serialport/binding-mock in tests). When the port is
+ * The port (seams/uart-port.ts) is made by an injected factory (the real
+ * `serialport` package by default, open-serial-port.ts; its mock binding in
+ * tests). When the port is
  * lost (USB unplugged, adapter reset) the link reopens it with exponential
  * backoff, forever, until close(). While the port is down, send() drops the
  * frame and counts it in `framesUnsentPortDown` (radio semantics: delivery is
@@ -12,39 +13,19 @@
  * Garbage on the line, bad escapes, oversize frames and CRC mismatches are
  * dropped and counted, never fatal.
  */
-import { SerialPort } from 'serialport';
 import type { Clock, TimerHandle } from '../../../seams/clock.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import { systemRandom } from '../../platform/random.ts';
 import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../../seams/link.ts';
 import { LinkConfigError } from '../errors.ts';
+import type { UartPort } from '../../../seams/uart-port.ts';
 import { SlipDeframer } from '../framing/slip-deframer.ts';
 import { SlipFrameEncoder } from '../framing/slip-encoder.ts';
 import { Backoff } from './backoff.ts';
+import { openRealSerialPort, type OpenSerialPort } from './open-serial-port.ts';
 import { decodeSerialFrame, encodeSerialFrame, serialCrcBytes } from './serial-frame.ts';
 
-/** The part of serialport's SerialPortStream this link uses (a mock port fits too). */
-export interface SerialPortLike {
-  readonly isOpen: boolean;
-  open(callback: (err: Error | null) => void): void;
-  close(callback?: (err: Error | null) => void): void;
-  write(data: Buffer, callback: (err: Error | null | undefined) => void): boolean;
-  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
-  on(event: 'close', listener: (err?: Error | null) => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  removeAllListeners(): unknown;
-}
-
-export interface SerialPortSettings {
-  path: string;
-  baudRate: number;
-}
-
-export type OpenSerialPort = (settings: SerialPortSettings) => SerialPortLike;
-
-/** The real device: serialport 13 (native binding, prebuilt for arm and x64). */
-export const openRealSerialPort: OpenSerialPort = (settings) =>
-  new SerialPort({ path: settings.path, baudRate: settings.baudRate, autoOpen: false });
+export type { OpenSerialPort, SerialPortSettings } from './open-serial-port.ts';
 
 export type SerialLinkEvent =
   | { type: 'open'; path: string }
@@ -100,7 +81,7 @@ export class SerialLink implements Link {
   private readonly deframer: SlipDeframer;
   private readonly encoder = new SlipFrameEncoder();
   private readonly backoff: Backoff;
-  private port: SerialPortLike | undefined;
+  private port: UartPort | undefined;
   private portOpen = false;
   private closed = false;
   private reconnectTimer: TimerHandle | undefined;
@@ -195,7 +176,7 @@ export class SerialLink implements Link {
 
   private connect(): void {
     if (this.closed) return;
-    let port: SerialPortLike;
+    let port: UartPort;
     try {
       port = this.openPort({ path: this.options.path, baudRate: this.baudRate });
     } catch (err) {
@@ -227,7 +208,7 @@ export class SerialLink implements Link {
     });
   }
 
-  private onPortClosed(port: SerialPortLike, err: Error | null | undefined): void {
+  private onPortClosed(port: UartPort, err: Error | null | undefined): void {
     if (this.closed || this.port !== port) return;
     this.portOpen = false;
     this.port = undefined;

@@ -10,7 +10,7 @@
  * (`SerialPortMock.binding`), a separately imported one is another instance.
  */
 import { SerialPortMock } from 'serialport';
-import type { OpenSerialPort, SerialPortLike } from '../../../node-runtime/links/serial/serial-link.ts';
+import type { OpenSerialPort } from '../../../node-runtime/links/serial/serial-link.ts';
 
 interface MockBindingPort {
   isOpen: boolean;
@@ -62,7 +62,7 @@ export class MockNullModem {
     port.on('close', () => {
       if (this.open.get(path) === (port.port as unknown as MockBindingPort | undefined)) this.open.delete(path);
     });
-    return port as unknown as SerialPortLike;
+    return port;
   };
 
   /** Bytes the port at `path` will read, as if they came down the cable (line noise, a foreign device). */
