@@ -12,12 +12,18 @@
  */
 export type ErrorFields = Readonly<Record<string, unknown>>;
 
+/** What a fixed-code error takes beside its message: the structured facts and the underlying cause. */
+export interface ErrorDetails {
+  readonly fields?: ErrorFields;
+  readonly cause?: unknown;
+}
+
 export class MeowError<Code extends string = string> extends Error {
   readonly code: Code;
   readonly fields: ErrorFields;
 
-  constructor(code: Code, message: string, fields: ErrorFields = {}) {
-    super(message);
+  constructor(code: Code, message: string, fields: ErrorFields = {}, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.fields = fields;
   }

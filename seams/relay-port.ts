@@ -14,6 +14,8 @@
  *    forever;
  *  - probe() resolves true when the relay answers at all, never rejects.
  */
+import { SeamError } from './errors.ts';
+import type { ErrorDetails } from '../protocol/errors.ts';
 import type { LookupKeyPair } from '../protocol/keys/keys.ts';
 
 export interface RelayPort {
@@ -39,12 +41,16 @@ export interface FetchedMessage {
   readonly envelope: Uint8Array;
 }
 
-export class RelayUnreachableError extends Error {
+export class RelayUnreachableError extends SeamError<'relay-unreachable'> {
   override readonly name = 'RelayUnreachableError';
-  readonly code = 'relay-unreachable';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('relay-unreachable', message, details.fields, details);
+  }
 }
 
-export class RelayRefusedError extends Error {
+export class RelayRefusedError extends SeamError<'relay-refused'> {
   override readonly name = 'RelayRefusedError';
-  readonly code = 'relay-refused';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('relay-refused', message, details.fields, details);
+  }
 }

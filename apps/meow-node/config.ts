@@ -3,6 +3,8 @@
  * `meow-node` with no file runs a node on the LAN (UDP + mDNS) with its data
  * in ./.meow-data and no radio. Validation errors name the field.
  */
+import { AppError } from '../errors.ts';
+import type { ErrorDetails } from '../../protocol/errors.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoRaHatEntry } from '../../node-runtime/links/lora/open-lora-hat.ts';
@@ -72,9 +74,11 @@ const LINK_DEFAULTS = {
   lora: { type: 'lora', path: '/dev/serial0', m0Pin: 22, m1Pin: 27, channel: 18, airRateBps: 2400, netId: 0 } satisfies LoRaLinkConfig,
 } as const;
 
-export class ConfigError extends Error {
+export class ConfigError extends AppError<'bad-config'> {
   override readonly name = 'ConfigError';
-  readonly code = 'bad-config';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('bad-config', message, details.fields, details);
+  }
 }
 
 type Json = Record<string, unknown>;

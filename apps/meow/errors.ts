@@ -1,4 +1,5 @@
 /** CLI failures carry their exit code: 2 for bad input or usage, 1 for a runtime failure. */
+import { AppError } from '../errors.ts';
 
 export type CliErrorCode = 'usage' | 'bad-input' | 'runtime';
 
@@ -6,9 +7,8 @@ export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
 export const EXIT_BAD_INPUT = 2;
 
-export class CliError extends Error {
+export class CliError extends AppError<CliErrorCode> {
   override readonly name = 'CliError';
-  readonly code: CliErrorCode;
 
   /**
    * Two spellings, both in use: `new CliError('usage', message)` and
@@ -17,8 +17,8 @@ export class CliError extends Error {
   constructor(code: CliErrorCode, message: string);
   constructor(message: string, exitCode: number);
   constructor(a: string, b: string | number) {
-    super(typeof b === 'number' ? a : b);
-    this.code = typeof b === 'number' ? (b === EXIT_RUNTIME ? 'runtime' : 'bad-input') : (a as CliErrorCode);
+    if (typeof b === 'number') super(b === EXIT_RUNTIME ? 'runtime' : 'bad-input', a);
+    else super(a as CliErrorCode, b);
   }
 
   get exitCode(): number {

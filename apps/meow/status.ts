@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { NodeStatus } from '../meow-node/mesh-node.ts';
-import { CliError, EXIT_RUNTIME, usage } from './errors.ts';
+import { CliError, usage } from './errors.ts';
 import type { CliIo } from './io.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8471/status';
@@ -23,9 +23,9 @@ export async function status(io: CliIo, argv: string[]): Promise<number> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   } catch (error) {
-    throw new CliError(`no meow-node answers at ${url} (is it running?): ${(error as Error).message}`, EXIT_RUNTIME);
+    throw new CliError('runtime', `no meow-node answers at ${url} (is it running?): ${(error as Error).message}`);
   }
-  if (!response.ok) throw new CliError(`${url} answered HTTP ${response.status}`, EXIT_RUNTIME);
+  if (!response.ok) throw new CliError('runtime', `${url} answered HTTP ${response.status}`);
   const body = (await response.json()) as NodeStatus;
   if (values.json) {
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);

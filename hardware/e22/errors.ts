@@ -1,4 +1,5 @@
 /** Errors of the E22 driver and link (STYLE.md rule 6): stable `name` and `code`. */
+import { HardwareError } from '../errors.ts';
 export type E22ErrorCode =
   | 'command-refused'      // the module answered FF FF FF (datasheet 7.1: wrong format)
   | 'command-timeout'      // no complete reply within the timeout
@@ -10,9 +11,6 @@ export type E22ErrorCode =
   | 'bad-config'           // a config value outside its domain (programmer misuse)
   | 'closed';              // the driver was used after close()
 
-export class E22Error extends Error {
+export class E22Error extends HardwareError<E22ErrorCode> {
   override readonly name = 'E22Error';
-  constructor(readonly code: E22ErrorCode, message: string) {
-    super(message);
-  }
 }

@@ -1,31 +1,20 @@
-/** Errors of the simulated clock and radio medium (programmer misuse only). */
+/** Errors of the simulated radio medium and its topology files (programmer misuse, or a bad --topology file). */
+import { HardwareError } from '../errors.ts';
+
 export type SimErrorCode =
-  | 'invalid-delay'
-  | 'time-backwards'
   | 'unknown-node'
   | 'duplicate-node'
   | 'already-transmitting'
   | 'invalid-option'
   | 'invalid-topology';
 
-export class SimClockError extends Error {
-  override readonly name = 'SimClockError';
-  constructor(readonly code: SimErrorCode, message: string) {
-    super(message);
-  }
-}
-
-export class RadioMediumError extends Error {
+export class RadioMediumError extends HardwareError<SimErrorCode> {
   override readonly name = 'RadioMediumError';
-  constructor(readonly code: SimErrorCode, message: string) {
-    super(message);
-  }
 }
 
-export class TopologyError extends Error {
+export class TopologyError extends HardwareError<'invalid-topology'> {
   override readonly name = 'TopologyError';
-  readonly code = 'invalid-topology';
   constructor(message: string, readonly path: string) {
-    super(`${path}: ${message}`);
+    super('invalid-topology', `${path}: ${message}`, { path });
   }
 }

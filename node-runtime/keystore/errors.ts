@@ -1,5 +1,6 @@
 /** Key file errors: a stable `name` and `code` the CLI maps to exit codes and clear messages. */
 
+import { NodeRuntimeError } from '../errors.ts';
 export type KeystoreErrorCode =
   | 'wrong-passphrase'   // the AEAD tag did not verify: wrong passphrase (or a damaged file)
   | 'wrong-identity'     // a contact file sealed under another identity (Ukp)
@@ -9,9 +10,6 @@ export type KeystoreErrorCode =
   | 'no-passphrase'      // no passphrase given and --no-passphrase not chosen
   | 'passphrase-needed'; // the file is encrypted but no passphrase was given
 
-export class KeystoreError extends Error {
+export class KeystoreError extends NodeRuntimeError<KeystoreErrorCode> {
   override readonly name = 'KeystoreError';
-  constructor(readonly code: KeystoreErrorCode, message: string) {
-    super(message);
-  }
 }

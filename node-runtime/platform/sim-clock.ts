@@ -16,7 +16,7 @@
  * The *Sync variants skip that for pure callback code (the bare medium).
  */
 import type { Clock, TimerHandle } from '../../seams/clock.ts';
-import { SimClockError } from '../../hardware/radio-sim/errors.ts';
+import { SimClockError } from './errors.ts';
 
 interface TimerEvent {
   readonly atMs: number;

@@ -1,9 +1,7 @@
 /** Errors of the transmit scheduler (configuration mistakes and misuse only). */
+import { NodeRuntimeError } from '../errors.ts';
 export type SchedulerErrorCode = 'invalid-region' | 'invalid-option' | 'frame-too-large' | 'scheduler-closed';
 
-export class SchedulerError extends Error {
+export class SchedulerError extends NodeRuntimeError<SchedulerErrorCode> {
   override readonly name = 'SchedulerError';
-  constructor(readonly code: SchedulerErrorCode, message: string) {
-    super(message);
-  }
 }

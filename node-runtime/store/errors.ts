@@ -5,6 +5,9 @@
  * refuses to start on a StoreCorruptError and says which file).
  */
 
+import type { ErrorDetails } from '../../protocol/errors.ts';
+import { NodeRuntimeError } from '../errors.ts';
+
 export type StoreErrorCode =
   | 'bad-argument'
   | 'quota-exceeded'
@@ -20,14 +23,14 @@ export type StoreErrorCode =
   | 'store-busy'
   | 'store-io-error';
 
-export abstract class StoreError extends Error {
-  abstract readonly code: StoreErrorCode;
-}
+export abstract class StoreError extends NodeRuntimeError<StoreErrorCode> {}
 
 /** A caller passed a value outside the contract (an id of 0 bytes, a tag of 40 bytes, a negative limit). */
 export class StoreArgumentError extends StoreError {
   override readonly name = 'StoreArgumentError';
-  readonly code = 'bad-argument';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('bad-argument', message, details.fields, details);
+  }
 }
 
 /** Which limit refused a write. */
@@ -46,7 +49,6 @@ export type QuotaKind =
  */
 export class QuotaExceededError extends StoreError {
   override readonly name = 'QuotaExceededError';
-  readonly code = 'quota-exceeded';
   constructor(
     readonly quota: QuotaKind,
     /** The configured limit (bytes or messages, per `quota`). */
@@ -54,16 +56,15 @@ export class QuotaExceededError extends StoreError {
     /** What is used now, before the refused write. */
     readonly used: number,
   ) {
-    super(`quota ${quota} exceeded: ${used} used of ${limit}`);
+    super('quota-exceeded', `quota ${quota} exceeded: ${used} used of ${limit}`, { quota, limit, used });
   }
 }
 
 /** The store was used after close(). */
 export class StoreClosedError extends StoreError {
   override readonly name = 'StoreClosedError';
-  readonly code = 'store-closed';
   constructor() {
-    super('store is closed');
+    super('store-closed', 'store is closed');
   }
 }
 
@@ -76,52 +77,49 @@ export class StoreClosedError extends StoreError {
 export class StoreOpenError extends StoreError {
   override readonly name = 'StoreOpenError';
   constructor(
-    readonly code: 'store-open-failed' | 'not-a-database' | 'not-a-meow-store',
+    code: 'store-open-failed' | 'not-a-database' | 'not-a-meow-store',
     readonly path: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${path}: ${message}`, options);
+    super(code, `${path}: ${message}`, { path }, options);
   }
 }
 
 /** SQLite's integrity check found damage (or SQLite reported SQLITE_CORRUPT). */
 export class StoreCorruptError extends StoreError {
   override readonly name = 'StoreCorruptError';
-  readonly code = 'store-corrupt';
   constructor(
     readonly path: string,
     /** The first problems quick_check reported, as SQLite words them. */
     readonly problems: readonly string[],
     options?: { cause?: unknown },
   ) {
-    super(`${path}: database is corrupt: ${problems.slice(0, 3).join('; ')}`, options);
+    super('store-corrupt', `${path}: database is corrupt: ${problems.slice(0, 3).join('; ')}`, { path, problems }, options);
   }
 }
 
 /** The file was written by a newer version of this code; opening it could lose data. */
 export class SchemaTooNewError extends StoreError {
   override readonly name = 'SchemaTooNewError';
-  readonly code = 'schema-too-new';
   constructor(
     readonly path: string,
     readonly fileVersion: number,
     readonly supportedVersion: number,
   ) {
-    super(`${path}: schema version ${fileVersion} is newer than this code supports (${supportedVersion})`);
+    super('schema-too-new', `${path}: schema version ${fileVersion} is newer than this code supports (${supportedVersion})`, { path, fileVersion, supportedVersion });
   }
 }
 
 /** A schema migration failed; the transaction was rolled back and the file keeps its old version. */
 export class MigrationError extends StoreError {
   override readonly name = 'MigrationError';
-  readonly code = 'migration-failed';
   constructor(
     readonly path: string,
     readonly toVersion: number,
     options?: { cause?: unknown },
   ) {
-    super(`${path}: migration to schema version ${toVersion} failed`, options);
+    super('migration-failed', `${path}: migration to schema version ${toVersion} failed`, { path, toVersion }, options);
   }
 }
 
@@ -132,23 +130,31 @@ export class MigrationError extends StoreError {
  */
 export class StoreFullError extends StoreError {
   override readonly name = 'StoreFullError';
-  readonly code = 'store-full';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('store-full', message, details.fields, details);
+  }
 }
 
 /** A write on a store opened with `readOnly: true` (a status command beside the daemon). */
 export class StoreReadOnlyError extends StoreError {
   override readonly name = 'StoreReadOnlyError';
-  readonly code = 'store-read-only';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('store-read-only', message, details.fields, details);
+  }
 }
 
 /** Another connection held the write lock for longer than busy_timeout. The write did not happen. */
 export class StoreBusyError extends StoreError {
   override readonly name = 'StoreBusyError';
-  readonly code = 'store-busy';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('store-busy', message, details.fields, details);
+  }
 }
 
 /** The operating system reported an I/O error (a failing SD card). The write did not happen. */
 export class StoreIoError extends StoreError {
   override readonly name = 'StoreIoError';
-  readonly code = 'store-io-error';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('store-io-error', message, details.fields, details);
+  }
 }

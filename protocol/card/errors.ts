@@ -3,6 +3,7 @@
  * and the answer check adds one refusal of its own, 'foreign'. CardError
  * is thrown only for programmer misuse (an encoder given bad arguments).
  */
+import { ProtocolError } from '../errors.ts';
 import type { DecodeError, DecodeOk } from '../codec/result.ts';
 
 export type CardErrorCode =
@@ -12,11 +13,8 @@ export type CardErrorCode =
   | 'key-mismatch'       // the signing secret does not belong to the card's Ckp
   | 'bad-key';           // a public key that a decoder would refuse
 
-export class CardError extends Error {
+export class CardError extends ProtocolError<CardErrorCode> {
   override readonly name = 'CardError';
-  constructor(readonly code: CardErrorCode, message: string) {
-    super(message);
-  }
 }
 
 /** An answer card that is valid in itself but answers another invite. */

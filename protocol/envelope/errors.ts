@@ -1,3 +1,4 @@
+import { ProtocolError } from '../errors.ts';
 import type { DecodeErrorCode } from '../codec/result.ts';
 
 /**
@@ -37,9 +38,6 @@ export type EnvelopeErrorCode =
   | 'bad-argument'      // a field has the wrong length or is out of range
   | 'content-too-long'; // the envelope would exceed its cap
 
-export class EnvelopeError extends Error {
+export class EnvelopeError extends ProtocolError<EnvelopeErrorCode> {
   override readonly name = 'EnvelopeError';
-  constructor(readonly code: EnvelopeErrorCode, message: string) {
-    super(message);
-  }
 }

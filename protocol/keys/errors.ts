@@ -3,11 +3,9 @@
  * returned, because only a programming error passes a key of the wrong
  * length. Keys that arrive from outside are checked with validate.ts.
  */
+import { ProtocolError } from '../errors.ts';
 export type KeyErrorCode = 'bad-key-length';
 
-export class KeyError extends TypeError {
+export class KeyError extends ProtocolError<KeyErrorCode> {
   override readonly name = 'KeyError';
-  constructor(readonly code: KeyErrorCode, message: string) {
-    super(message);
-  }
 }

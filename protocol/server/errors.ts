@@ -4,6 +4,7 @@
  * change meaning; new codes are appended.
  */
 
+import { type ErrorDetails, ProtocolError } from '../errors.ts';
 export const RELAY_STATUS = {
   ok: 0,
   malformed: 1,
@@ -40,15 +41,20 @@ export function statusName(n: number): RelayStatusName | undefined {
  * A refusal by the relay, as seen by a client (or raised inside the core
  * and turned into a response). `code` is the stable wire name.
  */
-export class RelayError extends Error {
+export class RelayError extends ProtocolError<RelayErrorCode> {
   override readonly name = 'RelayError';
-  constructor(readonly code: RelayErrorCode, message: string) {
-    super(`${code}: ${message}`);
+  /** The refusal's text as the wire carries it, without the "code: " prefix the message shows people. */
+  readonly detail: string;
+  constructor(code: RelayErrorCode, detail: string) {
+    super(code, `${code}: ${detail}`, { detail });
+    this.detail = detail;
   }
 }
 
 /** Programmer misuse of the relay codecs (bad argument to an encoder). */
-export class RelayUsageError extends Error {
+export class RelayUsageError extends ProtocolError<'relay-usage'> {
   override readonly name = 'RelayUsageError';
-  readonly code = 'relay-usage';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('relay-usage', message, details.fields, details);
+  }
 }

@@ -5,6 +5,7 @@
  *   - SessionError: programmer misuse or a state that forbids the call
  *     (counter exhausted, bad argument), thrown.
  */
+import { ProtocolError } from '../errors.ts';
 export { type OpenError, type OpenErrorCode, type OpenResult, openFail } from '../envelope/errors.ts';
 
 export type SessionErrorCode =
@@ -12,9 +13,6 @@ export type SessionErrorCode =
   | 'counter-exhausted'   // 2^24 messages in one epoch: rotate the Ekp first
   | 'content-too-long';   // the envelope would exceed 4 KiB
 
-export class SessionError extends Error {
+export class SessionError extends ProtocolError<SessionErrorCode> {
   override readonly name = 'SessionError';
-  constructor(readonly code: SessionErrorCode, message: string) {
-    super(message);
-  }
 }

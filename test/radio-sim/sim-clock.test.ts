@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
-import { SimClockError } from '../../hardware/radio-sim/errors.ts';
+import { SimClockError } from '../../node-runtime/platform/errors.ts';
 
 describe('SimClock', () => {
   it('starts where asked and fires timers in time order, ties in insertion order', async () => {
