@@ -7,31 +7,17 @@ import { AppError } from '../errors.ts';
 import type { ErrorDetails } from '../../protocol/errors.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LoRaHatEntry } from '../../node-runtime/links/lora/open-lora-hat.ts';
-
-export type RegionName = 'EU868' | 'US915' | 'none';
+import { check, ConfigFieldError, int, isObject, onlyKnown, type JsonObject } from '../../node-runtime/links/config-fields.ts';
+import { findLinkKind, linkKinds, type LinkConfig } from '../../node-runtime/links/registry.ts';
+import { udpLinkKind } from '../../node-runtime/links/udp/kind.ts';
 import type { LogLevel } from '../../seams/logger.ts';
 
-export interface UdpLinkConfig {
-  readonly type: 'udp';
-  readonly port: number;
-  readonly bindAddress: string;
-  /** Static neighbours "host:port" (a broadcast address works too). */
-  readonly peers: readonly string[];
-  /** Find neighbours on the LAN by mDNS (_meow._udp). */
-  readonly mdns: boolean;
-}
+export type { LinkConfig } from '../../node-runtime/links/registry.ts';
+export type { UdpLinkConfig } from '../../node-runtime/links/udp/kind.ts';
+export type { SerialLinkConfig } from '../../node-runtime/links/serial/kind.ts';
+export type { LoRaLinkConfig } from '../../node-runtime/links/lora/kind.ts';
 
-export interface SerialLinkConfig {
-  readonly type: 'serial';
-  readonly path: string;
-  readonly baudRate: number;
-}
-
-/** A LoRa HAT: the fields the hardware driver documents (node-runtime/links/lora/open-lora-hat.ts). */
-export type LoRaLinkConfig = { readonly type: 'lora' } & LoRaHatEntry;
-
-export type LinkConfig = UdpLinkConfig | SerialLinkConfig | LoRaLinkConfig;
+export type RegionName = 'EU868' | 'US915' | 'none';
 
 export interface NodeConfig {
   readonly dataDir: string;
@@ -62,17 +48,11 @@ export interface NodeConfig {
 export const DEFAULT_CONFIG: NodeConfig = {
   dataDir: '.meow-data',
   region: 'EU868',
-  links: [{ type: 'udp', port: 6369, bindAddress: '0.0.0.0', peers: [], mdns: true }],
+  links: [udpLinkKind.defaults],
   status: { host: '127.0.0.1', port: 8471 },
   gateway: { relays: [], onlineProbeMs: 60_000, offlineProbeMs: 10_000, depositStampBits: 16, pollMs: 30_000, relayKeys: {} },
   log: { level: 'info' },
 };
-
-const LINK_DEFAULTS = {
-  udp: DEFAULT_CONFIG.links[0] as UdpLinkConfig,
-  serial: { type: 'serial', path: '/dev/ttyUSB0', baudRate: 115_200 } satisfies SerialLinkConfig,
-  lora: { type: 'lora', path: '/dev/serial0', m0Pin: 22, m1Pin: 27, channel: 18, airRateBps: 2400, netId: 0 } satisfies LoRaLinkConfig,
-} as const;
 
 export class ConfigError extends AppError<'bad-config'> {
   override readonly name = 'ConfigError';
@@ -81,71 +61,26 @@ export class ConfigError extends AppError<'bad-config'> {
   }
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** `"udp", "serial" or "lora"`: the registered kinds, as the refusal of an unknown one lists them. */
+function kindList(): string {
+  const names = linkKinds.map((kind) => `"${kind.type}"`);
+  return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(', ')} or ${names.at(-1) as string}`;
 }
 
-function check(cond: boolean, field: string, expected: string): void {
-  if (!cond) throw new ConfigError(`config: ${field} must be ${expected}`);
-}
-
-function int(v: unknown, field: string, min: number, max: number): number {
-  check(Number.isInteger(v) && (v as number) >= min && (v as number) <= max, field, `an integer in ${min}..${max}`);
-  return v as number;
-}
-
-function str(v: unknown, field: string): string {
-  check(typeof v === 'string' && v.length > 0, field, 'a non-empty string');
-  return v as string;
-}
-
-/** A misspelt field ("baud" for "baudRate") must stop the node, not be silently ignored. */
-function onlyKnown(o: Json, field: string, known: readonly string[]): void {
-  for (const key of Object.keys(o)) check(known.includes(key), `${field}.${key}`, `one of ${known.join(', ')} (unknown field)`);
-}
-
-const LINK_FIELDS = {
-  udp: ['type', 'port', 'bindAddress', 'peers', 'mdns'],
-  serial: ['type', 'path', 'baudRate'],
-  lora: ['type', 'path', 'm0Pin', 'm1Pin', 'channel', 'airRateBps', 'netId', 'model', 'txPowerDbm'],
-} as const;
-
+/** One entry of `links`: its kind (node-runtime/links/registry.ts) checks the fields it knows. */
 function parseLink(raw: unknown, i: number): LinkConfig {
   const field = `links[${i}]`;
   check(isObject(raw), field, 'an object');
-  const o = raw as Json;
-  if (o.type === 'udp' || o.type === 'serial' || o.type === 'lora') onlyKnown(o, field, LINK_FIELDS[o.type]);
-  switch (o.type) {
-    case 'udp': {
-      const m = { ...LINK_DEFAULTS.udp, ...o };
-      check(Array.isArray(m.peers) && m.peers.every((p) => typeof p === 'string'), `${field}.peers`, 'a list of "host:port" strings');
-      check(typeof m.mdns === 'boolean', `${field}.mdns`, 'true or false');
-      return { type: 'udp', port: int(m.port, `${field}.port`, 0, 65535), bindAddress: str(m.bindAddress, `${field}.bindAddress`), peers: m.peers, mdns: m.mdns };
-    }
-    case 'serial': {
-      const m = { ...LINK_DEFAULTS.serial, ...o };
-      return { type: 'serial', path: str(m.path, `${field}.path`), baudRate: int(m.baudRate, `${field}.baudRate`, 1200, 4_000_000) };
-    }
-    case 'lora': {
-      const m = { ...LINK_DEFAULTS.lora, ...o };
-      return {
-        type: 'lora', path: str(m.path, `${field}.path`), m0Pin: int(m.m0Pin, `${field}.m0Pin`, 0, 53), m1Pin: int(m.m1Pin, `${field}.m1Pin`, 0, 53),
-        channel: int(m.channel, `${field}.channel`, 0, 83), airRateBps: int(m.airRateBps, `${field}.airRateBps`, 300, 62_500),
-        netId: int(m.netId, `${field}.netId`, 0, 255),
-        ...(o.model !== undefined ? { model: str(o.model, `${field}.model`) } : {}),
-        ...(o.txPowerDbm !== undefined ? { txPowerDbm: int(o.txPowerDbm, `${field}.txPowerDbm`, -10, 30) } : {}),
-      };
-    }
-    default:
-      throw new ConfigError(`config: ${field}.type must be "udp", "serial" or "lora"`);
-  }
+  const o = raw as JsonObject;
+  const kind = findLinkKind(o.type);
+  if (!kind) throw new ConfigFieldError('bad-config-field', `config: ${field}.type must be ${kindList()}`, { field: `${field}.type` });
+  onlyKnown(o, field, kind.fields);
+  return kind.parse(o, field) as LinkConfig;
 }
 
 function relayKeysOf(raw: unknown, relays: readonly string[]): Record<string, string> {
   check(isObject(raw), 'gateway.relayKeys', 'an object of relay URL to "ed25519hex:x25519hex"');
-  for (const [url, key] of Object.entries(raw as Json)) {
+  for (const [url, key] of Object.entries(raw as JsonObject)) {
     check(relays.includes(url), `gateway.relayKeys["${url}"]`, 'the key of a URL listed in gateway.relays');
     check(typeof key === 'string' && /^[0-9a-f]{64}:[0-9a-f]{64}$/i.test(key), `gateway.relayKeys["${url}"]`, '"ed25519hex:x25519hex" (64 hex digits each)');
   }
@@ -154,8 +89,19 @@ function relayKeysOf(raw: unknown, relays: readonly string[]): Record<string, st
 
 /** Merges a parsed JSON object over the defaults and validates every field. */
 export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
+  try {
+    return parseFields(raw, baseDir);
+  } catch (error) {
+    // The field checks are shared with the link kinds (node-runtime/links/config-fields.ts);
+    // to the daemon, any of them is a configuration error (exit code 2).
+    if (error instanceof ConfigFieldError) throw new ConfigError(error.message, { fields: error.fields, cause: error });
+    throw error;
+  }
+}
+
+function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
-  const o = raw as Json;
+  const o = raw as JsonObject;
   const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log']);
   for (const key of Object.keys(o)) check(known.has(key), key, `one of ${[...known].join(', ')} (unknown field)`);
   const region = o.region ?? DEFAULT_CONFIG.region;
@@ -166,7 +112,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
   for (const section of ['status', 'gateway', 'log'] as const) {
     if (o[section] === undefined) continue;
     check(isObject(o[section]), section, 'an object');
-    onlyKnown(o[section] as Json, section, Object.keys(DEFAULT_CONFIG[section]));
+    onlyKnown(o[section] as JsonObject, section, Object.keys(DEFAULT_CONFIG[section]));
   }
   const status = { ...DEFAULT_CONFIG.status, ...(isObject(o.status) ? o.status : {}) };
   check(status.host === '127.0.0.1' || status.host === '::1' || status.host === 'localhost', 'status.host', 'a loopback address (status is not for the network)');

@@ -1,6 +1,6 @@
 /**
  * Opens the LoRa HAT described by a `lora` link in the configuration
- * (node-runtime/links/lora/open-lora-hat.ts): UART, mode pins, the module's channel, air
+ * (node-runtime/links/lora/kind.ts, open-lora-hat.ts): UART, mode pins, the module's channel, air
  * rate, net id and the regional power limit, then the LoRa link. The
  * daemon's region is passed so that an unlawful channel or power is refused
  * before anything is transmitted.
