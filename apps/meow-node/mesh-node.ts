@@ -24,6 +24,7 @@ import type { NodeConfig } from './config.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import { type GatewayStatus, startGateway, type RunningGateway } from './gateway-role.ts';
 import type { Logger } from '../../seams/logger.ts';
+import type { NodeStatusReport } from '../../seams/node-status.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createDelivery } from './delivery.ts';
 import { loadOrCreateNodeKey, type NodeKey } from './node-key.ts';
@@ -52,6 +53,10 @@ export interface NodeStatus {
   readonly mailboxes: ReturnType<Store['mailboxes']['totals']>;
   readonly gateway?: GatewayStatus;
 }
+
+/** The status endpoint's contract (seams/node-status.ts): this stops compiling if what the daemon reports no longer fits it. */
+type FitsStatusContract<T extends NodeStatusReport> = T;
+export type ReportedNodeStatus = FitsStatusContract<NodeStatus>;
 
 export interface MeshNode {
   readonly nodeId: Uint8Array;

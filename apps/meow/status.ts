@@ -5,7 +5,7 @@
  * gateway, connectivity, outbox depth and last sync per relay.
  */
 import { parseArgs } from 'node:util';
-import type { NodeStatus } from '../meow-node/mesh-node.ts';
+import type { NodeStatusReport } from '../../seams/node-status.ts';
 import { CliError, usage } from './errors.ts';
 import type { CliIo } from './io.ts';
 
@@ -26,7 +26,7 @@ export async function status(io: CliIo, argv: string[]): Promise<number> {
     throw new CliError('runtime', `no meow-node answers at ${url} (is it running?): ${(error as Error).message}`);
   }
   if (!response.ok) throw new CliError('runtime', `${url} answered HTTP ${response.status}`);
-  const body = (await response.json()) as NodeStatus;
+  const body = (await response.json()) as NodeStatusReport;
   if (values.json) {
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
@@ -37,7 +37,7 @@ export async function status(io: CliIo, argv: string[]): Promise<number> {
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
-export function formatStatus(s: NodeStatus): string {
+export function formatStatus(s: NodeStatusReport): string {
   const lines: string[] = [];
   lines.push(`node ${s.nodeId}   up ${Math.round(s.uptimeMs / 1000)} s`);
   const c = s.router.counters;
