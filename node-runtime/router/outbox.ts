@@ -11,16 +11,21 @@
  * its own attempt counter (the 2-bit header field bounds it at 4 sends).
  */
 import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
-import { ackProof, messageKey } from '../../protocol/mesh/frame-auth.ts';
+import { ackProof } from '../../protocol/mesh/frame-auth.ts';
 import { FLOOD_SOURCE_BYTES, FRAME_HEADER_BYTES, FrameKind, MAX_ATTEMPT } from '../../protocol/mesh/frame-types.ts';
 import type { FrameFields } from '../../protocol/mesh/frame.ts';
 import { encodeFragment, FRAGMENT_HEADER_BYTES, splitEnvelope } from '../../protocol/mesh/fragment.ts';
 import { destHintOf } from '../../protocol/mesh/node-id.ts';
-import type { TimerHandle } from '../../seams/clock.ts';
-import type { RouterCore } from './core.ts';
+import type { RandomSource } from '../../protocol/random.ts';
+import type { Clock, TimerHandle } from '../../seams/clock.ts';
+import type { TransmitPriority } from '../scheduler/transmit-queue.ts';
 import { RouterError } from './errors.ts';
-import { hopWaitMs, originate } from './relay.ts';
-import type { TxPriority } from './types.ts';
+import { dataMessageKey, reversed, type RouterIdentity } from './identity.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { Forwarder } from './relay.ts';
+import type { RouteTable } from './tables.ts';
+import type { Transmitter } from './transmitter.ts';
+import type { RouterConfig, RouterCounters, RouterLogger } from './types.ts';
 
 interface Pending {
   readonly destId: Uint8Array;
@@ -30,7 +35,7 @@ interface Pending {
   readonly key: number;
   readonly chunks?: readonly Uint8Array[];
   readonly fragAttempts?: number[];
-  readonly priority: TxPriority;
+  readonly priority: TransmitPriority;
   attempts: number;
   routedLast: boolean;
   routedFailures: number;
@@ -42,8 +47,19 @@ interface Pending {
 
 const ROUTED_FAILURES_BEFORE_FLOOD = 2;
 
-export function reversed(route: Uint8Array): Uint8Array {
-  return route.slice().reverse();
+export interface OutboxDeps {
+  readonly identity: RouterIdentity;
+  readonly cfg: RouterConfig;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly log: RouterLogger;
+  readonly counters: RouterCounters;
+  readonly lifecycle: Lifecycle;
+  readonly tx: Transmitter;
+  readonly forwarder: Forwarder;
+  readonly routes: RouteTable;
+  /** Most relays any flood crossed before reaching this node (receive.ts FloodDepth). */
+  readonly floodDepth: { readonly deepestHops: number };
 }
 
 export class Outbox {
@@ -51,7 +67,7 @@ export class Outbox {
   /** Route requests in flight, by their frame id (the reply acks that id). */
   private readonly routeRequests = new Map<number, Pending>();
 
-  constructor(private readonly core: RouterCore) {}
+  constructor(private readonly d: OutboxDeps) {}
 
   get size(): number {
     return this.pending.size;
@@ -59,25 +75,25 @@ export class Outbox {
 
   /** Payload bytes that fit one frame whatever route the message takes. */
   singleFrameCapacity(): number {
-    return this.core.mtu - FRAME_HEADER_BYTES - FLOOD_SOURCE_BYTES - this.core.cfg.floodHopLimit;
+    return this.d.tx.mtu - FRAME_HEADER_BYTES - FLOOD_SOURCE_BYTES - this.d.cfg.floodHopLimit;
   }
 
-  send(destId: Uint8Array, envelope: Uint8Array, priority: TxPriority): Promise<string> {
-    const core = this.core;
+  send(destId: Uint8Array, envelope: Uint8Array, priority: TransmitPriority): Promise<string> {
+    const d = this.d;
     if (destId.length !== 8) return Promise.reject(new RouterError('bad-argument', 'destination node id must be 8 bytes'));
     if (envelope.length === 0) return Promise.reject(new RouterError('bad-argument', 'empty envelope'));
-    if (constantTimeEqual(destId, core.nodeId)) return Promise.reject(new RouterError('bad-argument', 'destination is this node'));
-    if (envelope.length > core.cfg.maxEnvelopeBytes) {
-      return Promise.reject(new RouterError('envelope-too-large', `envelope of ${envelope.length} bytes over ${core.cfg.maxEnvelopeBytes}`));
+    if (constantTimeEqual(destId, d.identity.nodeId)) return Promise.reject(new RouterError('bad-argument', 'destination is this node'));
+    if (envelope.length > d.cfg.maxEnvelopeBytes) {
+      return Promise.reject(new RouterError('envelope-too-large', `envelope of ${envelope.length} bytes over ${d.cfg.maxEnvelopeBytes}`));
     }
     const destHint = destHintOf(destId);
     let key: number;
     let chunks: Uint8Array[] | undefined;
     if (envelope.length <= this.singleFrameCapacity()) {
-      key = messageKey(core.suite, core.meshKey, FrameKind.data, destHint, envelope);
+      key = dataMessageKey(d.identity, destHint, envelope);
     } else {
-      chunks = splitEnvelope(envelope, this.singleFrameCapacity() - FRAGMENT_HEADER_BYTES, core.cfg.maxEnvelopeBytes);
-      const b = core.random.bytes(4);
+      chunks = splitEnvelope(envelope, this.singleFrameCapacity() - FRAGMENT_HEADER_BYTES, d.cfg.maxEnvelopeBytes);
+      const b = d.random.bytes(4);
       key = ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number));
     }
     if (this.pending.has(key)) return Promise.reject(new RouterError('bad-argument', 'this envelope is already being sent to that node'));
@@ -92,23 +108,23 @@ export class Outbox {
   }
 
   private attempt(p: Pending): void {
-    const core = this.core;
+    const d = this.d;
     const a = p.attempts++;
-    const route = core.routes.get(p.destHint, core.clock.now());
+    const route = d.routes.get(p.destHint, d.clock.now());
     p.routedLast = route !== undefined;
     let frameBytes = 0;
-    const requestFirst = !route && !p.chunks && p.envelope.length > core.cfg.routeRequestAboveBytes;
+    const requestFirst = !route && !p.chunks && p.envelope.length > d.cfg.routeRequestAboveBytes;
     if (!p.chunks && !requestFirst) {
       const fields = this.fields(p, FrameKind.data, Math.min(a, MAX_ATTEMPT), p.envelope, route?.path);
       frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + p.envelope.length;
-      originate(core, fields, p.priority, p.key);
+      d.forwarder.originate(fields, p.priority, p.key);
     } else if (!p.chunks) {
       // No route: flood a 14-byte route request, not the envelope (a flood
       // costs a frame from a third of the mesh: small frames cost a third of
       // the airtime). The destination's reply teaches the route; the
       // envelope then goes routed.
-      const nonce = core.random.bytes(4);
-      const requestId = originate(core, this.fields(p, FrameKind.routeRequest, Math.min(a, MAX_ATTEMPT), nonce, undefined), p.priority);
+      const nonce = d.random.bytes(4);
+      const requestId = d.forwarder.originate(this.fields(p, FrameKind.routeRequest, Math.min(a, MAX_ATTEMPT), nonce, undefined), p.priority);
       this.routeRequests.set(requestId, p);
       p.requestId = requestId;
       frameBytes = FRAME_HEADER_BYTES + 2 + nonce.length + p.envelope.length;
@@ -122,14 +138,14 @@ export class Outbox {
     }
     // Later attempts wait longer: a mesh that lost the first attempt is often busy.
     const timeoutMs = this.ackTimeoutMs(frameBytes, route?.path.length) * 1.5 ** a;
-    core.log.debug('send attempt', { key: p.key, dest: p.destHint, attempt: a, route: route ? toHex(route.path) : 'flood', timeoutMs });
-    p.timer = core.after(timeoutMs, () => this.timedOut(p));
+    d.log.debug('send attempt', { key: p.key, dest: p.destHint, attempt: a, route: route ? toHex(route.path) : 'flood', timeoutMs });
+    p.timer = d.lifecycle.after(timeoutMs, () => this.timedOut(p));
   }
 
   private fields(p: Pending, kind: FrameKind, attempt: number, payload: Uint8Array, path: Uint8Array | undefined): FrameFields {
     return path
       ? { kind, limit: path.length, routed: true, attempt, destHint: p.destHint, route: path, payload }
-      : { kind, limit: this.core.cfg.floodHopLimit, routed: false, attempt, destHint: p.destHint, payload };
+      : { kind, limit: this.d.cfg.floodHopLimit, routed: false, attempt, destHint: p.destHint, payload };
   }
 
   /**
@@ -164,104 +180,104 @@ export class Outbox {
     attempts[i] = attempt + 1;
     const chunks = p.chunks as readonly Uint8Array[];
     const payload = encodeFragment({
-      sourceHint: this.core.destHint, messageId: p.key, index: i, count: chunks.length, chunk: chunks[i] as Uint8Array,
+      sourceHint: this.d.identity.destHint, messageId: p.key, index: i, count: chunks.length, chunk: chunks[i] as Uint8Array,
     });
-    originate(this.core, this.fields(p, FrameKind.fragment, attempt, payload, path), p.priority, undefined, onDone);
+    this.d.forwarder.originate(this.fields(p, FrameKind.fragment, attempt, payload, path), p.priority, undefined, onDone);
     return FRAME_HEADER_BYTES + (path?.length ?? 0) + payload.length;
   }
 
   /** Time to wait for the ack: every hop there and back, with hop retries or contention windows. */
   private ackTimeoutMs(frameBytes: number, pathLength: number | undefined): number {
-    const c = this.core.cfg;
-    const airtime = this.core.airtimeMs(frameBytes);
-    const ackAirtime = this.core.airtimeMs(FRAME_HEADER_BYTES + 8 + (pathLength ?? c.expectedHops));
+    const c = this.d.cfg;
+    const airtime = this.d.tx.airtimeMs(frameBytes);
+    const ackAirtime = this.d.tx.airtimeMs(FRAME_HEADER_BYTES + 8 + (pathLength ?? c.expectedHops));
     // Waiting too long costs latency; giving up too early costs a whole new
     // attempt (a flood: a frame from most nodes), so these are generous:
     // every hop there and back with listen-before-talk, plus a hop-level
     // recovery (relay.ts hopWaitMs) on a third of the hops (10 % loss loses
     // a frame or its implicit ack on about one hop in five).
-    const recoveries = (hops: number): number => (1 + hops / 3) * hopWaitMs(this.core, frameBytes);
+    const recoveries = (hops: number): number => (1 + hops / 3) * this.d.forwarder.hopWaitMs(frameBytes);
     if (pathLength !== undefined) {
       const hops = pathLength + 1;
       return hops * (airtime + ackAirtime) * 3 + 2 * recoveries(hops) + c.ackSlackMs;
     }
     // A flood to an unknown destination may have to cross the whole mesh:
     // size the wait on the deepest flood heard so far, not only the default.
-    const hops = Math.max(c.expectedHops, this.core.deepestFloodHops + 4);
+    const hops = Math.max(c.expectedHops, this.d.floodDepth.deepestHops + 4);
     return hops * airtime * (c.contentionMaxAirtimes / 2 + 2) + hops * ackAirtime * 3 + recoveries(hops) + c.ackSlackMs;
   }
 
   private timedOut(p: Pending): void {
-    const core = this.core;
-    core.log.debug('ack timeout', { key: p.key, dest: p.destHint, attempts: p.attempts, routed: p.routedLast });
+    const d = this.d;
+    d.log.debug('ack timeout', { key: p.key, dest: p.destHint, attempts: p.attempts, routed: p.routedLast });
     // A routed attempt can fail on a burst of collisions: try the route once
     // more (a few frames) before dropping it and flooding (a frame per node).
-    const congested = core.channelUse() > core.cfg.politeChannelUse;
+    const congested = d.tx.channelUse() > d.cfg.politeChannelUse;
     if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD && !congested) {
-      core.routes.forget(p.destHint);
-      core.counters.routeFallbacks++;
+      d.routes.forget(p.destHint);
+      d.counters.routeFallbacks++;
       p.routedFailures = 0;
     }
-    if (p.attempts >= Math.min(core.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
+    if (p.attempts >= Math.min(d.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
       if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
-      core.counters.failed++;
+      d.counters.failed++;
       p.reject(new RouterError('delivery-failed', `no acknowledgement from ${toHex(p.destId)} after ${p.attempts} attempts`));
       return;
     }
-    core.counters.retries++;
+    d.counters.retries++;
     this.attempt(p);
   }
 
   /** An ack that reached this node as its final receiver; true when it settled a message or a route request. */
   onAck(ackedKey: number, proof: Uint8Array, ackRoute: Uint8Array): boolean {
-    const core = this.core;
+    const d = this.d;
     const asked = this.routeRequests.get(ackedKey);
     if (asked) return this.onRouteReply(asked, ackedKey, proof, ackRoute);
     const p = this.pending.get(ackedKey);
     if (!p) return false;
     // The proof binds the destination's full id: a node sharing its hint cannot ack for it.
-    if (!constantTimeEqual(proof, ackProof(core.suite, core.meshKey, p.destId, ackedKey))) return false;
+    if (!constantTimeEqual(proof, ackProof(d.identity.suite, d.identity.meshKey, p.destId, ackedKey))) return false;
     this.pending.delete(ackedKey);
     if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
     p.timer?.cancel();
-    core.counters.acked++;
-    core.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
-    core.routes.learn(p.destHint, reversed(ackRoute), 'ack', core.clock.now());
+    d.counters.acked++;
+    d.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
+    d.routes.learn(p.destHint, reversed(ackRoute), 'ack', d.clock.now());
     p.resolve(ackedKey.toString(16).padStart(8, '0'));
     return true;
   }
 
   /** The destination answered a route request: learn the route, send the envelope along it now. */
   private onRouteReply(p: Pending, requestId: number, proof: Uint8Array, ackRoute: Uint8Array): boolean {
-    const core = this.core;
-    if (!constantTimeEqual(proof, ackProof(core.suite, core.meshKey, p.destId, requestId))) return false;
+    const d = this.d;
+    if (!constantTimeEqual(proof, ackProof(d.identity.suite, d.identity.meshKey, p.destId, requestId))) return false;
     this.routeRequests.delete(requestId);
     if (this.pending.get(p.key) !== p || p.requestId !== requestId) return true;
     p.requestId = undefined;
     const path = reversed(ackRoute);
-    core.routes.learn(p.destHint, path, 'ack', core.clock.now());
+    d.routes.learn(p.destHint, path, 'ack', d.clock.now());
     p.timer?.cancel();
     const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);
-    originate(core, this.fields(p, FrameKind.data, attempt, p.envelope, path), p.priority, p.key);
+    d.forwarder.originate(this.fields(p, FrameKind.data, attempt, p.envelope, path), p.priority, p.key);
     p.routedLast = true;
     const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + p.envelope.length, path.length);
-    p.timer = core.after(timeoutMs, () => this.timedOut(p));
+    p.timer = d.lifecycle.after(timeoutMs, () => this.timedOut(p));
     return true;
   }
 
   /** The destination asks (again) for some fragments (selective repeat); `requestRoute` as received. */
   onFragmentRequest(messageId: number, missing: number, requestRoute: Uint8Array): void {
-    const core = this.core;
+    const d = this.d;
     const p = this.pending.get(messageId);
     if (!p?.chunks) return;
-    core.counters.fragmentRequests++;
-    core.routes.learn(p.destHint, reversed(requestRoute), 'ack', core.clock.now());
-    const route = core.routes.get(p.destHint, core.clock.now());
+    d.counters.fragmentRequests++;
+    d.routes.learn(p.destHint, reversed(requestRoute), 'ack', d.clock.now());
+    const route = d.routes.get(p.destHint, d.clock.now());
     const indices = p.chunks.map((_, i) => i).filter((i) => (missing >>> i) & 1);
     const frameBytes = this.sendFragments(p, indices, route?.path);
     p.timer?.cancel();
-    p.timer = core.after(this.ackTimeoutMs(Math.max(frameBytes, 1), route?.path.length), () => this.timedOut(p));
+    p.timer = d.lifecycle.after(this.ackTimeoutMs(Math.max(frameBytes, 1), route?.path.length), () => this.timedOut(p));
   }
 
   close(): void {

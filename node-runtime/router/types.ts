@@ -7,35 +7,7 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import type { Clock } from '../../seams/clock.ts';
 import type { Link } from '../../seams/link.ts';
-
-/** Transmit priorities: acks before user traffic before relays before bulk (issue 3, scheduler). */
-export type TxPriority = 'ack' | 'direct' | 'relay' | 'bulk';
-
-export interface TxRequest {
-  /** Unique id so the router can cancel a queued frame (a suppressed relay). */
-  readonly id: string;
-  readonly bytes: Uint8Array;
-  readonly priority: TxPriority;
-  /** Do not transmit before this time (contention window), ms on the router's clock. */
-  readonly notBeforeMs?: number;
-  /** Called once the frame has left (after its time on air). */
-  readonly onSent?: () => void;
-}
-
-/**
- * One link's transmit queue. The router ships a simple one
- * (transmit-queue.ts); the daemon may pass the scheduler of
- * node-runtime/scheduler (duty cycle, channel-use backoff) behind the same shape.
- */
-export interface TransmitQueue {
-  enqueue(req: TxRequest): boolean;
-  /** Removes a queued, not yet started frame; false when it already left or is unknown. */
-  cancel(id: string): boolean;
-  depth(): number;
-  /** Measured channel use 0..1 where the link can tell (radios); undefined otherwise. */
-  channelUse?(): number;
-  close(): void;
-}
+import type { TransmitQueue } from '../scheduler/transmit-queue.ts';
 
 /** Durable delivery hook (node-runtime/store): the router acknowledges only after accept() resolves true. */
 export interface RouterStore {
@@ -44,8 +16,12 @@ export interface RouterStore {
 
 export interface DeliverMeta {
   readonly broadcast: boolean;
-  /** Message key (data) or message id (fragmented), hex. */
-  readonly messageId: string;
+  /**
+   * Message key (one-frame data), message id (fragmented) or frame id
+   * (broadcast): an unsigned 32-bit number. Format it as hex only for logs
+   * and status (STYLE.md rule 17).
+   */
+  readonly messageId: number;
   /** Relays the frame crossed. */
   readonly hops: number;
   readonly receivedAtMs: number;
@@ -226,7 +202,7 @@ export interface RouterOptions {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly links: readonly Link[];
-  /** One transmit queue per link (same order); default: transmit-queue.ts with no carrier sense. */
+  /** One transmit queue per link (same order); default: scheduler/transmit-queue.ts with no carrier sense. */
   readonly queues?: readonly TransmitQueue[];
   readonly store?: RouterStore;
   readonly log?: RouterLogger;

@@ -1,16 +1,11 @@
 /**
- * The bounded priority queue behind the transmit scheduler: one FIFO per
+ * The bounded priority lanes behind the transmit scheduler: one FIFO per
  * priority, ack > direct > relay > bulk, each with its own bound, plus a
  * bound on the total. A full queue makes room by shedding the lowest
  * priority first (the oldest frame of the lowest non-empty class below the
  * newcomer); a newcomer that outranks nobody is refused instead.
  */
-
-/** Transmission priorities, highest first. */
-export type TransmitPriority = 'ack' | 'direct' | 'relay' | 'bulk';
-
-/** Highest first: acknowledgements, user traffic (and routed direct relays), flood relays, announces and sync. */
-export const priorityOrder: readonly TransmitPriority[] = ['ack', 'direct', 'relay', 'bulk'];
+import { priorityOrder, type TransmitPriority } from './transmit-queue.ts';
 
 export interface QueuedFrame {
   readonly id: string;
@@ -26,7 +21,7 @@ export interface QueuedFrame {
 
 export type QueueBounds = Readonly<Record<TransmitPriority, number>>;
 
-export class TransmitQueue {
+export class PriorityLanes {
   private readonly lanes: Record<TransmitPriority, QueuedFrame[]> = { ack: [], direct: [], relay: [], bulk: [] };
   private readonly byId = new Map<string, QueuedFrame>();
 

@@ -7,18 +7,10 @@ import type { Clock } from '../../seams/clock.ts';
 import type { Link } from '../../seams/link.ts';
 import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
 import type { BudgetUsage, DutyCycleLimiter } from './duty-cycle.ts';
-import type { TransmitPriority } from './transmit-queue.ts';
+import type { TransmitPriority, TxRequest } from './transmit-queue.ts';
 
-export interface OutgoingFrame {
-  /** Unique among queued frames; cancel() takes it. */
-  readonly id: string;
-  readonly bytes: Uint8Array;
-  readonly priority: TransmitPriority;
-  /** Earliest transmission time on the scheduler's clock, ms. */
-  readonly notBeforeMs?: number;
-  /** Called once when this frame has left (after the scheduler-wide onSent). */
-  readonly onSent?: () => void;
-}
+/** A frame offered to the scheduler: the request every transmit queue takes. */
+export type OutgoingFrame = TxRequest;
 
 /** Why an accepted frame was given up. */
 export type ShedReason =

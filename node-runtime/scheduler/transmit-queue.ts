@@ -1,21 +1,56 @@
 /**
- * The router's default per-link transmit queue: priorities (ack > direct >
- * relay > bulk), a not-before time (contention windows), listen before talk
- * with random backoff when a ChannelMonitor says the channel is busy,
- * bounded depth that sheds the lowest priority first, and cancellation of a
- * queued frame (a suppressed relay). One frame on air at a time; the frame
- * is considered gone after the link's time on air, on the injected clock,
- * so the queue needs no promise to settle (the simulator runs callbacks
- * synchronously). node-runtime/scheduler adds duty cycle and channel-use
- * politeness behind the same TransmitQueue shape.
+ * One transmit queue per link: the shape the router (and the simulator's
+ * baselines) send through, and the one priority type of every transmit
+ * path. Two implementations share this file's contract:
+ *  - TransmitScheduler (transmit-scheduler.ts), which the daemon runs in
+ *    production: duty cycle, channel-use politeness, expiry, bounded lanes;
+ *  - createTransmitQueue below, the router's default and the simulator's:
+ *    priorities (ack > direct > relay > bulk), a not-before time (contention
+ *    windows), listen before talk with random backoff when a ChannelMonitor
+ *    says the channel is busy, bounded depth that sheds the lowest priority
+ *    first, and cancellation of a queued frame (a suppressed relay). One
+ *    frame on air at a time; the frame is considered gone after the link's
+ *    time on air, on the injected clock, so the queue needs no promise to
+ *    settle (the simulator runs callbacks synchronously).
+ * The second does not store its frames in the scheduler's PriorityLanes:
+ * those refuse a duplicate id and shed the oldest frame strictly below the
+ * newcomer, where this queue keeps duplicates and sheds the newest of the
+ * lowest rank; changing either would change every seeded simulation.
  */
 import type { RandomSource } from '../../protocol/random.ts';
 import type { Link } from '../../seams/link.ts';
 import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
-import type { TransmitQueue, TxPriority, TxRequest } from './types.ts';
 
-const PRIORITY_RANK: Readonly<Record<TxPriority, number>> = { ack: 0, direct: 1, relay: 2, bulk: 3 };
+/** Transmission priorities, highest first (issue 3, scheduler). */
+export type TransmitPriority = 'ack' | 'direct' | 'relay' | 'bulk';
+
+/** Highest first: acknowledgements, user traffic (and routed direct relays), flood relays, announces and sync. */
+export const priorityOrder: readonly TransmitPriority[] = ['ack', 'direct', 'relay', 'bulk'];
+
+export interface TxRequest {
+  /** Unique id so the router can cancel a queued frame (a suppressed relay). */
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly priority: TransmitPriority;
+  /** Do not transmit before this time (contention window), ms on the router's clock. */
+  readonly notBeforeMs?: number;
+  /** Called once the frame has left (after its time on air). */
+  readonly onSent?: () => void;
+}
+
+/** One link's transmit queue (see the top of this file for its two implementations). */
+export interface TransmitQueue {
+  enqueue(req: TxRequest): boolean;
+  /** Removes a queued, not yet started frame; false when it already left or is unknown. */
+  cancel(id: string): boolean;
+  depth(): number;
+  /** Measured channel use 0..1 where the link can tell (radios); undefined otherwise. */
+  channelUse?(): number;
+  close(): void;
+}
+
+const PRIORITY_RANK: Readonly<Record<TransmitPriority, number>> = { ack: 0, direct: 1, relay: 2, bulk: 3 };
 
 export interface TransmitQueueOptions {
   readonly link: Link;

@@ -29,7 +29,8 @@ import {
   defaultSchedulerLimits, type OutgoingFrame, type SchedulerLimits, type SchedulerStats, type SentInfo, type ShedReason,
   type TransmitSchedulerOptions,
 } from './scheduler-types.ts';
-import { priorityOrder, TransmitQueue, type QueuedFrame, type TransmitPriority } from './transmit-queue.ts';
+import { PriorityLanes, type QueuedFrame } from './priority-lanes.ts';
+import { priorityOrder, type TransmitPriority, type TransmitQueue } from './transmit-queue.ts';
 
 export type { TransmitPriority } from './transmit-queue.ts';
 export {
@@ -39,7 +40,7 @@ export {
 
 type Gate = { kind: 'go' } | { kind: 'wait'; untilMs: number } | { kind: 'next' };
 
-export class TransmitScheduler {
+export class TransmitScheduler implements TransmitQueue {
   private readonly link: Link;
   private readonly clock: Clock;
   private readonly random: RandomSource;
@@ -51,7 +52,7 @@ export class TransmitScheduler {
   private readonly completeOnAirtime: boolean;
   /** Incremented per transmission, so a late callback of an old one changes nothing. */
   private transmission = 0;
-  private readonly queue: TransmitQueue;
+  private readonly queue: PriorityLanes;
   private readonly contention: ContentionWindow;
   private onAir = false;
   private closed = false;
@@ -87,7 +88,7 @@ export class TransmitScheduler {
       throw new SchedulerError('invalid-option', 'need 0 < politeChannelUse <= congestedChannelUse and backoffSlotMs > 0');
     }
     if (!(l.dutyCycleReserve >= 0 && l.dutyCycleReserve < 1)) throw new SchedulerError('invalid-option', 'need 0 <= dutyCycleReserve < 1');
-    this.queue = new TransmitQueue(l.maxQueued, l.maxQueuedTotal);
+    this.queue = new PriorityLanes(l.maxQueued, l.maxQueuedTotal);
     this.contention = new ContentionWindow(l.minContentionSlots, l.maxContentionSlots);
   }
 

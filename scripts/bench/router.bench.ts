@@ -10,7 +10,7 @@ import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import type { Link, ReceivedFrame } from '../../seams/link.ts';
 import type { Clock } from '../../seams/clock.ts';
 import { createRouter } from '../../node-runtime/router/router.ts';
-import type { TransmitQueue } from '../../node-runtime/router/types.ts';
+import type { TransmitQueue } from '../../node-runtime/scheduler/transmit-queue.ts';
 import { computeFrameId, defaultMeshKey } from '../../protocol/mesh/frame-auth.ts';
 import { FrameKind } from '../../protocol/mesh/frame-types.ts';
 import { encodeFrame, type FrameFields } from '../../protocol/mesh/frame.ts';

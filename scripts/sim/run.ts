@@ -10,7 +10,7 @@ import { createRadioMedium } from '../../hardware/radio-sim/medium.ts';
 import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
 import { createSimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { createRouter } from '../../node-runtime/router/router.ts';
-import { createTransmitQueue } from '../../node-runtime/router/transmit-queue.ts';
+import { createTransmitQueue } from '../../node-runtime/scheduler/transmit-queue.ts';
 import type { DeliverMeta, RouterConfig, RouterLogger } from '../../node-runtime/router/types.ts';
 import type { Clock } from '../../seams/clock.ts';
 import { createBaselineRouter } from './baselines/flood-baseline.ts';

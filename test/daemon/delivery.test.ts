@@ -10,7 +10,7 @@ import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { openStore, type Store } from '../../node-runtime/store/index.ts';
 
 const suite = createPortableSuite();
-const meta = { broadcast: false, messageId: 'm', hops: 1, receivedAtMs: 0 };
+const meta = { broadcast: false, messageId: 0x6d, hops: 1, receivedAtMs: 0 };
 const stores: Store[] = [];
 afterEach(() => stores.splice(0).forEach((s) => s.close()));
 

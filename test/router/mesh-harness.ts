@@ -9,8 +9,8 @@ import { createRadioMedium, type RadioMedium } from '../../hardware/radio-sim/me
 import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
 import { createSimRadioLink, type SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { createRouter, type Router } from '../../node-runtime/router/router.ts';
-import { createTransmitQueue } from '../../node-runtime/router/transmit-queue.ts';
-import type { DeliverMeta, RouterConfig, RouterStore, TransmitQueue } from '../../node-runtime/router/types.ts';
+import { createTransmitQueue, type TransmitQueue } from '../../node-runtime/scheduler/transmit-queue.ts';
+import type { DeliverMeta, RouterConfig, RouterStore } from '../../node-runtime/router/types.ts';
 import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTransmitScheduler } from '../../node-runtime/scheduler/transmit-scheduler.ts';
-import type { TransmitQueue } from '../../node-runtime/router/types.ts';
+import type { TransmitQueue } from '../../node-runtime/scheduler/transmit-queue.ts';
 import { line, makeMesh, settle, text } from './mesh-harness.ts';
 
 describe('router over the node-runtime/scheduler transmit scheduler', () => {

@@ -10,7 +10,7 @@ import { SimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { DutyCycleLimiter } from '../../node-runtime/scheduler/duty-cycle.ts';
 import { createTransmitScheduler } from '../../node-runtime/scheduler/transmit-scheduler.ts';
-import type { TransmitQueue } from '../../node-runtime/router/types.ts';
+import type { TransmitQueue } from '../../node-runtime/scheduler/transmit-queue.ts';
 
 function mesh() {
   const clock = new SimClock();

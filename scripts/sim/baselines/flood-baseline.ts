@@ -27,7 +27,8 @@ import { destHintOf, meshNodeId, relayHintOf } from '../../../protocol/mesh/node
 import type { RandomSource } from '../../../protocol/random.ts';
 import type { Link, ReceivedFrame } from '../../../seams/link.ts';
 import type { Clock, TimerHandle } from '../../../seams/clock.ts';
-import type { DeliverMeta, TransmitQueue } from '../../../node-runtime/router/types.ts';
+import type { DeliverMeta } from '../../../node-runtime/router/types.ts';
+import type { TransmitQueue } from '../../../node-runtime/scheduler/transmit-queue.ts';
 
 export type BaselineKind = 'naive-flood' | 'managed-flood';
 
@@ -110,7 +111,7 @@ export function createBaselineRouter(o: BaselineOptions): BaselineRouter {
   }
 
   function deliver(envelope: Uint8Array, broadcast: boolean, key: number, hops: number): void {
-    for (const h of handlers) h(envelope, { broadcast, messageId: key.toString(16), hops, receivedAtMs: o.clock.now() });
+    for (const h of handlers) h(envelope, { broadcast, messageId: key, hops, receivedAtMs: o.clock.now() });
   }
 
   function receive(rx: ReceivedFrame): void {
