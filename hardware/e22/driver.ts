@@ -2,7 +2,8 @@
  * Driver of an Ebyte E22 UART LoRa module (the Waveshare SX1262 HAT):
  * mode pins through the Gpio interface, configuration commands in mode 2 at
  * 9600 baud (commands.ts), transparent data in normal mode. Time through
- * the injected Clock; the UART is any serialport stream (uart-port.ts).
+ * the injected Clock; the UART is the UartPort seam (seams/uart-port.ts),
+ * which serialport's stream and its mock satisfy.
  *
  * One operation at a time: mode changes, commands and data writes are
  * serialised, and while a command waits for its reply the UART's bytes go to

@@ -1,10 +1,10 @@
 /**
- * What the daemon's `lora` link entry needs (apps/meow-node/
- * build-links.ts, `openLoRa`): open the HAT, make sure the module has the
- * configured channel, air rate and net id plus the link's own settings
- * (meshSettings), and return the link with the frequency and bandwidth the
- * duty-cycle limiter needs. Typed structurally so that hardware/ does not
- * depend on the daemon's config module.
+ * What the `lora` link kind opens (kind.ts): open the HAT through the
+ * hardware/e22 driver, make sure the module has the configured channel, air
+ * rate and net id plus the link's own settings (meshSettings), and return
+ * the link with the frequency and bandwidth the duty-cycle limiter needs.
+ * The model's channel range and the region's limits are checked here,
+ * before anything is transmitted.
  */
 import type { Clock } from '../../../seams/clock.ts';
 import type { Link } from '../../../seams/link.ts';
