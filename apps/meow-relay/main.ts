@@ -18,6 +18,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toHex } from '../../protocol/codec/bytes.ts';
+import { connectRelay } from '../../gateway/client/connect.ts';
 import { RelayConfigError } from '../../gateway/server/errors.ts';
 import { type RelayServerOptions, type RunningRelay, startRelay } from '../../gateway/server/relay.ts';
 
@@ -112,7 +113,8 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
 export async function startRelayFromArgs(argv: readonly string[]): Promise<RunningRelay | 'help'> {
   const options = relayOptionsFromArgs(argv);
   if (options === 'help') return 'help';
-  const relay = await startRelay(options);
+  // The relay reaches its catalog peers through the relay client (gateway/server does not import it).
+  const relay = await startRelay({ ...options, connectPeer: (url, context) => connectRelay(url, context) });
   console.log(`meow-relay: data ${options.dataDir}`);
   console.log(`meow-relay: server id ${toHex(relay.core.serverId)}, Ed25519 ${toHex(relay.key.publicKey.signing)}, X25519 ${toHex(relay.key.publicKey.agreement)}`);
   // The form a gateway pins in its config (gateway.relayKeys).

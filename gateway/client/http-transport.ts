@@ -2,8 +2,8 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { MAX_REQUEST_FRAME_BYTES } from '../../protocol/server/constants.ts';
-import { basicAuthHeader } from '../server/doors/basic-auth.ts';
-import { RelayTransportError } from '../server/errors.ts';
+import { basicAuthHeader, HTTP_DEFAULT_PORT, HTTP_RELAY_PATH, HTTPS_DEFAULT_PORT } from '../../protocol/server/doors.ts';
+import { RelayTransportError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, type RelayTransport, type TransportOptions } from './transport.ts';
 
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
@@ -26,7 +26,7 @@ export function httpTransport(url: string, options: TransportOptions & { maxSock
     exchange(frame) {
       return new Promise((resolve, reject) => {
         const req = doRequest({
-          host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port || (secure ? 443 : 80), path: '/v1/relay', method: 'POST', agent,
+          host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port || (secure ? HTTPS_DEFAULT_PORT : HTTP_DEFAULT_PORT), path: HTTP_RELAY_PATH, method: 'POST', agent,
           headers: { 'content-type': 'application/octet-stream', 'content-length': frame.length, ...(auth ? { authorization: auth } : {}) },
         }, (res) => {
           const chunks: Buffer[] = [];

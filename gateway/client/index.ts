@@ -2,6 +2,8 @@
 export * from './transport.ts';
 export * from './relay-client.ts';
 export * from './connect.ts';
+export * from './errors.ts';
+export { TRANSPORT_TABLE, type OpenTransport } from './transport-table.ts';
 export { httpTransport } from './http-transport.ts';
 export { udpTransport } from './udp-transport.ts';
 export { mqttTransport } from './mqtt-transport.ts';

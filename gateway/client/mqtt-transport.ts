@@ -3,8 +3,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { MAX_REQUEST_FRAME_BYTES, REPLY_ID_BYTES, SERVER_ID_BYTES } from '../../protocol/server/constants.ts';
-import { mqttTopics } from '../server/doors/mqtt-door.ts';
-import { RelayTransportError } from '../server/errors.ts';
+import { mqttTopics } from '../../protocol/server/doors.ts';
+import { RelayTransportError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, type RelayTransport, type TransportOptions } from './transport.ts';
 
 /**

@@ -26,7 +26,7 @@ import { openResponse, sealRequest } from '../../protocol/server/seal.ts';
 import { mintStamp } from '../../protocol/server/stamp.ts';
 import { concatBytes } from '../../protocol/codec/bytes.ts';
 import { REPLY_ID_BYTES } from '../../protocol/server/constants.ts';
-import { RelayTransportError } from '../server/errors.ts';
+import { RelayTransportError } from './errors.ts';
 import type { RelayTransport } from './transport.ts';
 
 export interface RelayClientOptions {

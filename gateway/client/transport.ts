@@ -1,3 +1,5 @@
+import type { RandomSource } from '../../protocol/random.ts';
+
 /**
  * How a relay client moves frames, whatever the door. One exchange sends a
  * request frame and resolves with the response frame answering it (matched
@@ -23,6 +25,14 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
   /** PEM certificate(s) to trust for https (a self-signed relay). */
   readonly ca?: string | Buffer;
+}
+
+/** What every transport opener of the scheme table (transport-table.ts) is given; each reads what it needs. */
+export interface OpenTransportOptions extends TransportOptions {
+  /** MQTT: draws the client id that names this session's topics. */
+  readonly random: RandomSource;
+  /** HTTP only: parallel sockets to the relay. */
+  readonly maxSockets?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;

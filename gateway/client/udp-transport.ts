@@ -2,8 +2,8 @@
 import { createSocket } from 'node:dgram';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { REPLY_ID_BYTES } from '../../protocol/server/constants.ts';
-import { UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../server/doors/udp-door.ts';
-import { RelayTransportError } from '../server/errors.ts';
+import { UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../../protocol/server/doors.ts';
+import { RelayTransportError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, type RelayTransport, type TransportOptions } from './transport.ts';
 
 export function udpTransport(url: string, options: TransportOptions & { retries?: number } = {}): RelayTransport {

@@ -17,23 +17,20 @@ import { systemRandom } from '../../node-runtime/platform/random.ts';
 import { openStore } from '../../node-runtime/store/index.ts';
 import type { MailboxOptions, Store } from '../../seams/store.ts';
 import type { RelayLimits } from './config.ts';
+import type { RunningDoor } from '../../seams/door.ts';
 import { RelayCore } from './core/relay-core.ts';
-import { type HttpDoorOptions, type RunningDoor, startHttpDoor } from './doors/http-door.ts';
-import { type MqttDoorOptions, startMqttDoor } from './doors/mqtt-door.ts';
-import { startUdpDoor, type UdpDoorOptions } from './doors/udp-door.ts';
+import { type DoorOptions, openDoors } from './doors/door-table.ts';
 import { RelayConfigError } from './errors.ts';
 import { RelayDb } from './store/relay-db.ts';
 import { createRelaySuite } from './crypto/relay-suite.ts';
-import { type CatalogSyncResult, syncCatalogWith } from './catalog-sync.ts';
-import { connectRelay } from '../client/connect.ts';
-import type { RelayClient } from '../client/relay-client.ts';
+import { type CatalogPeer, type CatalogSyncResult, type ConnectCatalogPeer, syncCatalogWith } from './catalog-sync.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
 /** Where relays before the one-file layout kept their tables: imported once at start, then renamed to `relay.sqlite.imported`. */
 export const RELAY_DB_FILE = 'relay.sqlite';
 export const KEY_FILE = 'server-key.bin';
 
-export interface RelayServerOptions {
+export interface RelayServerOptions extends DoorOptions {
   /** Directory for the SQLite files and the server key (created when missing). */
   readonly dataDir: string;
   readonly suite?: CryptoSuite;
@@ -41,11 +38,6 @@ export interface RelayServerOptions {
   readonly clock?: Clock;
   /** The server key; default: loaded from (or created in) dataDir/server-key.bin. */
   readonly key?: ServerKeyPair;
-  readonly http?: HttpDoorOptions | false;
-  /** An https door: needs tls. */
-  readonly https?: HttpDoorOptions;
-  readonly udp?: UdpDoorOptions;
-  readonly mqtt?: MqttDoorOptions;
   /** URLs to publish instead of the doors' own (behind NAT or a reverse proxy). */
   readonly publicUrls?: readonly string[];
   readonly limits?: Partial<RelayLimits>;
@@ -54,8 +46,14 @@ export interface RelayServerOptions {
   /** Relays to exchange catalogs with (any door URL), every `catalogSyncMs` (default 1 hour). */
   readonly peers?: readonly string[];
   readonly catalogSyncMs?: number;
+  /**
+   * How to reach a peer: the relay client (gateway/client connectRelay),
+   * given by the program that starts the relay (apps/meow-relay), since the
+   * server does not import the client. Required when `peers` is not empty.
+   */
+  readonly connectPeer?: ConnectCatalogPeer;
   readonly log?: (event: string, detail: string) => void;
-  /** Longest wait for a group commit to fill, in ms (gateway/server/group-commit.ts). Default 2; 0 commits every event-loop turn. */
+  /** Longest wait for a group commit to fill, in ms (node-runtime/store/group-commit.ts). Default 2; 0 commits every event-loop turn. */
   readonly commitWaitMs?: number;
 }
 
@@ -108,6 +106,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   const suite = options.suite ?? createRelaySuite(createNodeSuite());
   const random = options.random ?? systemRandom;
   const clock = options.clock ?? systemClock;
+  if (options.peers?.length && !options.connectPeer) throw new RelayConfigError('catalog peers need connectPeer (the relay client)');
+  const connectPeer: ConnectCatalogPeer = options.connectPeer ?? (() => Promise.reject(new RelayConfigError('no connectPeer')));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const key = options.key ?? loadOrCreateServerKey(options.dataDir, suite, random);
   const store: Store = openStore({ path: join(options.dataDir, STORE_FILE), clock, random, ...(options.mailbox ? { mailbox: options.mailbox } : {}) });
@@ -124,17 +124,10 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
     ...(options.log ? { log: options.log } : {}),
     ...(options.commitWaitMs === undefined ? {} : { commitWaitMs: options.commitWaitMs }),
   });
-  const doors: RunningDoor[] = [];
+  let doors: RunningDoor[];
   try {
-    if (options.http !== false) doors.push(await startHttpDoor(core, options.http ?? {}));
-    if (options.https) {
-      if (!options.https.tls) throw new RelayConfigError('the https door needs a TLS key and certificate');
-      doors.push(await startHttpDoor(core, options.https));
-    }
-    if (options.udp) doors.push(await startUdpDoor(core, options.udp));
-    if (options.mqtt) doors.push(await startMqttDoor(core, options.mqtt));
+    doors = await openDoors(core, options);
   } catch (e) {
-    await Promise.all(doors.map((d) => d.close()));
     db.close();
     store.close();
     throw e;
@@ -146,14 +139,14 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   let timer: TimerHandle | undefined;
   let syncTimer: TimerHandle | undefined;
   let closed = false;
-  const peerClients = new Map<string, RelayClient>();
+  const peerClients = new Map<string, CatalogPeer>();
   const syncCatalogs = async (): Promise<CatalogSyncResult[]> => {
     const results: CatalogSyncResult[] = [];
     for (const url of options.peers ?? []) {
       try {
         let peer = peerClients.get(url);
         if (!peer) {
-          peer = await connectRelay(url, { suite, random, clock });
+          peer = await connectPeer(url, { suite, random, clock });
           peerClients.set(url, peer);
         }
         results.push(await syncCatalogWith(core, peer));

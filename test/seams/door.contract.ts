@@ -1,8 +1,9 @@
 /**
- * ONE contract suite for every relay door (issue 4: "every door drives the
- * same core, and one contract suite runs against each"). A door test file
- * calls describeDoorContract with a function that starts a relay with that
- * door and says how to reach it.
+ * ONE contract suite for every relay door (seams/door.ts; issue 4: "every
+ * door drives the same core, and one contract suite runs against each"). A
+ * door test file calls describeDoorContract with a function that starts a
+ * relay with that door and says how to reach it; the suite talks to the
+ * door through the client transport the scheme table gives for its URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLookupKeyPair, generateServerKeyPair, type LookupKeyPair } from '../../protocol/keys/keys.ts';
@@ -15,7 +16,10 @@ import { sealRequest, openResponse } from '../../protocol/server/seal.ts';
 import { decodeResponseFrame } from '../../protocol/server/frame.ts';
 import { RelayError } from '../../protocol/server/errors.ts';
 import { utf8 } from '../../protocol/codec/bytes.ts';
+import { RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
+import { DOOR_TABLE } from '../../gateway/server/doors/door-table.ts';
+import { TRANSPORT_TABLE } from '../../gateway/client/transport-table.ts';
 import type { RunningRelay } from '../../gateway/server/relay.ts';
 import { openTransport, type ConnectOptions } from '../../gateway/client/connect.ts';
 import { RelayClient } from '../../gateway/client/relay-client.ts';
@@ -78,6 +82,15 @@ export function describeDoorContract(name: string, start: () => Promise<DoorUnde
     async function messagesIn(c: RelayClient, lkp: LookupKeyPair): Promise<number> {
       return (await c.fetch(lkp)).messages.length;
     }
+
+    it('is one of the relay\'s running doors, on a scheme with a row in the door and transport tables', () => {
+      const running = door.relay.doors.find((d) => d.url === door.url);
+      expect(running?.port).toBeGreaterThan(0);
+      const scheme = new URL(door.url).protocol;
+      expect(RELAY_URL_SCHEMES).toContain(scheme);
+      expect(Object.keys(DOOR_TABLE)).toContain(scheme);
+      expect(Object.keys(TRANSPORT_TABLE)).toContain(scheme);
+    });
 
     it('publishes its signed descriptor with its key', async () => {
       const c = await client();

@@ -24,9 +24,10 @@ import type { RelayRequest } from '../../../protocol/server/request-types.ts';
 import { encodeErrorResponse, encodeOkResponse, type OkBody } from '../../../protocol/server/response.ts';
 import { AEAD_TAG_BYTES } from '../../../protocol/crypto/suite.ts';
 import type { Clock } from '../../../seams/clock.ts';
+import type { DoorCore, DoorRequest } from '../../../seams/door.ts';
 import type { Store } from '../../../seams/store.ts';
+import { createGroupCommit, type GroupCommit, type GroupCommitStats } from '../../../node-runtime/store/group-commit.ts';
 import { type RelayLimits, relayLimits } from '../config.ts';
-import { GroupCommit, type GroupCommitStats } from '../group-commit.ts';
 import type { RelayDb } from '../store/relay-db.ts';
 import { TokenBuckets } from '../token-bucket.ts';
 import { type CoreContext, KeyInterner, type StorageStep } from './context.ts';
@@ -49,16 +50,17 @@ export interface RelayCoreOptions {
   readonly limits?: Partial<RelayLimits>;
   /** Where refusals are counted and internal failures reported (never key material). */
   readonly log?: (event: string, detail: string) => void;
-  /** Longest wait for a group commit to fill, in ms (see group-commit.ts). Default 2. */
+  /** Longest wait for a group commit to fill, in ms on `clock` (node-runtime/store/group-commit.ts). Default 2. */
   readonly commitWaitMs?: number;
 }
 
-export interface RequestContext {
-  /** Who sent it, for rate limits: an IP address, an MQTT client id. */
-  readonly source: string;
-  /** The largest response frame the door can carry (UDP: one datagram). */
-  readonly maxResponseBytes: number;
-}
+/** What a door tells the core about a request (seams/door.ts). */
+export type RequestContext = DoorRequest;
+
+/** A relay batch holds at most this many requests (one transaction). */
+const MAX_COMMIT_BATCH = 512;
+/** The adaptive group-commit window's default (docs/BENCHMARKS.md, "adaptive group-commit window"). */
+const DEFAULT_COMMIT_WAIT_MS = 2;
 
 export interface RelayCounters {
   requests: number;
@@ -66,7 +68,7 @@ export interface RelayCounters {
   internalErrors: number;
 }
 
-export class RelayCore {
+export class RelayCore implements DoorCore {
   readonly serverId: Uint8Array;
   readonly limits: RelayLimits;
   readonly counters: RelayCounters = { requests: 0, refused: 0, internalErrors: 0 };
@@ -94,12 +96,11 @@ export class RelayCore {
     // startRelay keeps the relay tables on the store's own connection: then the
     // store's transaction is the relay's too (one commit, one fsync) and each op
     // needs one savepoint. A separate RelayDb (tests) nests its own transaction.
+    // Either way the outer call is the batch's transaction and a nested one an op's savepoint.
     const shared = db.db === store.database();
-    this.commit = new GroupCommit(
-      shared ? (fn) => store.batch(fn) : (fn) => store.batch(() => db.transaction(fn)),
-      shared ? (op) => store.batch(op) : (op) => store.batch(() => db.transaction(op)),
-      options.commitWaitMs === undefined ? {} : { maxWaitMs: options.commitWaitMs },
-    );
+    this.commit = createGroupCommit(shared ? store : { batch: (fn) => store.batch(() => db.transaction(fn)) }, {
+      clock: options.clock, maxBatch: MAX_COMMIT_BATCH, maxWaitMs: options.commitWaitMs ?? DEFAULT_COMMIT_WAIT_MS,
+    });
     this.own = this.makeDescriptor();
   }
 
@@ -145,7 +146,7 @@ export class RelayCore {
     } catch (e) {
       if (e instanceof RelayError) {
         this.counters.refused++;
-        plaintext = encodeErrorResponse(e.code, e.message.slice(e.code.length + 2));
+        plaintext = encodeErrorResponse(e.code, e.detail);
       } else {
         this.counters.internalErrors++;
         this.options.log?.('internal-error', e instanceof Error ? `${e.name}: ${e.message}` : 'unknown');
@@ -163,7 +164,7 @@ export class RelayCore {
   private async run(r: RelayRequest, maxBody: number): Promise<Uint8Array> {
     const c = this.ctx;
     const go = async <K extends RelayRequest['kind']>(kind: K, step: StorageStep<OkBody[K]>): Promise<Uint8Array> =>
-      encodeOkResponse(kind, await this.commit.submit(step));
+      encodeOkResponse(kind, await this.commit.run(step));
     switch (r.kind) {
       case 'deposit': return go(r.kind, mailbox.deposit(c, r));
       case 'register': return go(r.kind, mailbox.register(c, r));
@@ -183,17 +184,17 @@ export class RelayCore {
 
   /** Adds descriptors learned from a peer relay (catalog exchange); returns how many were new or newer. */
   importCatalog(descriptors: readonly Uint8Array[]): Promise<number> {
-    return this.commit.submit(board.importDescriptors(this.ctx, descriptors));
+    return this.commit.run(board.importDescriptors(this.ctx, descriptors));
   }
 
   /** This relay's catalog as signed descriptors, its own first (what catalog-list answers). */
   catalogBytes(): Promise<Uint8Array[]> {
-    return this.commit.submit(board.listCatalog(this.ctx, this.descriptor().bytes, Number.MAX_SAFE_INTEGER)).then((b) => [...b.descriptors]);
+    return this.commit.run(board.listCatalog(this.ctx, this.descriptor().bytes, Number.MAX_SAFE_INTEGER)).then((b) => [...b.descriptors]);
   }
 
   /** Commits what waits for a group commit now (before the files close). */
   flushCommits(): void {
-    this.commit.flushNow();
+    this.commit.flush();
   }
 
   /** How many group commits ran and how many requests they carried. */
@@ -203,7 +204,7 @@ export class RelayCore {
 
   /** Housekeeping, to run on a timer: expired relay rows and idle mailboxes. */
   expire(): Promise<number> {
-    return this.commit.submit(() => {
+    return this.commit.run(() => {
       const now = this.options.clock.now();
       let n = this.ctx.db.expire(now, now - this.limits.mailboxIdleTtlMs);
       for (const tag of this.ctx.db.idleMailboxes(now - this.limits.mailboxIdleTtlMs)) {

@@ -5,11 +5,7 @@
  * (the sealing to Skp is), so it is safe only over https.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-
-export interface BasicCredentials {
-  readonly user: string;
-  readonly pass: string;
-}
+import type { BasicCredentials } from '../../../protocol/server/doors.ts';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -24,8 +20,4 @@ export function basicAuthChecker(credentials: BasicCredentials): (header: string
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     return timingSafeEqual(digest(decoded), expected);
   };
-}
-
-export function basicAuthHeader(credentials: BasicCredentials): string {
-  return `Basic ${Buffer.from(`${credentials.user}:${credentials.pass}`, 'utf8').toString('base64')}`;
 }

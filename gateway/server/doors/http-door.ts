@@ -12,10 +12,11 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MAX_REQUEST_FRAME_BYTES, MAX_RESPONSE_FRAME_BYTES, REPLY_ID_BYTES } from '../../../protocol/server/constants.ts';
+import { type BasicCredentials, HTTP_DESCRIPTOR_PATH, HTTP_RELAY_PATH } from '../../../protocol/server/doors.ts';
 import { encodeRefusalFrame, FRAME } from '../../../protocol/server/frame.ts';
 import { RELAY_STATUS } from '../../../protocol/server/errors.ts';
-import type { RelayCore } from '../core/relay-core.ts';
-import { basicAuthChecker, type BasicCredentials } from './basic-auth.ts';
+import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
+import { basicAuthChecker } from './basic-auth.ts';
 
 export interface HttpDoorOptions {
   readonly host?: string;
@@ -25,13 +26,6 @@ export interface HttpDoorOptions {
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   readonly basicAuth?: BasicCredentials;
   readonly maxRequestBytes?: number;
-}
-
-export interface RunningDoor {
-  /** The URL clients use (with user:pass@ when basic authentication is on). */
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
 }
 
 const ZERO_REPLY_ID = new Uint8Array(REPLY_ID_BYTES);
@@ -49,7 +43,7 @@ function send(res: ServerResponse, status: number, body: Uint8Array, extra: Reco
   res.end(body);
 }
 
-export function startHttpDoor(core: RelayCore, options: HttpDoorOptions = {}): Promise<RunningDoor> {
+export function startHttpDoor(core: DoorCore, options: HttpDoorOptions = {}): Promise<RunningDoor> {
   const host = options.host ?? '127.0.0.1';
   const maxBytes = options.maxRequestBytes ?? MAX_REQUEST_FRAME_BYTES;
   const authorized = options.basicAuth ? basicAuthChecker(options.basicAuth) : () => true;
@@ -61,12 +55,12 @@ export function startHttpDoor(core: RelayCore, options: HttpDoorOptions = {}): P
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/v1/descriptor') {
+    if (path === HTTP_DESCRIPTOR_PATH) {
       req.resume();
       if (req.method !== 'GET') return send(res, 405, new Uint8Array(0), { allow: 'GET' });
       return send(res, 200, core.descriptor().bytes);
     }
-    if (path !== '/v1/relay') {
+    if (path !== HTTP_RELAY_PATH) {
       req.resume();
       return send(res, 404, new Uint8Array(0));
     }

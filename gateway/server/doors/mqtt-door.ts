@@ -11,34 +11,27 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import { MAX_REQUEST_FRAME_BYTES } from '../../../protocol/server/constants.ts';
+import {
+  MQTT_CLIENT_ID, MQTT_DEFAULT_PORT, MQTT_MAX_PAYLOAD_BYTES, mqttServerTopic, mqttTopics,
+} from '../../../protocol/server/doors.ts';
 import { encodeRefusalFrame, replyIdOf } from '../../../protocol/server/frame.ts';
-import type { RelayCore } from '../core/relay-core.ts';
-import type { RunningDoor } from './http-door.ts';
-
-export const MQTT_TOPIC_ROOT = 'meow/relay/v1';
-export const MQTT_MAX_PAYLOAD_BYTES = 1024 * 1024;
-const CLIENT_ID = /^[0-9a-z]{12,32}$/;
-
-export function mqttTopics(serverId: Uint8Array, clientId: string): { request: string; response: string } {
-  const base = `${MQTT_TOPIC_ROOT}/${toHex(serverId)}`;
-  return { request: `${base}/req/${clientId}`, response: `${base}/res/${clientId}` };
-}
+import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
 
 export interface MqttDoorOptions {
   /** mqtt://host:port of the broker (user:pass@ allowed). */
   readonly brokerUrl: string;
 }
 
-export async function startMqttDoor(core: RelayCore, options: MqttDoorOptions): Promise<RunningDoor> {
-  const base = `${MQTT_TOPIC_ROOT}/${toHex(core.serverId)}`;
+export async function startMqttDoor(core: DoorCore, options: MqttDoorOptions): Promise<RunningDoor> {
+  const base = mqttServerTopic(core.serverId);
   const client: MqttClient = await mqtt.connectAsync(options.brokerUrl, {
     protocolVersion: 4, clean: true, reconnectPeriod: 1000, clientId: `meow-relay-${toHex(core.serverId)}`,
   });
   await client.subscribeAsync(`${base}/req/+`, { qos: 1 });
   client.on('message', (topic, payload) => {
     const clientId = topic.slice(base.length + 5);
-    if (!topic.startsWith(`${base}/req/`) || !CLIENT_ID.test(clientId)) return;
-    const responseTopic = `${base}/res/${clientId}`;
+    if (!topic.startsWith(`${base}/req/`) || !MQTT_CLIENT_ID.test(clientId)) return;
+    const responseTopic = mqttTopics(core.serverId, clientId).response;
     const reply = (frame: Uint8Array): void => {
       if (client.connected) client.publish(responseTopic, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), { qos: 1 });
     };
@@ -52,7 +45,7 @@ export async function startMqttDoor(core: RelayCore, options: MqttDoorOptions): 
   const url = new URL(options.brokerUrl);
   return {
     url: `mqtt://${url.host}/${toHex(core.serverId)}`,
-    port: Number(url.port || 1883),
+    port: Number(url.port || MQTT_DEFAULT_PORT),
     close: async () => {
       await client.endAsync();
     },

@@ -13,20 +13,9 @@
  * a new counter.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { UDP_AMPLIFICATION_FACTOR, UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../../../protocol/server/doors.ts';
 import { encodeRefusalFrame, replyIdOf } from '../../../protocol/server/frame.ts';
-import type { RelayCore } from '../core/relay-core.ts';
-import type { RunningDoor } from './http-door.ts';
-
-export const UDP_MAX_DATAGRAM_BYTES = 1232;
-/**
- * Anti-amplification (as QUIC, RFC 9000 section 8.1): the door never sends
- * more than 3 times the bytes of the datagram it answers, so a spoofed
- * source address cannot turn the relay into a reflector. Clients pad their
- * requests (zeros inside the seal) to 411 bytes, which lets every answer up
- * to a full datagram through.
- */
-export const UDP_AMPLIFICATION_FACTOR = 3;
-export const UDP_PAD_REQUESTS_TO_BYTES = Math.ceil(UDP_MAX_DATAGRAM_BYTES / UDP_AMPLIFICATION_FACTOR);
+import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
 
 export interface UdpDoorOptions {
   readonly host?: string;
@@ -34,7 +23,7 @@ export interface UdpDoorOptions {
   readonly maxDatagramBytes?: number;
 }
 
-export function startUdpDoor(core: RelayCore, options: UdpDoorOptions = {}): Promise<RunningDoor> {
+export function startUdpDoor(core: DoorCore, options: UdpDoorOptions = {}): Promise<RunningDoor> {
   const host = options.host ?? '127.0.0.1';
   const max = options.maxDatagramBytes ?? UDP_MAX_DATAGRAM_BYTES;
   const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');

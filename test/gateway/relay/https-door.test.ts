@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_FRAME_BYTES } from '../../../protocol/server/constants.ts';
 import { describeDoorContract } from '../../seams/door.contract.ts';
 import { connect, selfSignedCert, startTestRelay, tempDir } from './support.ts';
-import { RelayTransportError } from '../../../gateway/server/errors.ts';
+import { RelayTransportError } from '../../../gateway/client/errors.ts';
 
 const certDir = tempDir('tls');
 const tls = selfSignedCert(certDir.path);

@@ -36,6 +36,8 @@ export async function startTestRelay(
   const dir = tempDir(name);
   const relay = await startRelay({
     dataDir: dir.path, suite, random: new SeededRandom(`relay-${name}`), clock: systemClock,
+    // What apps/meow-relay wires in: catalog peers through the relay client.
+    connectPeer: (url, context) => connectRelay(url, context),
     ...options, limits: { ...TEST_LIMITS, ...options.limits },
   });
   return {

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { describeDoorContract } from '../../seams/door.contract.ts';
 import { startTestRelay, suite } from './support.ts';
-import { UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../../../gateway/server/doors/udp-door.ts';
+import { UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../../../protocol/server/doors.ts';
 import { encodeDescriptorQuery } from '../../../protocol/server/frame.ts';
 import { sealRequest } from '../../../protocol/server/seal.ts';
 import { encodeRequest } from '../../../protocol/server/request-encode.ts';
