@@ -1,15 +1,16 @@
 // Lint rules that keep the house honest (docs/ARCHITECTURE.md, "The one rule").
 // Layers, lowest first; a folder may import only the folders below it:
-//   protocol < seams < hardware < node-runtime < gateway < apps < scripts
+//   protocol < seams < agent < hardware < node-runtime < gateway < apps < scripts
 // (test/ may import anything; nothing imports apps/ but bin/ and tests).
-// protocol/ is also pure: no node: modules, no I/O packages, no clock.
+// protocol/, seams/ and agent/ are also pure and portable (the agent runs in a
+// browser too): no node: modules, no I/O packages, no clock.
 // import-x/no-cycle refuses import cycles between files, and the zones
 // below refuse the sideways imports that would make folder cycles.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
-export const layers = ['protocol', 'seams', 'hardware', 'node-runtime', 'gateway', 'apps', 'scripts'];
+export const layers = ['protocol', 'seams', 'agent', 'hardware', 'node-runtime', 'gateway', 'apps', 'scripts'];
 
 /** Inside a layer, sub-folders that must not import each other (one way, or not at all). */
 const sideways = [
@@ -65,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['protocol/**/*.ts', 'seams/**/*.ts'],
+    files: ['protocol/**/*.ts', 'seams/**/*.ts', 'agent/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: ioModuleNames.map((name) => ({ name, message: pureMessage })),

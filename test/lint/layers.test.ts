@@ -22,6 +22,7 @@ async function ruleIds(filePath: string, code: string): Promise<string[]> {
 const targetIn: Record<string, string> = {
   protocol: 'protocol/errors.ts',
   seams: 'seams/errors.ts',
+  agent: 'agent/errors.ts',
   hardware: 'hardware/errors.ts',
   'node-runtime': 'node-runtime/errors.ts',
   gateway: 'gateway/errors.ts',
@@ -31,7 +32,7 @@ const targetIn: Record<string, string> = {
 
 describe('layers: a folder imports only the layers below it', () => {
   it('lists the layers in order', () => {
-    expect(layers).toEqual(['protocol', 'seams', 'hardware', 'node-runtime', 'gateway', 'apps', 'scripts']);
+    expect(layers).toEqual(['protocol', 'seams', 'agent', 'hardware', 'node-runtime', 'gateway', 'apps', 'scripts']);
   });
 
   for (const [i, layer] of layers.entries()) {
@@ -55,9 +56,10 @@ describe('layers: a folder imports only the layers below it', () => {
     expect(await ruleIds('apps/meow/probe.ts', `import * as s from '../meow-node/config.ts';\nexport const p = s;\n`)).toContain('import-x/no-restricted-paths');
   });
 
-  it('keeps protocol/ and seams/ pure: no node: modules, no clock', async () => {
+  it('keeps protocol/, seams/ and agent/ pure: no node: modules, no clock', async () => {
     expect(await ruleIds('protocol/probe.ts', `import { readFileSync } from 'node:fs';\nexport const p = readFileSync;\n`)).toContain('no-restricted-imports');
     expect(await ruleIds('seams/probe.ts', `export const now = Date.now();\n`)).toContain('no-restricted-globals');
+    expect(await ruleIds('agent/probe.ts', `import { randomBytes } from 'node:crypto';\nexport const p = randomBytes;\n`)).toContain('no-restricted-imports');
   });
 });
 
