@@ -31,9 +31,3 @@ export class Lifecycle {
     for (const t of [...this.timers]) t.cancel();
   }
 }
-
-/** Uniform float in [0, 1) from the injected random source (4 bytes, big-endian). */
-export function uniformFrom(random: { bytes(n: number): Uint8Array }): number {
-  const b = random.bytes(4);
-  return ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number)) / 2 ** 32;
-}

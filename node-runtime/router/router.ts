@@ -13,6 +13,7 @@
 import { defaultMeshKey } from '../../protocol/mesh/frame-auth.ts';
 import { BROADCAST_HINT, FrameKind } from '../../protocol/mesh/frame-types.ts';
 import { meshNodeId } from '../../protocol/mesh/node-id.ts';
+import { uniformUnit } from '../scheduler/backoff.ts';
 import { createTransmitQueue } from '../scheduler/transmit-queue.ts';
 import { Announcer } from './announcer.ts';
 import { RouterError } from './errors.ts';
@@ -24,7 +25,7 @@ import { FragmentHandler } from './handlers/fragment.ts';
 import { createRouteRequestHandler } from './handlers/route-request.ts';
 import { createIdentity } from './identity.ts';
 import { Inbox } from './inbox.ts';
-import { Lifecycle, uniformFrom } from './lifecycle.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { Outbox } from './outbox.ts';
 import { createReceiver, FloodDepth } from './receive.ts';
 import { Forwarder } from './relay.ts';
@@ -51,7 +52,7 @@ export function createRouter(o: RouterOptions): Router {
   const counters = emptyCounters();
   const identity = createIdentity(suite, cfg.meshKey ?? defaultMeshKey(suite), meshNodeId(suite, o.nodeKeys.publicKey));
   const lifecycle = new Lifecycle(clock);
-  const uniform = (): number => uniformFrom(o.random);
+  const uniform = (): number => uniformUnit(o.random);
   const tx = new Transmitter(o.links, queues, clock, lifecycle, counters, cfg.recentUseWindowMs);
   const seen = createSeenFrames();
   const routes = new RouteTable(cfg.routeTtlMs);

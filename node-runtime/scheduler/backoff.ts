@@ -6,11 +6,16 @@
  */
 import type { RandomSource } from '../../protocol/random.ts';
 
-/** Uniform integer in [0, n) from 32 random bits (bias below 2^-32 * n, irrelevant for backoff). */
-export function randomBelow(random: RandomSource, n: number): number {
+/** Uniform float in [0, 1) from 32 random bits (4 bytes, big-endian), the one draw every transmit path uses. */
+export function uniformUnit(random: RandomSource): number {
   const b = random.bytes(4);
   const x = (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>> 0;
-  return Math.floor((x / 4294967296) * n);
+  return x / 4294967296;
+}
+
+/** Uniform integer in [0, n) from 32 random bits (bias below 2^-32 * n, irrelevant for backoff). */
+export function randomBelow(random: RandomSource, n: number): number {
+  return Math.floor(uniformUnit(random) * n);
 }
 
 export class ContentionWindow {

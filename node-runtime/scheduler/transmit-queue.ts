@@ -21,6 +21,7 @@ import type { RandomSource } from '../../protocol/random.ts';
 import type { Link } from '../../seams/link.ts';
 import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { ChannelMonitor } from '../../seams/channel-monitor.ts';
+import { uniformUnit } from './backoff.ts';
 
 /** Transmission priorities, highest first (issue 3, scheduler). */
 export type TransmitPriority = 'ack' | 'direct' | 'relay' | 'bulk';
@@ -71,11 +72,6 @@ interface Queued {
   readonly seq: number;
 }
 
-function uniform(random: RandomSource): number {
-  const b = random.bytes(4);
-  return ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number)) / 2 ** 32;
-}
-
 export function createTransmitQueue(o: TransmitQueueOptions): TransmitQueue {
   const items: Queued[] = [];
   const maxDepth = o.maxDepth ?? 256;
@@ -117,7 +113,7 @@ export function createTransmitQueue(o: TransmitQueueOptions): TransmitQueue {
     if (busyUntilMs > now) return wakeAt(busyUntilMs);
     const { best, wakeAtMs } = pickNext(now);
     if (!best) return wakeAt(wakeAtMs);
-    if (o.channel?.channelBusy()) return wakeAt(now + 1 + uniform(o.random) * backoffMaxMs);
+    if (o.channel?.channelBusy()) return wakeAt(now + 1 + uniformUnit(o.random) * backoffMaxMs);
     items.splice(items.indexOf(best), 1);
     const airtime = o.link.airtimeMs(best.req.bytes.length);
     busyUntilMs = now + airtime;
