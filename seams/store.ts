@@ -18,7 +18,6 @@
  *  - `nowMs` parameters are optional: they default to the injected clock.
  *    Expiry is `expiresAt <= nowMs` (an item expiring at t is gone at t).
  */
-import type { Database } from 'better-sqlite3';
 import type { Clock } from './clock.ts';
 import type { RandomSource } from '../protocol/random.ts';
 
@@ -40,6 +39,14 @@ export const STORE_LIMITS = {
   messageMaxBytes: 1024 * 1024,
 } as const;
 
+/**
+ * The queue the gateway keeps Internet-bound deposits in (gateway/bridge/
+ * internet-outbox.ts). The store names it because schema version 2 moved
+ * the mailbox tag of that queue's rows out of the envelope bytes into their
+ * own column (node-runtime/store/migrate-outbox-tag.ts).
+ */
+export const GATEWAY_OUTBOX_QUEUE = 'gateway';
+
 /** Suggested priorities (DESIGN.md, scheduler: acks before user traffic before bulk). */
 export const OutboxPriority = {
   control: 0,
@@ -54,7 +61,14 @@ export interface EnqueueRequest {
   readonly id: Uint8Array;
   /** Where it goes: a next-hop node id in hex, a mailbox host, a relay URL. Opaque to the store. */
   readonly destination: string;
+  /** The envelope; the queue's byte quota counts these bytes. */
   readonly bytes: Uint8Array;
+  /**
+   * The mailbox tag (4 to 32 bytes) the envelope goes to, when the
+   * destination files envelopes by tag (a relay); omitted for a queue of
+   * envelopes that carry their own address (the next hop reads it).
+   */
+  readonly tag?: Uint8Array;
   /** 0 (most urgent) to 7; lower numbers are leased first. */
   readonly priority: number;
   /** Absolute time (ms) after which it is dropped by expire() and never leased. */
@@ -67,6 +81,8 @@ export interface OutboxItem {
   readonly id: Uint8Array;
   readonly destination: string;
   readonly bytes: Uint8Array;
+  /** The mailbox tag given to enqueue(); absent when none was. */
+  readonly tag?: Uint8Array;
   readonly priority: number;
   /** When it was enqueued (clock time). */
   readonly createdAt: number;
@@ -256,6 +272,15 @@ export interface SeenLog {
 
 // ---------------------------------------------------------------- the store
 
+/**
+ * The database connection under a store, as its implementation names it.
+ * Empty here so that seams/ depends on no I/O package; the SQLite store
+ * (node-runtime/store/sqlite-connection.ts) merges better-sqlite3's
+ * `Database` into it, so that a caller of `database()` gets the full type.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface StoreConnection {}
+
 export interface ExpirySummary {
   readonly outboxExpired: number;
   readonly mailboxExpired: number;
@@ -310,7 +335,7 @@ export interface Store {
    * Throws StoreClosedError after close(). A read-only store gives its
    * read-only connection.
    */
-  database(): Database;
+  database(): StoreConnection;
   /** Idempotent. Checkpoints the WAL and closes the file. */
   close(): void;
 }

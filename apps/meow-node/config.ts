@@ -73,7 +73,10 @@ function parseLink(raw: unknown, i: number): LinkConfig {
   check(isObject(raw), field, 'an object');
   const o = raw as JsonObject;
   const kind = findLinkKind(o.type);
-  if (!kind) throw new ConfigFieldError('bad-config-field', `config: ${field}.type must be ${kindList()}`, { field: `${field}.type` });
+  if (!kind) {
+    const expected = kindList();
+    throw new ConfigFieldError('bad-config-field', `config: ${field}.type must be ${expected}`, { field: `${field}.type`, expected });
+  }
   onlyKnown(o, field, kind.fields);
   return kind.parse(o, field) as LinkConfig;
 }

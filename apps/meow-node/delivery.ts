@@ -7,9 +7,9 @@
  * true, i.e. after the write returned (synchronous=FULL): nothing accepted
  * is lost (test/daemon/crash.test.ts).
  */
-import { fromHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
-import { decodeEnvelopeHeader } from '../../protocol/envelope/header.ts';
+import { type EnvelopeFields, decodeEnvelopeFields } from '../../protocol/envelope/clear-fields.ts';
+import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import { decodeGatewayRequest, isGatewayRequest } from '../../protocol/gateway/request.ts';
 import type { DeliverMeta } from '../../node-runtime/router/types.ts';
 import type { Store } from '../../node-runtime/store/index.ts';
@@ -18,8 +18,6 @@ import type { Logger } from '../../seams/logger.ts';
 
 /** Mailbox tag under which flooded emergency broadcasts are kept for local users. */
 export const BROADCAST_TAG = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
-
-const ID_BYTES = 16;
 
 export interface DeliveryDeps {
   readonly store: Store;
@@ -35,19 +33,15 @@ export function createDelivery(deps: DeliveryDeps): (envelope: Uint8Array, meta:
   return (envelope, meta) => {
     try {
       if (isGatewayRequest(envelope)) return handOver(envelope, meta);
-      const header = decodeEnvelopeHeader(envelope);
-      if (!header.ok) {
+      const fields = decodeEnvelopeFields(envelope);
+      if (!fields.ok) {
         // Acknowledged and dropped: it can never be stored, and a retry would only spend airtime.
-        log.warn('undecodable envelope dropped', { code: header.code, offset: header.offset, messageId: meta.messageId });
+        log.warn('undecodable envelope dropped', { code: fields.code, offset: fields.offset, messageId: messageIdForLog(meta) });
         return true;
       }
-      const h = header.value;
-      const tag = h.kind === 'direct' || h.kind === 'presence' ? fromHex(h.mailboxTag)!
-        : h.kind === 'group' ? fromHex(h.groupTag)!
-          : h.kind === 'broadcast' ? BROADCAST_TAG
-            : fromHex(h.sensorId.padEnd(8, '0'))!;
-      const result = store.mailboxes.deposit(tag, suite.sha256(envelope).subarray(0, ID_BYTES), envelope);
-      log.debug('delivered', { kind: h.kind, result, hops: meta.hops });
+      const kind = fields.value.kind;
+      const result = store.mailboxes.deposit(mailboxOf(fields.value), envelopeId(suite, envelope), envelope);
+      log.debug('delivered', { kind, result, hops: meta.hops });
       return true;
     } catch (error) {
       // Quota full, disk error: no ack, so the sender keeps the message and retries.
@@ -59,7 +53,7 @@ export function createDelivery(deps: DeliveryDeps): (envelope: Uint8Array, meta:
   function handOver(envelope: Uint8Array, meta: DeliverMeta): boolean {
     const gateway = deps.gateway();
     if (!gateway) {
-      log.warn('gateway request for a node that is not a gateway', { messageId: meta.messageId });
+      log.warn('gateway request for a node that is not a gateway', { messageId: messageIdForLog(meta) });
       return true;
     }
     const request = decodeGatewayRequest(envelope);
@@ -69,4 +63,24 @@ export function createDelivery(deps: DeliveryDeps): (envelope: Uint8Array, meta:
     }
     return gateway.handle(request.value);
   }
+}
+
+/** The hosted mailbox an envelope is kept in: bytes read from the envelope itself, never via hex. */
+function mailboxOf(fields: EnvelopeFields): Uint8Array {
+  switch (fields.kind) {
+    case 'direct':
+    case 'presence':
+      return fields.mailboxTag;
+    case 'group':
+      return fields.groupTag;
+    case 'broadcast':
+      return BROADCAST_TAG;
+    case 'sensor':
+      return fields.sensorId;
+  }
+}
+
+/** The router's message key is a u32; logs show it as 8 hex digits, as the router's own logs do. */
+function messageIdForLog(meta: DeliverMeta): string {
+  return meta.messageId.toString(16).padStart(8, '0');
 }

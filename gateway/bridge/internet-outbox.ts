@@ -15,11 +15,11 @@
  * 'duplicate' for an identical deposit, so it is stored once.
  */
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
-import { concatBytes, toHex } from '../../protocol/codec/bytes.ts';
+import { toHex } from '../../protocol/codec/bytes.ts';
+import { addressedEnvelopeId } from '../../protocol/envelope/envelope-id.ts';
 import type { Clock, TimerHandle } from '../../seams/clock.ts';
-import type { Outbox, OutboxItem } from '../../seams/store.ts';
+import { type Outbox, type OutboxItem, OutboxPriority, STORE_LIMITS } from '../../seams/store.ts';
 import type { ConnectivityMonitor } from './connectivity.ts';
-import { decodeInternetBound, encodeInternetBound } from './outbox-record.ts';
 import { type RelayPort, RelayRefusedError } from '../../seams/relay-port.ts';
 import { redactUrl } from './redact-url.ts';
 
@@ -53,8 +53,6 @@ export interface InternetOutboxStats {
   readonly failedAttempts: number;
 }
 
-const ID_BYTES = 16;
-
 /** What became of one deposit attempt. */
 type Outcome = 'stored' | 'duplicate' | 'refused' | 'unreachable' | 'corrupt';
 
@@ -75,15 +73,20 @@ export class InternetOutbox {
   /**
    * Queues an envelope for the mailbox `tag` on the relay `url`. Durable
    * when it returns (the caller may then acknowledge it on the mesh).
-   * The id is a hash of tag and envelope: queuing the same envelope twice
-   * is a no-op ('duplicate', or 'expired' when its expiry already passed).
+   * The id is the addressed envelope id (a hash of tag and envelope):
+   * queuing the same envelope twice is a no-op ('duplicate', or 'expired'
+   * when its expiry already passed). The tag and the envelope go into the
+   * outbox's own columns, as they are.
    */
   enqueue(url: string, tag: Uint8Array, envelope: Uint8Array): 'added' | 'duplicate' | 'expired' {
     if (!this.relays.has(url)) throw new RangeError(`not a configured relay: ${url}`);
-    const id = this.options.suite.sha256(concatBytes(tag, envelope)).subarray(0, ID_BYTES);
+    if (tag.length < STORE_LIMITS.tagMinBytes || tag.length > STORE_LIMITS.tagMaxBytes) {
+      throw new RangeError(`mailbox tag must be ${STORE_LIMITS.tagMinBytes}..${STORE_LIMITS.tagMaxBytes} bytes`);
+    }
+    const id = addressedEnvelopeId(this.options.suite, tag, envelope);
     const now = this.options.clock.now();
     const result = this.options.outbox.enqueue({
-      id, destination: url, bytes: encodeInternetBound({ tag, envelope }), priority: 3,
+      id, destination: url, tag, bytes: envelope, priority: OutboxPriority.user,
       expiresAt: now + (this.options.maxAgeMs ?? 14 * 24 * 3600_000),
     });
     if (result === 'added' && this.options.connectivity.isOnline(url)) void this.flush(url);
@@ -152,14 +155,14 @@ export class InternetOutbox {
 
   /** One deposit; never throws. */
   private async deposit(relay: RelayPort, item: OutboxItem): Promise<Outcome> {
-    const record = decodeInternetBound(item.bytes);
-    if (!record.ok) {
-      // Only this process writes the queue; an undecodable record means disk corruption: drop it.
-      this.options.log?.('gateway.outbox.corrupt', { id: toHex(item.id), error: record.message });
+    if (item.tag === undefined || item.bytes.length === 0) {
+      // Every enqueue gives a tag and an envelope; a row without them is one the schema
+      // migration could not unpack (disk damage, node-runtime/store/migrate-outbox-tag.ts): drop it.
+      this.options.log?.('gateway.outbox.corrupt', { id: toHex(item.id), error: 'no mailbox tag or no envelope' });
       return 'corrupt';
     }
     try {
-      return await relay.deposit(record.value.tag, record.value.envelope);
+      return await relay.deposit(item.tag, item.bytes);
     } catch (error) {
       if (error instanceof RelayRefusedError) {
         this.options.log?.('gateway.outbox.refused', { id: toHex(item.id), relay: redactUrl(relay.url), reason: error.message });

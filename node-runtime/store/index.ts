@@ -1,7 +1,7 @@
 /** The durable store's public surface: import from here. */
 export { openStore } from './open-store.ts';
 export type * from '../../seams/store.ts';
-export { STORE_LIMITS, OutboxPriority } from '../../seams/store.ts';
+export { GATEWAY_OUTBOX_QUEUE, STORE_LIMITS, OutboxPriority } from '../../seams/store.ts';
 export * from './errors.ts';
 export { DEFAULT_BACKOFF, backoffDelayMs } from './backoff.ts';
 export { OUTBOX_DEFAULTS } from './outbox.ts';

@@ -23,6 +23,7 @@ import { MailboxStatements, resolveMailboxOptions, SqliteMailboxStore } from './
 import { OutboxStatements, resolveOutboxOptions, SqliteOutbox } from './outbox.ts';
 import { latestVersion, MEOW_APPLICATION_ID, migrate } from './schema.ts';
 import { checkPublicNamespace, SeenStatements, SqliteSeenLog } from './seen-log.ts';
+import type {} from './sqlite-connection.ts'; // types store.database() as better-sqlite3's Database
 import type { ExpirySummary, MailboxStore, OpenStoreOptions, Outbox, OutboxOptions, SeenLog, Store, StoreInfo } from '../../seams/store.ts';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;

@@ -1,12 +1,13 @@
 /**
- * The durable outbox (Outbox in ./store.ts) on SQLite: one table for every
- * named queue, ordered by (priority, seq) where seq is the enqueue order
+ * The durable outbox (Outbox in seams/store.ts) on SQLite: one table for every
+ * named queue, the envelope and its mailbox tag (when it has one) in typed
+ * columns, ordered by (priority, seq) where seq is the enqueue order
  * (AUTOINCREMENT, so never reused), a lease column so that two flush loops
  * never hold the same item, and a queue row whose counters (kept by
  * triggers, ./schema.ts) enforce the byte and message quotas.
  */
 import type { Statement } from 'better-sqlite3';
-import { checkId, checkInteger, checkLimit, checkName, checkOption, checkPayload, checkTime } from './args.ts';
+import { checkId, checkInteger, checkLimit, checkName, checkOption, checkPayload, checkTag, checkTime } from './args.ts';
 import { backoffDelayMs, checkBackoffPolicy, DEFAULT_BACKOFF } from './backoff.ts';
 import type { Connection } from './connection.ts';
 import { QuotaExceededError } from './errors.ts';
@@ -31,13 +32,15 @@ interface OutboxRow {
   destination: string;
   priority: number;
   bytes: Uint8Array;
+  /** Schema version 2 (./migrate-outbox-tag.ts); NULL for an envelope enqueued without a tag. */
+  tag: Uint8Array | null;
   created_at: number;
   expires_at: number;
   attempts: number;
   next_attempt_at: number;
 }
 
-const itemColumns = 'seq, id, destination, priority, bytes, created_at, expires_at, attempts, next_attempt_at';
+const itemColumns = 'seq, id, destination, priority, bytes, tag, created_at, expires_at, attempts, next_attempt_at';
 const dueWhere = 'queue = ? AND next_attempt_at <= ? AND leased_until <= ? AND expires_at > ?';
 
 /** Prepared once per store; every queue handle shares them. */
@@ -45,7 +48,7 @@ export class OutboxStatements {
   readonly ensureQueue: Statement<[string]>;
   readonly usage: Statement<[string], { messages: number; bytes: number }>;
   readonly exists: Statement<[string, Uint8Array], { seq: number }>;
-  readonly insert: Statement<[string, Uint8Array, string, number, Uint8Array, number, number, number, number]>;
+  readonly insert: Statement<[string, Uint8Array, string, number, Uint8Array, Uint8Array | null, number, number, number, number]>;
   readonly due: Statement<[string, number, number, number, number], OutboxRow>;
   readonly dueTo: Statement<[string, number, number, number, string, number], OutboxRow>;
   readonly lease: Statement<[number, number]>;
@@ -64,8 +67,8 @@ export class OutboxStatements {
     this.usage = db.prepare('SELECT messages, bytes FROM outbox_queues WHERE queue = ?');
     this.exists = db.prepare('SELECT seq FROM outbox WHERE queue = ? AND id = ?');
     this.insert = db.prepare(
-      `INSERT INTO outbox (queue, id, destination, priority, bytes, size, created_at, expires_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO outbox (queue, id, destination, priority, bytes, tag, size, created_at, expires_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.due = db.prepare(`SELECT ${itemColumns} FROM outbox WHERE ${dueWhere} ORDER BY priority, seq LIMIT ?`);
     this.dueTo = db.prepare(
@@ -124,6 +127,7 @@ export class SqliteOutbox implements Outbox {
     const id = checkId('id', request.id);
     const destination = checkName('destination', request.destination, STORE_LIMITS.destinationMaxChars);
     const bytes = checkPayload('bytes', request.bytes);
+    const tag = request.tag === undefined ? null : checkTag(request.tag);
     const priority = checkInteger('priority', request.priority, 0, STORE_LIMITS.priorityMax);
     const expiresAt = checkTime('expiresAt', request.expiresAt);
     const now = this.conn.now();
@@ -133,7 +137,7 @@ export class SqliteOutbox implements Outbox {
       if (expiresAt <= now) return 'expired';
       this.sql.ensureQueue.run(this.queue);
       this.makeRoom(bytes.length, now);
-      this.sql.insert.run(this.queue, id, destination, priority, bytes, bytes.length, now, expiresAt, notBefore);
+      this.sql.insert.run(this.queue, id, destination, priority, bytes, tag, bytes.length, now, expiresAt, notBefore);
       return 'added';
     });
   }
@@ -240,6 +244,7 @@ function toItem(row: OutboxRow): OutboxItem {
     id: asBytes(row.id),
     destination: row.destination,
     bytes: asBytes(row.bytes),
+    ...(row.tag !== null && { tag: asBytes(row.tag) }),
     priority: row.priority,
     createdAt: row.created_at,
     expiresAt: row.expires_at,

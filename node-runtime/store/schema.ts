@@ -15,6 +15,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { MigrationError, SchemaTooNewError } from './errors.ts';
+import { migrateOutboxTag } from './migrate-outbox-tag.ts';
 
 /** "MEOW" in ASCII, big-endian: written once into the database header (offset 68). */
 export const MEOW_APPLICATION_ID = 0x4d454f57;
@@ -112,6 +113,11 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(schemaV1);
     },
+  },
+  {
+    version: 2,
+    description: 'outbox: the mailbox tag in its own column (unpacks the gateway queue\'s records)',
+    up: migrateOutboxTag,
   },
 ];
 

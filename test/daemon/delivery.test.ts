@@ -4,7 +4,12 @@ import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { encodeGatewayRequest } from '../../protocol/gateway/request.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { createSessionPair } from '../../protocol/session/pair.ts';
-import { createDelivery } from '../../apps/meow-node/delivery.ts';
+import { sealBroadcast } from '../../protocol/envelope/broadcast.ts';
+import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
+import { groupTag, sealGroupMessage } from '../../protocol/envelope/group.ts';
+import { sealSensorReading, sensorId } from '../../protocol/envelope/sensor.ts';
+import { sealPresence } from '../../protocol/session/presence.ts';
+import { BROADCAST_TAG, createDelivery } from '../../apps/meow-node/delivery.ts';
 import { createLogger } from '../../node-runtime/platform/logger.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { openStore, type Store } from '../../node-runtime/store/index.ts';
@@ -48,5 +53,24 @@ describe('mesh node delivery', () => {
     const { alice } = createSessionPair(suite, new SeededRandom('delivery-full'));
     expect(deliver(alice.sealText('one').envelope, meta)).toBe(true);
     expect(deliver(alice.sealText('two').envelope, meta)).toBe(false);
+  });
+
+  it('files each kind under the address it carries, by its envelope id: group tag, sensor id, presence tag, broadcast tag', () => {
+    const { store, deliver } = setUp();
+    const random = new SeededRandom('delivery-kinds');
+    const { alice } = createSessionPair(suite, new SeededRandom('delivery-kinds-pair'));
+    const group = groupTag(suite, random.bytes(16));
+    const sensorKey = random.bytes(32);
+    const filed: Array<[Uint8Array, Uint8Array]> = [
+      [group, sealGroupMessage(suite, { groupTag: group, senderIndex: 1, key: random.bytes(32) }, 2, { type: 'text', text: 'hi' })],
+      [sensorId(suite, sensorKey), sealSensorReading(suite, sensorKey, 9, [{ quantity: 1, value: 2150 }])],
+      [alice.mailboxes(Date.now())[0]!.tag, sealPresence(suite, alice, 'udp://192.0.2.1:41325', Date.now() + 60_000, random)],
+      [BROADCAST_TAG, sealBroadcast(suite, random.bytes(32), 'storm', Date.now() + 60_000)],
+    ];
+    for (const [tag, envelope] of filed) {
+      expect(deliver(envelope, meta)).toBe(true);
+      expect(store.mailboxes.list(tag, { limit: 10 }).map((m) => [m.id, m.bytes])).toEqual([[envelopeId(suite, envelope), envelope]]);
+    }
+    expect(store.mailboxes.totals()).toMatchObject({ messages: 4, mailboxes: 4 });
   });
 });

@@ -217,6 +217,32 @@ export function outboxContract(open: OpenHarness): void {
       expect(outbox.depth()).toEqual({ messages: 6, bytes: 10 + 11 + 12 + 13 + 14 + 15 });
     });
 
+    it('keeps a mailbox tag beside the envelope, copied in and out, and counts only the envelope', () => {
+      const { outbox } = start();
+      const tag = patterned(16, 7);
+      const ref = tag.slice();
+      expect(outbox.enqueue(req(1, 3, { tag }))).toBe('added');
+      expect(outbox.enqueue(req(2))).toBe('added');
+      tag.fill(0);
+      const [tagged, plain] = outbox.leaseNext(10);
+      expect(tagged?.tag).toEqual(ref);
+      expect(tagged?.bytes).toEqual(patterned(11, 1));
+      expect(plain?.tag).toBeUndefined();
+      expect(plain && 'tag' in plain).toBe(false);
+      tagged?.tag?.fill(1);
+      expect(outbox.get(id(1))?.tag).toEqual(ref);
+      expect(outbox.depth()).toEqual({ messages: 2, bytes: 11 + 12 });
+      for (const length of [4, 32]) expect(outbox.enqueue(req(10 + length, 3, { tag: new Uint8Array(length) }))).toBe('added');
+    });
+
+    it('refuses a mailbox tag outside 4..32 bytes with StoreArgumentError and writes nothing', () => {
+      const { outbox } = start();
+      for (const tag of [new Uint8Array(3), new Uint8Array(33), 'tag' as unknown as Uint8Array]) {
+        expect(() => outbox.enqueue(req(1, 3, { tag }))).toThrow(StoreArgumentError);
+      }
+      expect(outbox.depth()).toEqual({ messages: 0, bytes: 0 });
+    });
+
     it('rejects bad arguments with StoreArgumentError and writes nothing', () => {
       const { outbox, store } = start();
       const bad: Array<() => unknown> = [

@@ -45,7 +45,7 @@ describe('openStore settings', () => {
     const s = open(fresh());
     expect(s.info()).toEqual({
       path: s.path,
-      schemaVersion: 1,
+      schemaVersion: 2,
       journalMode: 'wal',
       synchronous: 2,
       foreignKeys: true,
@@ -55,12 +55,12 @@ describe('openStore settings', () => {
     s.close();
   });
 
-  it('marks the file as a Meow store at schema version 1', () => {
+  it('marks the file as a Meow store at schema version 2', () => {
     const path = fresh();
     open(path).close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('application_id', { simple: true })).toBe(MEOW_APPLICATION_ID);
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });
@@ -98,7 +98,7 @@ describe('openStore settings', () => {
     const path = fresh();
     writeFileSync(path, new Uint8Array(0));
     const s = open(path);
-    expect(s.info().schemaVersion).toBe(1);
+    expect(s.info().schemaVersion).toBe(2);
     s.close();
   });
 });
@@ -164,7 +164,7 @@ describe('openStore refuses what it must not touch, with a typed error', () => {
     raw.close();
     const e = openError(path);
     expect(e).toBeInstanceOf(SchemaTooNewError);
-    expect(e).toMatchObject({ code: 'schema-too-new', fileVersion: 99, supportedVersion: 1 });
+    expect(e).toMatchObject({ code: 'schema-too-new', fileVersion: 99, supportedVersion: 2 });
   });
 
   it('a missing directory: store-open-failed', () => {

@@ -9,7 +9,10 @@ import { systemClock } from '../../../node-runtime/platform/clock.ts';
 import { openStore, type Store } from '../../../node-runtime/store/index.ts';
 import { ConnectivityMonitor } from '../../../gateway/bridge/connectivity.ts';
 import { InternetOutbox } from '../../../gateway/bridge/internet-outbox.ts';
+import { addressedEnvelopeId } from '../../../protocol/envelope/envelope-id.ts';
+import { GATEWAY_OUTBOX_QUEUE } from '../../../seams/store.ts';
 import { FakeRelay } from './fake-relay.ts';
+import { packV1GatewayRecord, writeV1Store } from '../../store/legacy-v1.ts';
 import { waitUntil } from '../../support/wait.ts';
 
 const suite = createNodeSuite();
@@ -102,5 +105,38 @@ describe('gateway Internet outbox', () => {
     const relay = new FakeRelay(URL_A, suite, (k) => k);
     const { outbox } = setup(relay);
     expect(() => outbox.enqueue('http://other.example', new Uint8Array(4), new Uint8Array(1))).toThrow(RangeError);
+  });
+
+  it('delivers what a version-1 gateway queued in its packed records, after the schema migration, and drops a damaged one', async () => {
+    const path = join(dir, 'v1-gateway.db');
+    const tag = new Uint8Array([7, 7, 7, 7, 7, 7, 7, 7]);
+    const envelopes = [new Uint8Array([0x11, 1, 2]), new Uint8Array([0x11, 3, 4, 5])];
+    writeV1Store(path, [
+      ...envelopes.map((envelope) => ({
+        queue: GATEWAY_OUTBOX_QUEUE, id: addressedEnvelopeId(suite, tag, envelope), destination: URL_A, bytes: packV1GatewayRecord(tag, envelope),
+      })),
+      { queue: GATEWAY_OUTBOX_QUEUE, id: new Uint8Array([0xdd]), destination: URL_A, bytes: new Uint8Array([99, 1]) },
+    ]);
+    const old = openStore({ path, clock: systemClock, random: new SeededRandom('gw-v1') });
+    try {
+      const relay = new FakeRelay(URL_A, suite, (k) => k);
+      const connectivity = new ConnectivityMonitor({ clock: systemClock, relays: [relay], onlineProbeMs: 20, offlineProbeMs: 5 });
+      const events: string[] = [];
+      const outbox = new InternetOutbox({
+        outbox: old.outbox(GATEWAY_OUTBOX_QUEUE), relays: [relay], connectivity, clock: systemClock, suite, retryPollMs: 5,
+        log: (event) => events.push(event),
+      });
+      // The same deposit queued again is the row already there: ids are unchanged by the migration.
+      expect(outbox.enqueue(URL_A, tag, envelopes[0]!)).toBe('duplicate');
+      connectivity.start();
+      await waitUntil(() => outbox.stats().queued === 0);
+      expect([...relay.mailbox(tag).values()].map(toHex)).toEqual(envelopes.map(toHex));
+      expect(relay.deposits).toBe(2);
+      expect(events).toEqual(['gateway.outbox.corrupt']);
+      connectivity.close();
+      await outbox.close();
+    } finally {
+      old.close();
+    }
   });
 });
