@@ -13,6 +13,7 @@ import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { SerialLink, type SerialLinkEvent } from '../../node-runtime/links/serial/serial-link.ts';
 import { describeLinkContract } from '../seams/link.contract.ts';
+import { missingTool } from '../support/required-tool.ts';
 
 const relayScript = fileURLToPath(new URL('./support/pty-null-modem.py', import.meta.url));
 
@@ -63,6 +64,7 @@ function serialLink(path: string, id: string, onEvent?: (e: SerialLinkEvent) => 
 
 const skipReason = ptyUnavailableReason();
 if (skipReason) {
+  missingTool('a pty helper', false, skipReason);
   describe('serial link on real ptys', () => {
     it.skip(`skipped: ${skipReason}`, () => undefined);
   });

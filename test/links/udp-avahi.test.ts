@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsPair } from './support/netns.ts';
+import { toolsRequired } from '../support/required-tool.ts';
 
 const avahiConfig = `[server]
 use-ipv4=yes
@@ -71,7 +72,10 @@ describe('mDNS discovery beside a running avahi-daemon (shared port 5353)', () =
   });
 
   it('binds 5353 beside Avahi, publishes, and finds the other node', async (ctx) => {
-    if (skipReason) ctx.skip();
+    if (skipReason) {
+      if (toolsRequired()) throw new Error(`required in CI: ${skipReason}`);
+      ctx.skip();
+    }
     const holders = spawnSync('ip', ['netns', 'exec', pair.nsA, 'ss', '-ulnp'], { encoding: 'utf8' }).stdout;
     expect(holders).toMatch(/0\.0\.0\.0:5353.*avahi-daemon/);
     const [a, b] = await Promise.all([pair.runNode(pair.nsA, 'aa11', 'bb22'), pair.runNode(pair.nsB, 'bb22', 'aa11')]);

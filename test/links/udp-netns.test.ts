@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsPair } from './support/netns.ts';
+import { toolsRequired } from '../support/required-tool.ts';
 
 describe('UDP link + mDNS between two network namespaces (veth)', () => {
   const pair = new NetnsPair('n', 1);
@@ -20,7 +21,10 @@ describe('UDP link + mDNS between two network namespaces (veth)', () => {
   afterAll(() => pair.remove());
 
   it('discovers the peer by mDNS and exchanges frames both ways', async (ctx) => {
-    if (skipReason) ctx.skip();
+    if (skipReason) {
+      if (toolsRequired()) throw new Error(`required in CI: ${skipReason}`);
+      ctx.skip();
+    }
     const [a, b] = await Promise.all([pair.runNode(pair.nsA, 'aa01', 'bb02'), pair.runNode(pair.nsB, 'bb02', 'aa01')]);
     const detail = `a: ${JSON.stringify(a.result)} ${a.stderr.slice(0, 500)}\nb: ${JSON.stringify(b.result)} ${b.stderr.slice(0, 500)}`;
     expect(a.code, detail).toBe(0);

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from './helpers.ts';
+import { missingTool } from '../support/required-tool.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -23,6 +24,7 @@ const dir = makeTempDir('meow-fsync-');
 afterAll(() => dir.remove());
 
 const straceWorks = spawnSync('strace', ['-qq', '-e', 'trace=none', 'true'], { stdio: 'ignore' }).status === 0;
+missingTool('strace', straceWorks, 'the store\'s syscall-trace tests');
 
 function traced(dbPath: string, deposits: number, straceArgs: string[]): { syncs: number; lines: string[] } {
   const trace = `${dbPath}.trace`;

@@ -23,6 +23,7 @@ import { openStore } from '../../node-runtime/store/index.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { makeTempDir, ManualClock } from './helpers.ts';
 import { parseTrace, SimulatedFile } from './syscall-trace.ts';
+import { missingTool } from '../support/required-tool.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -30,6 +31,7 @@ const dir = makeTempDir('meow-power-cut-');
 afterAll(() => dir.remove());
 
 const straceWorks = spawnSync('strace', ['-qq', '-e', 'trace=none', 'true'], { stdio: 'ignore' }).status === 0;
+missingTool('strace', straceWorks, 'the store\'s syscall-trace tests');
 const DEPOSITS = 150;
 const tag = new Uint8Array([1, 2, 3, 4]);
 

@@ -4,12 +4,14 @@ import { MAX_REQUEST_FRAME_BYTES } from '../../../protocol/server/constants.ts';
 import { describeDoorContract } from '../../seams/door.contract.ts';
 import { connect, selfSignedCert, startTestRelay, tempDir } from './support.ts';
 import { RelayTransportError } from '../../../gateway/client/errors.ts';
+import { missingTool } from '../../support/required-tool.ts';
 
 const certDir = tempDir('tls');
 const tls = selfSignedCert(certDir.path);
 afterAll(() => certDir.remove());
 
 if (!tls) {
+  missingTool('openssl', false, 'the https door needs a self-signed certificate');
   describe.skip('https door (openssl missing: no certificate)', () => {
     it('skipped', () => undefined);
   });

@@ -12,6 +12,7 @@ import type { RelayLimits } from '../../../gateway/server/config.ts';
 import { type RelayServerOptions, type RunningRelay, startRelay } from '../../../gateway/server/relay.ts';
 import { connectRelay, type ConnectOptions } from '../../../gateway/client/connect.ts';
 import type { RelayClient } from '../../../gateway/client/relay-client.ts';
+import { missingTool } from '../../support/required-tool.ts';
 
 /** What meow-relay runs with: the node suite with the relay's cheaper X25519 key import. */
 export const suite = createRelaySuite(createNodeSuite());
@@ -108,6 +109,7 @@ function hasMosquitto(): string | undefined {
 export async function startBroker(prefer: 'mosquitto' | 'aedes' = 'mosquitto'): Promise<TestBroker> {
   const port = await freePort();
   const bin = prefer === 'mosquitto' ? hasMosquitto() : undefined;
+  if (prefer === 'mosquitto') missingTool('mosquitto', bin !== undefined, 'the mqtt door contract runs against a real broker');
   if (bin) {
     const dir = tempDir('mosquitto');
     const conf = join(dir.path, 'mosquitto.conf');
