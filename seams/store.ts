@@ -2,7 +2,7 @@
  * The durable store's interfaces (STYLE.md rule 2): the outbox, the hosted
  * mailboxes and the duplicate log, as the router, the relay server and the
  * gateway see them. The SQLite implementation is `openStore()` in
- * ./open-store.ts; `openStore({ path: ':memory:' })` gives the same code on
+ * node-runtime/store/open-store.ts; `openStore({ path: ':memory:' })` gives the same code on
  * an in-memory database for the simulator and unit tests.
  *
  * Contract shared by every method:
@@ -14,7 +14,7 @@
  *    may reuse its buffers.
  *  - Bad arguments throw StoreArgumentError; a write over a quota throws
  *    QuotaExceededError and changes nothing; any use after close() throws
- *    StoreClosedError (./errors.ts).
+ *    StoreClosedError (node-runtime/store/errors.ts).
  *  - `nowMs` parameters are optional: they default to the injected clock.
  *    Expiry is `expiresAt <= nowMs` (an item expiring at t is gone at t).
  */
