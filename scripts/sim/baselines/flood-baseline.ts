@@ -16,7 +16,6 @@
  *   answers a direct message with an ack flooded back; the sender
  *   transmits a direct message at most 3 times when no ack comes.
  */
-import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import { ackProof, computeFrameId, defaultMeshKey, messageKey, verifyFrameId } from '../../../protocol/mesh/frame-auth.ts';
 import { BROADCAST_HINT, FRAME_HEADER_BYTES, FrameKind, type MeshFrame } from '../../../protocol/mesh/frame-types.ts';
@@ -26,9 +25,11 @@ import { DuplicateCache } from '../../../protocol/mesh/dedup.ts';
 import { destHintOf, meshNodeId, relayHintOf } from '../../../protocol/mesh/node-id.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import type { Link, ReceivedFrame } from '../../../seams/link.ts';
-import type { Clock, TimerHandle } from '../../../seams/clock.ts';
+import type { Clock } from '../../../seams/clock.ts';
 import type { DeliverMeta } from '../../../node-runtime/router/types.ts';
 import type { TransmitQueue } from '../../../node-runtime/scheduler/transmit-queue.ts';
+import { BaselineSender } from './baseline-sender.ts';
+import { floodTiming } from './managed-timing.ts';
 
 export type BaselineKind = 'naive-flood' | 'managed-flood';
 
@@ -55,11 +56,6 @@ export interface BaselineRouter {
 }
 
 interface Seen { relayId?: string; sent?: boolean }
-interface Pending { destId: Uint8Array; fields: FrameFields; sends: number; timer?: TimerHandle; resolve: (id: string) => void; reject: (e: Error) => void }
-
-const CW_MIN = 3;
-const CW_MAX = 8;
-const MANAGED_MAX_SENDS = 3;
 
 export function createBaselineRouter(o: BaselineOptions): BaselineRouter {
   const managed = o.kind === 'managed-flood';
@@ -70,48 +66,50 @@ export function createBaselineRouter(o: BaselineOptions): BaselineRouter {
   const myRelay = relayHintOf(nodeId);
   const seen = new DuplicateCache<Seen>({ maxEntries: 16384, maxAgeMs: 30 * 60_000 });
   const delivered = new DuplicateCache<true>({ maxEntries: 8192, maxAgeMs: 60 * 60_000 });
-  const pending = new Map<number, Pending>();
   const handlers: ((e: Uint8Array, m: DeliverMeta) => void)[] = [];
-  // Meshtastic slot: CAD (2.5 symbols) + propagation, turnaround and MAC processing (0.2 + 0.4 + 7 ms).
-  const slotMs = 2.5 * o.symbolTimeMs + 7.6;
+  const timing = floodTiming(managed, o.symbolTimeMs, o.random);
   let closed = false;
   let seq = 0;
 
-  const uniform = (): number => {
-    const b = o.random.bytes(4);
-    return ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number)) / 2 ** 32;
-  };
-
-  o.link.onFrame((rx) => receive(rx));
-
-  function originate(given: FrameFields): number {
+  function originate(given: FrameFields): void {
     const fields = { ...given, sourceHint: myDest };
     const id = computeFrameId(o.suite, meshKey, fields);
     seen.set(id, {}, o.clock.now());
     o.queue.enqueue({ id: `o${seq++}`, bytes: encodeFrame(fields, id), priority: 'direct' });
-    return id;
   }
-
-  function relayDelayMs(frame: MeshFrame, snrDb: number | undefined): number {
-    const airtime = o.link.airtimeMs(frame.route.length + frame.payload.length + FRAME_HEADER_BYTES + 1);
-    if (!managed) return uniform() * airtime;
-    const snr = Math.min(10, Math.max(-20, snrDb ?? 10));
-    const cw = Math.round(CW_MIN + ((snr + 20) / 30) * (CW_MAX - CW_MIN));
-    return 2 * CW_MAX * slotMs + Math.floor(uniform() * 2 ** cw) * slotMs;
-  }
+  const sender = new BaselineSender({
+    managed, suite: o.suite, meshKey, clock: o.clock, hopLimit, originate,
+    ackTimeoutMs: (frameBytes) => timing.ackTimeoutMs(o.link.airtimeMs(frameBytes), hopLimit),
+  });
 
   function relay(frame: MeshFrame, s: Seen, snrDb: number | undefined): void {
     if (frame.hops >= frame.limit) return;
     const id = `r${seq++}`;
     s.relayId = id;
+    const airtimeMs = o.link.airtimeMs(frame.route.length + frame.payload.length + FRAME_HEADER_BYTES + 1);
     o.queue.enqueue({
-      id, bytes: relayFloodFrame(frame, myRelay), priority: 'relay', notBeforeMs: o.clock.now() + relayDelayMs(frame, snrDb),
+      id, bytes: relayFloodFrame(frame, myRelay), priority: 'relay', notBeforeMs: o.clock.now() + timing.relayDelayMs(airtimeMs, snrDb),
       onSent: () => { s.sent = true; },
     });
   }
 
   function deliver(envelope: Uint8Array, broadcast: boolean, key: number, hops: number): void {
     for (const h of handlers) h(envelope, { broadcast, messageId: key, hops, receivedAtMs: o.clock.now() });
+  }
+
+  /** A direct message for this node: delivered once; managed flooding floods an ack back and does not relay it. */
+  function receiveOwn(frame: MeshFrame, now: number): boolean {
+    const key = messageKey(o.suite, meshKey, FrameKind.data, frame.destHint, frame.payload);
+    if (!delivered.has(key, now)) {
+      delivered.set(key, true, now);
+      deliver(frame.payload, false, key, frame.hops);
+    }
+    if (!managed) return false;
+    originate({
+      kind: FrameKind.ack, limit: hopLimit, routed: false, destHint: myDest,
+      payload: encodeAck({ ackedKey: key, proof: ackProof(o.suite, meshKey, nodeId, key) }),
+    });
+    return true;
   }
 
   function receive(rx: ReceivedFrame): void {
@@ -131,78 +129,19 @@ export function createBaselineRouter(o: BaselineOptions): BaselineRouter {
     seen.set(frame.frameId, s, now);
     if (frame.kind === FrameKind.ack) {
       const a = decodeAck(frame.payload);
-      const p = a.ok ? pending.get(a.value.ackedKey) : undefined;
-      if (p && a.ok && toHex(a.value.proof) === toHex(ackProof(o.suite, meshKey, p.destId, a.value.ackedKey))) {
-        pending.delete(a.value.ackedKey);
-        p.timer?.cancel();
-        p.resolve(a.value.ackedKey.toString(16));
-        return;
-      }
-      relay(frame, s, rx.snrDb);
+      if (!(a.ok && sender.settle(a.value))) relay(frame, s, rx.snrDb);
       return;
     }
     if (frame.kind !== FrameKind.data) return;
-    if (frame.destHint === BROADCAST_HINT) {
-      deliver(frame.payload, true, frame.frameId, frame.hops);
-      relay(frame, s, rx.snrDb);
-      return;
-    }
-    if (frame.destHint === myDest) {
-      const key = messageKey(o.suite, meshKey, FrameKind.data, frame.destHint, frame.payload);
-      if (!delivered.has(key, now)) {
-        delivered.set(key, true, now);
-        deliver(frame.payload, false, key, frame.hops);
-      }
-      if (managed) {
-        originate({
-          kind: FrameKind.ack, limit: hopLimit, routed: false, destHint: myDest,
-          payload: encodeAck({ ackedKey: key, proof: ackProof(o.suite, meshKey, nodeId, key) }),
-        });
-        return;
-      }
-    }
+    if (frame.destHint === BROADCAST_HINT) deliver(frame.payload, true, frame.frameId, frame.hops);
+    else if (frame.destHint === myDest && receiveOwn(frame, now)) return;
     relay(frame, s, rx.snrDb);
   }
-
-  function ackTimeoutMs(frameBytes: number): number {
-    const airtime = o.link.airtimeMs(frameBytes);
-    const maxDelay = (2 * CW_MAX + 2 ** CW_MAX) * slotMs;
-    return 2 * hopLimit * (airtime + maxDelay / 2) + 3000;
-  }
-
-  function send(p: Pending, key: number): void {
-    p.sends++;
-    originate({ ...p.fields, attempt: p.sends - 1 });
-    if (!managed) {
-      pending.delete(key);
-      p.resolve(key.toString(16));
-      return;
-    }
-    p.timer = o.clock.setTimer(ackTimeoutMs(FRAME_HEADER_BYTES + p.fields.payload.length), () => {
-      if (closed || !pending.has(key)) return;
-      if (p.sends >= MANAGED_MAX_SENDS) {
-        pending.delete(key);
-        p.reject(new Error('no ack'));
-        return;
-      }
-      send(p, key);
-    });
-  }
+  o.link.onFrame((rx) => receive(rx));
 
   return {
     nodeId,
-    sendDirect(destNodeId, envelope) {
-      const destHint = destHintOf(destNodeId);
-      const key = messageKey(o.suite, meshKey, FrameKind.data, destHint, envelope);
-      return new Promise((resolve, reject) => {
-        const p: Pending = {
-          destId: destNodeId, fields: { kind: FrameKind.data, limit: hopLimit, routed: false, destHint, payload: envelope },
-          sends: 0, resolve, reject,
-        };
-        pending.set(key, p);
-        send(p, key);
-      });
-    },
+    sendDirect: (destNodeId, envelope) => sender.sendDirect(destNodeId, envelope),
     broadcast(envelope) {
       originate({ kind: FrameKind.data, limit: hopLimit, routed: false, destHint: BROADCAST_HINT, payload: envelope });
     },
@@ -211,8 +150,7 @@ export function createBaselineRouter(o: BaselineOptions): BaselineRouter {
     },
     async close() {
       closed = true;
-      for (const p of pending.values()) p.timer?.cancel();
-      pending.clear();
+      sender.close();
       o.queue.close();
     },
   };
