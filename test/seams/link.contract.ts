@@ -164,7 +164,7 @@ export function describeLinkContract(
       for (const link of [pair.a, pair.b]) {
         expect(typeof link.id).toBe('string');
         expect(link.id.length).toBeGreaterThan(0);
-        expect(['sim-radio', 'lora', 'serial', 'udp']).toContain(link.kind);
+        expect(['sim-radio', 'lora', 'serial', 'udp', 'kiss', 'rnode']).toContain(link.kind);
         expect(Number.isInteger(link.mtu)).toBe(true);
         expect(link.mtu).toBeGreaterThan(0);
         let previous = 0;
