@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the mesh node daemon from the TypeScript sources through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// `meow-node`: runs apps/meow-node/main from the TypeScript sources (bin/launch.js).
+import { URL } from 'node:url';
+import { launch } from './launch.js';
 
-register();
-const { main } = await import('../apps/meow-node/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await launch(new URL('../apps/meow-node/main.ts', import.meta.url).href);

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx meow` works from a checkout with no build step.
-import { register } from 'tsx/esm/api';
+// `meow`: runs apps/meow/main from the TypeScript sources (bin/launch.js).
+import { URL } from 'node:url';
+import { launch } from './launch.js';
 
-register();
-const { main } = await import('../apps/meow/meow.ts');
-process.exitCode = await main(process.argv.slice(2));
+await launch(new URL('../apps/meow/meow.ts', import.meta.url).href);

@@ -4,7 +4,8 @@
  * over, and the contact's card once received (keystore/contact-file.ts).
  */
 import QRCode from 'qrcode';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { armor } from '../../protocol/card/armor.ts';
 import { checkAnswer } from '../../protocol/card/binding.ts';
@@ -23,6 +24,7 @@ import { type ContactState, readContactFile, writeContactFile } from '../../node
 import { startContactSession } from '../../node-runtime/keystore/contact-session.ts';
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
 import { badInput, usage } from './errors.ts';
+import { aboutFile } from './file-errors.ts';
 import { HELP } from './help.ts';
 import { readCard } from './input.ts';
 import { type CliIo, resolvePath } from './io.ts';
@@ -39,8 +41,9 @@ const CARD_OPTIONS = {
 } as const;
 
 async function unlockIdentity(io: CliIo, values: { keys?: string | undefined } & Parameters<typeof passphraseFrom>[1]): Promise<UserKeyPair> {
-  const keys = required(values.keys, '--keys FILE');
-  return readIdentityFile(io.suite, resolvePath(io, keys), await passphraseFrom(io, values));
+  const keys = resolvePath(io, required(values.keys, '--keys FILE'));
+  const passphrase = await passphraseFrom(io, values);
+  return aboutFile(keys, () => readIdentityFile(io.suite, keys, passphrase));
 }
 
 function newContactKeys(io: CliIo, servers: readonly string[]): { keys: CardKeys; state: Omit<ContactState, 'role' | 'myCard'> } {
@@ -61,6 +64,48 @@ function build<T>(make: () => T): T {
     if (e instanceof CardError) throw usage(e.message);
     throw e;
   }
+}
+
+/**
+ * Cards carry their server URLs as written, `user:pass@` included (whitepaper 3.1: the card is all a
+ * contact gets). Say so when making one, without repeating the password.
+ */
+function warnAboutCredentials(io: CliIo, servers: readonly string[]): void {
+  for (const server of servers) {
+    const url = URL.canParse(server) ? new URL(server) : undefined;
+    if (url && (url.username !== '' || url.password !== '')) {
+      io.stderr.write(`meow: warning: the card carries the user name and password for ${url.host} in the clear: `
+        + 'whoever sees the card, its file or its QR code can use them on that relay\n');
+    }
+  }
+}
+
+/** Most .contact files looked at when checking for our own invitation (a directory of contacts is small). */
+const MAX_CONTACT_FILES_CHECKED = 256;
+
+/**
+ * The .contact file of ours that made this invite, if one lies beside the card or in DIR: importing
+ * your own invitation would make you your own contact. Files that do not open under this identity,
+ * or are past the invite (the session started), are not ours to compare.
+ */
+async function ownInviteFile(io: CliIo, ukp: UserKeyPair, card: Card, dirs: readonly string[]): Promise<string | undefined> {
+  for (const dir of new Set(dirs)) {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.contact')).slice(0, MAX_CONTACT_FILES_CHECKED);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const state = await readContactFile(io.suite, join(dir, name), ukp);
+        if (toHex(state.myCard) === toHex(card.bytes)) return join(dir, name);
+      } catch {
+        // another identity's file, a started session, or not a contact file at all
+      }
+    }
+  }
+  return undefined;
 }
 
 function checkName(name: string): string {
@@ -100,6 +145,7 @@ async function create(io: CliIo, args: string[]): Promise<number> {
   const ukp = await unlockIdentity(io, values);
   const { keys, state } = newContactKeys(io, servers);
   const card = build(() => createInvite(io.suite, keys));
+  warnAboutCredentials(io, servers);
   const name = checkName(values.name ?? `invite-${toHex(card.mailboxId).slice(0, 8)}`);
   await writeCardFiles(io, ukp, card, { ...state, role: 'inviter', myCard: card.bytes }, out, name, values.qr ?? false);
   return 0;
@@ -131,9 +177,12 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
     if (servers.length === 0) throw usage('answering an invite needs at least one --server URL of yours');
     const out = required(values.out, '--out DIR');
     const ukp = await unlockIdentity(io, values);
+    const own = await ownInviteFile(io, ukp, card, [dirname(resolvePath(io, positionals[0]!)), resolvePath(io, out)]);
+    if (own) throw badInput(`${positionals[0]} is your own invitation (its keys are in ${own}): give it to your contact, and import the answer they send back`);
     const { keys, state } = newContactKeys(io, servers);
     const answer = build(() => createAnswer(io.suite, card as InviteCard, keys));
     const name = checkName(values.name ?? `answer-${toHex(answer.mailboxId).slice(0, 8)}`);
+    warnAboutCredentials(io, servers);
     io.stdout.write(`invite verified: ${card.servers.length} server(s), contact key ${keyFingerprint(io.suite, card.contactKey)}\n`);
     await writeCardFiles(io, ukp, answer, { ...state, role: 'answerer', myCard: answer.bytes, peerCard: card.bytes }, out, name, values.qr ?? false);
     // Both cards are known: start the session now, so that the file stops holding the card
@@ -144,7 +193,7 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
   }
   const contactPath = required(values.contact, '--contact FILE (the .contact file of your invite)');
   const ukp = await unlockIdentity(io, values);
-  const state = await readContactFile(io.suite, resolvePath(io, contactPath), ukp);
+  const state = await aboutFile(resolvePath(io, contactPath), () => readContactFile(io.suite, resolvePath(io, contactPath), ukp));
   const mine = decodeCard(io.suite, state.myCard);
   if (!mine.ok || mine.value.kind !== 'invite' || state.role !== 'inviter') throw badInput(`${contactPath} does not hold an invite of ours`);
   const checked = checkAnswer(io.suite, card, mine.value as InviteCard);

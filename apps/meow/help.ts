@@ -69,10 +69,11 @@ Asks a running meow-node (default http://127.0.0.1:8471/status, or MEOW_STATUS_U
 for its state: neighbours and link quality, routes, queue depths, airtime and duty
 cycle, and on a gateway its relays. --json prints the raw status document.
 `,
-  inspect: `Usage: meow inspect [--as card|gateway-request|envelope|frame] [FILE|-]
+  inspect: `Usage: meow inspect [--as card|key-file|gateway-request|envelope|frame] [FILE|-]
 
-Reads a card, gateway request, envelope or mesh frame from FILE or standard input
-(raw bytes, armoured text, "MEOW:" QR text or hex) and prints what it holds as JSON.
+Reads a card, key file (identity or .contact: only how it is sealed, never its keys),
+gateway request, envelope or mesh frame from FILE or standard input (raw bytes,
+armoured text, "MEOW:" QR text or hex; at most 1 MiB) and prints what it holds as JSON.
 Without --as the first decoder that accepts the bytes wins, in that order (a mesh
 frame has no magic: use --as frame when one parses as an envelope). Exit 2 if
 nothing recognises the input.

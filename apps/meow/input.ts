@@ -10,9 +10,9 @@ import { decodeCard } from '../../protocol/card/decode.ts';
 import { fromQrText, looksLikeQrText } from '../../protocol/card/qr-text.ts';
 import type { Card } from '../../protocol/card/types.ts';
 import { badInput } from './errors.ts';
-import { type CliIo, MAX_INPUT_BYTES, resolvePath } from './io.ts';
+import { type CliIo, inputTooLarge, MAX_INPUT_BYTES, resolvePath } from './io.ts';
 
-export type InputForm = 'binary' | 'armor' | 'qr-text' | 'hex';
+export type InputForm = 'binary' | 'text' | 'armor' | 'qr-text' | 'hex';
 
 export interface InputBytes {
   readonly form: InputForm;
@@ -24,17 +24,22 @@ export interface InputBytes {
 export async function readSource(io: CliIo, source: string): Promise<Uint8Array> {
   if (source === '-') return io.readStdin();
   const path = resolvePath(io, source);
-  let size: number;
+  let info;
   try {
-    size = (await stat(path)).size;
+    info = await stat(path);
   } catch (e) {
     throw badInput(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  if (size > MAX_INPUT_BYTES) throw badInput(`${source}: larger than ${MAX_INPUT_BYTES} bytes`);
+  if (info.isDirectory()) throw badInput(`${source} is a directory: give a file (or - for standard input)`);
+  if (info.size > MAX_INPUT_BYTES) throw inputTooLarge(source);
   return new Uint8Array(await readFile(path));
 }
 
-/** Recognises the textual forms; anything else is taken as raw bytes. */
+/** Printable UTF-8 (tabs and line ends allowed): shown as "text", not "binary", when no textual form matches. */
+const PRINTABLE_TEXT = /^[^\p{Cc}]*$/u;
+const isPrintable = (text: string): boolean => PRINTABLE_TEXT.test(text.replace(/[\t\r\n]/g, ''));
+
+/** Recognises the textual forms; other printable text is "text", anything else raw bytes. */
 export function decodeInput(raw: Uint8Array): DecodeResult<InputBytes> {
   if (raw.length === 0) return fail('truncated', 0, 'empty input');
   const text = fromUtf8(raw);
@@ -51,6 +56,7 @@ export function decodeInput(raw: Uint8Array): DecodeResult<InputBytes> {
       const bytes = fromHex(text);
       return bytes ? ok({ form: 'hex', bytes }) : fail('bad-encoding', 0, 'odd number of hex digits');
     }
+    if (isPrintable(text)) return ok({ form: 'text', bytes: raw });
   }
   return ok({ form: 'binary', bytes: raw });
 }

@@ -45,5 +45,5 @@ export async function inspect(io: CliIo, args: string[], inspectors: readonly In
     }
     refusals.push(`  ${inspector.name}: ${describeError(result)}`);
   }
-  throw badInput(`${source}: not a card, envelope or frame (${input.value.bytes.length} bytes, ${input.value.form}):\n${refusals.join('\n')}`);
+  throw badInput(`${source}: not a card, key file, gateway request, envelope or frame (${input.value.bytes.length} bytes, ${input.value.form}):\n${refusals.join('\n')}`);
 }

@@ -1,12 +1,13 @@
 /**
  * What `meow inspect` can recognise: a list tried in order, the first
  * decoder that accepts the bytes wins (`--as NAME` picks one). Cards start
- * with the magic "MC", gateway requests with 0xF?, envelopes with
+ * with the magic "MC", key files with "{" (JSON), gateway requests with 0xF?, envelopes with
  * version 1 << 4 | kind; a mesh frame has no magic, so it comes last and a
  * frame that happens to parse as an envelope needs `--as frame`.
  */
+import { fromUtf8 } from '../../protocol/codec/bytes.ts';
 import type { DecodeResult } from '../../protocol/codec/result.ts';
-import { ok } from '../../protocol/codec/result.ts';
+import { fail, ok } from '../../protocol/codec/result.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { decodeCard } from '../../protocol/card/decode.ts';
 import { cardView } from '../../protocol/card/view.ts';
@@ -34,6 +35,36 @@ export function cardInspector(suite: CryptoSuite): Inspector {
     },
   };
 }
+
+/** Largest key file we look at (they are under 4 KiB; node-runtime/keystore/sealed-file.ts caps them too). */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+/**
+ * A key file from `meow keygen` (identity) or `meow card create|import`
+ * (a .contact file): only its clear envelope is shown, what kind it is and
+ * how it is sealed; the sealed payload stays sealed.
+ */
+export const keyFileInspector: Inspector = {
+  name: 'key-file',
+  inspect(bytes) {
+    const text = bytes.length <= MAX_KEY_FILE_BYTES ? fromUtf8(bytes) : undefined;
+    if (text === undefined || !text.trimStart().startsWith('{')) return fail('bad-kind', 0, 'not a Meow key file (JSON)');
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      return fail('bad-encoding', 0, 'not JSON');
+    }
+    const d = doc as { meow?: unknown; kind?: unknown; protection?: { kdf?: unknown; logN?: unknown; r?: unknown; p?: unknown; ukp?: unknown } };
+    if (typeof doc !== 'object' || doc === null || d.meow !== 'keystore') return fail('bad-kind', 0, 'JSON without "meow": "keystore"');
+    const p = d.protection ?? {};
+    const sealing = p.kdf === 'scrypt' ? { kdf: 'scrypt', logN: p.logN, r: p.r, p: p.p, note: 'sealed with a passphrase' }
+      : p.kdf === 'ukp' ? { kdf: 'ukp', identityKeyId: p.ukp, note: 'sealed under your identity: open it with meow card commands' }
+        : { kdf: p.kdf, note: p.kdf === 'none' ? 'NOT sealed: anyone who reads the file has the keys' : 'unknown protection' };
+    const kind = d.kind === 'contact' ? 'contact keys (.contact file)' : d.kind === 'identity' ? 'identity (Ukp)' : String(d.kind);
+    return ok({ kind, ...sealing });
+  },
+};
 
 /** Clear fields of any envelope kind (no keys needed; sealed parts stay sealed). */
 export const envelopeInspector: Inspector = {
@@ -71,5 +102,5 @@ export const frameInspector: Inspector = {
 
 /** A fresh list per call (no module-level state). */
 export function defaultInspectors(suite: CryptoSuite): Inspector[] {
-  return [cardInspector(suite), gatewayRequestInspector, envelopeInspector, frameInspector];
+  return [cardInspector(suite), keyFileInspector, gatewayRequestInspector, envelopeInspector, frameInspector];
 }

@@ -10,6 +10,7 @@ import type { RandomSource } from '../../protocol/random.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import type { ScryptParams } from '../../node-runtime/keystore/sealed-file.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
+import { badInput, type CliError } from './errors.ts';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -18,7 +19,7 @@ export interface TextSink {
 export interface CliIo {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
-  /** All of standard input (the CLI caps what it accepts). */
+  /** All of standard input; more than MAX_INPUT_BYTES is refused (inputTooLarge), never cut short. */
   readStdin(): Promise<Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Relative paths on the command line are resolved against this directory. */
@@ -32,13 +33,18 @@ export interface CliIo {
 /** Largest input the CLI reads from a file or stdin (cards are under 2 KiB, frames smaller). */
 export const MAX_INPUT_BYTES = 1024 * 1024;
 
+/** The refusal of an input over MAX_INPUT_BYTES: never cut it short and decode the start as if it were whole. */
+export function inputTooLarge(source: string): CliError {
+  return badInput(`${source} is larger than ${MAX_INPUT_BYTES} bytes (1 MiB): cards, envelopes and frames are far smaller`);
+}
+
 async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of stream) {
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
     length += b.length;
-    if (length > MAX_INPUT_BYTES) break;
+    if (length > MAX_INPUT_BYTES) throw inputTooLarge('standard input');
     chunks.push(b);
   }
   return new Uint8Array(Buffer.concat(chunks));

@@ -4,8 +4,10 @@
  * Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage.
  */
 import { KeystoreError } from '../../node-runtime/keystore/errors.ts';
+import { FlagError } from '../flags.ts';
 import { cardCommand } from './card.ts';
 import { CliError, EXIT_BAD_INPUT, EXIT_RUNTIME, usage } from './errors.ts';
+import { fileErrorToCli, isFileSystemError } from './file-errors.ts';
 import { HELP } from './help.ts';
 import { inspect } from './inspect.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -43,11 +45,20 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
   }
 }
 
+/** Any failure as the CliError a user sees: our words, never a raw Node error or a stack trace. */
+function asCliError(e: unknown, io: CliIo, command: string | undefined): CliError | undefined {
+  if (e instanceof CliError) return e;
+  if (e instanceof FlagError) return usage(`${e.message} (meow help ${command})`);
+  if (isFileSystemError(e)) return fileErrorToCli(e, io.cwd);
+  return undefined;
+}
+
 export async function main(argv: string[], overrides: Partial<CliIo> = {}): Promise<number> {
   const io: CliIo = { ...processIo(), ...overrides };
   try {
     return await dispatch(io, argv);
-  } catch (e) {
+  } catch (caught) {
+    const e = asCliError(caught, io, argv[0]) ?? caught;
     if (e instanceof CliError) {
       io.stderr.write(`meow: ${e.message}\n`);
       return e.exitCode;
@@ -57,8 +68,8 @@ export async function main(argv: string[], overrides: Partial<CliIo> = {}): Prom
       io.stderr.write(`meow: ${e.message}\n`);
       return EXIT_BAD_INPUT;
     }
-    const err = e as NodeJS.ErrnoException;
-    io.stderr.write(`meow: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
+    // A failure nobody foresaw: its message only (no stack trace), exit 1.
+    io.stderr.write(`meow: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_RUNTIME;
   }
 }

@@ -1,5 +1,5 @@
-/** Argument parsing shared by the commands (node:util parseArgs, strict). */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+/** Argument parsing shared by the commands (apps/flags.ts: strict, a misspelt flag gets the closest one). */
+import { type FlagSpec, parseFlags } from '../flags.ts';
 import { resolvePassphrase } from '../../node-runtime/keystore/passphrase.ts';
 import { usage } from './errors.ts';
 import { type CliIo, resolvePath } from './io.ts';
@@ -11,13 +11,9 @@ export const PASSPHRASE_OPTIONS = {
 
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
-/** parseArgs with unknown options and bad values turned into usage errors (exit 2). */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw usage((e as Error).message);
-  }
+/** parseArgs with unknown options and bad values turned into usage errors (exit 2) in plain words (apps/flags.ts). */
+export function parse<T extends FlagSpec>(args: string[], options: T) {
+  return parseFlags(args, options);
 }
 
 export function required(value: string | undefined, flag: string): string {

@@ -4,20 +4,15 @@
  * link quality, routes, queue depths, airtime and duty-cycle use, and, on a
  * gateway, connectivity, outbox depth and last sync per relay.
  */
-import { parseArgs } from 'node:util';
 import type { NodeStatusReport } from '../../seams/node-status.ts';
-import { CliError, usage } from './errors.ts';
+import { CliError } from './errors.ts';
 import type { CliIo } from './io.ts';
+import { parseFlags } from '../flags.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8471/status';
 
 export async function status(io: CliIo, argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { url: { type: 'string' }, json: { type: 'boolean' } } }));
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+  const { values } = parseFlags(argv, { url: { type: 'string' }, json: { type: 'boolean' } }, false);
   const url = values.url ?? io.env.MEOW_STATUS_URL ?? DEFAULT_URL;
   let response: Response;
   try {

@@ -155,8 +155,9 @@ describe('inspect', () => {
     expect(await h.run(['inspect'], { stdin: 'abc' })).toMatchObject({ code: 2, stderr: expect.stringContaining('odd number of hex digits') });
     expect(await h.run(['inspect'], { stdin: 'hello world' })).toMatchObject({
       code: 2,
-      stderr: 'meow: -: not a card, envelope or frame (11 bytes, binary):\n'
+      stderr: 'meow: -: not a card, key file, gateway request, envelope or frame (11 bytes, text):\n'
         + '  card: bad-kind at byte 0: not a Meow card (wrong magic)\n'
+        + '  key-file: bad-kind at byte 0: not a Meow key file (JSON)\n'
         + '  gateway-request: bad-kind at byte 0: unknown gateway request 0x68\n'
         + '  envelope: bad-version at byte 0: envelope version 6 is not 1\n'
         + '  frame: bad-value at byte 1: hops 12 over limit 8\n',

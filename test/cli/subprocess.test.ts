@@ -19,6 +19,7 @@ function meow(cwd: string, args: string[], input?: string): Promise<{ code: numb
     }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
+    child.stdin?.on('error', () => undefined); // the CLI may refuse and exit before reading all of it
     child.stdin?.end(input ?? '');
   });
 }
@@ -36,7 +37,14 @@ describe('meow as a subprocess', () => {
     const inspected = await meow(dir, ['inspect'], armored);
     expect(inspected.code).toBe(0);
     expect(JSON.parse(inspected.stdout)).toMatchObject({ inspector: 'card', input: 'armor', value: { kind: 'invite', servers: ['https://relay.example.net'] } });
-    expect(await meow(dir, ['inspect'], 'not a card')).toMatchObject({ code: 2, stderr: expect.stringContaining('not a card, envelope or frame') });
+    expect(await meow(dir, ['inspect'], 'not a card')).toMatchObject({ code: 2, stderr: expect.stringContaining('not a card, key file, gateway request, envelope or frame') });
     expect((await meow(dir, ['nope'])).code).toBe(2);
+  });
+
+  it('refuses 5 MB on standard input with a size error, never a silent cut', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meow-bin-'));
+    dirs.push(dir);
+    const r = await meow(dir, ['inspect'], 'A'.repeat(5 * 1024 * 1024));
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'meow: standard input is larger than 1048576 bytes (1 MiB): cards, envelopes and frames are far smaller\n' });
   });
 });
