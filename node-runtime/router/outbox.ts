@@ -256,6 +256,7 @@ export class Outbox {
     if (this.pending.get(p.key) !== p || p.requestId !== requestId) return true;
     p.requestId = undefined;
     const path = reversed(ackRoute);
+    d.log.debug('route reply', { key: p.key, dest: p.destHint, route: toHex(path) });
     d.routes.learn(p.destHint, path, 'ack', d.clock.now());
     p.timer?.cancel();
     const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);

@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- --nodes 100 --loss 0.1 --seed 1 [--messages N (default: one per node per hour, at most 200 an hour)] [--broadcasts N]
- *   [--duration SECONDS] [--degree D] [--topology FILE] [--routers meow,naive-flood] [--json]`
+ *   [--duration SECONDS] [--degree D] [--layout random|chain|clusters|field] [--topology FILE] [--routers meow,naive-flood] [--json]`
  *
  * Runs the same traffic over the same topology with our router ("meow"),
  * naive flooding and Meshtastic-style managed flooding, and prints for each
@@ -13,6 +13,7 @@ import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { readTopologyFile } from '../../hardware/radio-sim/topology.ts';
 import { formatTable, toJsonLine } from './report.ts';
 import { ROUTER_KINDS, runScenario, type RouterKind } from './run.ts';
+import { LAYOUT_KINDS, type LayoutKind } from './layouts.ts';
 import { buildScenario } from './scenario.ts';
 
 const DEFAULT_MESH_MESSAGES_PER_HOUR = 200;
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '3600' },
     degree: { type: 'string', default: '12' },
     topology: { type: 'string' },
+    layout: { type: 'string', default: 'random' },
     routers: { type: 'string', default: ROUTER_KINDS.join(',') },
     json: { type: 'boolean', default: false },
   },
@@ -60,10 +62,16 @@ for (const r of routers) {
   }
 }
 
+const layout = values.layout as LayoutKind;
+if (!LAYOUT_KINDS.includes(layout)) {
+  console.error(`unknown layout "${values.layout}" (${LAYOUT_KINDS.join(', ')})`);
+  process.exit(2);
+}
+
 const suite = createNodeSuite();
 const scenario = buildScenario({
   nodes, loss: num('loss', values.loss, 0, 1), seed: num('seed', values.seed, 0, 2 ** 31), directMessages: messages, broadcasts,
-  durationMs: durationS * 1000, meanDegree: num('degree', values.degree, 1, 1000), ...(topology && { topology }),
+  durationMs: durationS * 1000, layout, meanDegree: num('degree', values.degree, 1, 1000), ...(topology && { topology }),
 }, suite);
 
 const reports = [];

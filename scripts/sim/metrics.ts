@@ -32,6 +32,8 @@ export interface RouterReport {
   transmissions: number;
   collisions: number;
   wallClockMs: number;
+  /** The process's peak resident memory so far (this run and those before it in the process), MiB. */
+  peakRssMb: number;
   /** Our router's counters summed over nodes (empty for the baselines). */
   counters: Record<string, number>;
 }
@@ -59,7 +61,7 @@ export class DeliveryLog {
 
   summarise(p: {
     router: string; nodes: number; transmissions: number; airtimeMs: number; collisions: number;
-    channelUsePeak: number; channelUseMean: number; wallClockMs: number; counters: Record<string, number>;
+    channelUsePeak: number; channelUseMean: number; wallClockMs: number; peakRssMb?: number; counters: Record<string, number>;
     nodesUnder25Percent?: number;
   }): RouterReport {
     const latencies: number[] = [];
@@ -95,6 +97,7 @@ export class DeliveryLog {
       transmissions: p.transmissions,
       collisions: p.collisions,
       wallClockMs: p.wallClockMs,
+      peakRssMb: p.peakRssMb ?? 0,
       counters: p.counters,
     };
   }

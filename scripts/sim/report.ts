@@ -23,6 +23,7 @@ export function toJsonLine(r: RouterReport): string {
     transmissions: r.transmissions,
     collisions: r.collisions,
     wallClockMs: Math.round(r.wallClockMs),
+    peakRssMb: Math.round(r.peakRssMb),
     ...(Object.keys(r.counters).length > 0 && { counters: r.counters }),
   });
 }
@@ -31,7 +32,7 @@ export function formatTable(reports: readonly RouterReport[], s: Scenario): stri
   const o = s.options;
   const lines = [
     `${s.topology.nodes.length} nodes, loss ${o.loss}, seed ${o.seed}: ${o.directMessages} direct messages and ${o.broadcasts} broadcasts over ${o.durationMs / 1000} s`,
-    'router          direct  bcast   p50 ms   p95 ms  tx/deliv  airtime/deliv ms  chan peak  chan mean  peak<25%  wall s',
+    'router          direct  bcast   p50 ms   p95 ms  tx/deliv  airtime/deliv ms  chan peak  chan mean  peak<25%  wall s  peak MiB',
   ];
   for (const r of reports) {
     lines.push([
@@ -46,9 +47,10 @@ export function formatTable(reports: readonly RouterReport[], s: Scenario): stri
       pct(r.channelUseMean).padStart(10),
       pct(r.nodesUnder25Percent).padStart(9),
       (r.wallClockMs / 1000).toFixed(1).padStart(7),
+      String(Math.round(r.peakRssMb)).padStart(9),
     ].join(' '));
   }
-  lines.push('(peak<25%: share of nodes whose busiest minute stayed under 25 % channel use)');
+  lines.push('(peak<25%: share of nodes whose busiest minute stayed under 25 % channel use; wall s: simulation time of that row; peak MiB: the process\'s peak resident memory so far)');
   const meow = reports.find((r) => r.router === 'meow');
   const naive = reports.find((r) => r.router === 'naive-flood');
   if (meow && naive && naive.txPerDelivered > 0) {

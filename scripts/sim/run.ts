@@ -34,6 +34,7 @@ export const SIM_MEOW_CONFIG: Partial<RouterConfig> = { floodHopLimit: 31 };
 export function runScenario(
   kind: RouterKind, s: Scenario, suite: CryptoSuite, meowConfig: Partial<RouterConfig> = SIM_MEOW_CONFIG,
   logFor?: (node: number, clock: Clock) => RouterLogger | undefined,
+  onDelivered?: (index: number | undefined, node: number, atMs: number) => void,
 ): RouterReport {
   const wallStart = performance.now();
   const clock = new SimClock();
@@ -56,7 +57,10 @@ export function runScenario(
       : createBaselineRouter({
         kind, publicKey: id.publicKey, suite, clock, random, link, queue, symbolTimeMs: symbolTimeMs(s.modulation),
       });
-    node.onDeliver((envelope) => log.record(messageIndexOf(envelope), i, clock.now()));
+    node.onDeliver((envelope) => {
+      log.record(messageIndexOf(envelope), i, clock.now());
+      onDelivered?.(messageIndexOf(envelope), i, clock.now());
+    });
     return node;
   });
   for (const e of s.traffic) {
@@ -78,6 +82,7 @@ export function runScenario(
     counters,
     router: kind, nodes: nodes.length, transmissions: end.transmissions, airtimeMs: end.airtimeMs, collisions: end.collisions,
     channelUsePeak: end.channelUsePeak, channelUseMean: during.channelUseMean, wallClockMs: performance.now() - wallStart,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
     nodesUnder25Percent: end.perNode.filter((n) => n.channelUsePeak < 0.25).length / Math.max(1, end.perNode.length),
   });
 }

@@ -8,7 +8,7 @@ import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { DEFAULT_PATH_LOSS, demodulationFloorFor, noiseFloorDbm, nominalRangeM } from '../../hardware/radio-sim/propagation.ts';
 import type { Topology } from '../../hardware/radio-sim/topology.ts';
-import { generateTopology } from './topology-gen.ts';
+import { generateLayout, type LayoutKind } from './layouts.ts';
 import { generateTraffic, type TrafficEvent } from './traffic.ts';
 
 export interface ScenarioOptions {
@@ -19,6 +19,8 @@ export interface ScenarioOptions {
   /** Given layout (--topology FILE); otherwise generated. */
   readonly topology?: Topology;
   readonly meanDegree?: number;
+  /** Class of generated layout (layouts.ts), default random. */
+  readonly layout?: LayoutKind;
   readonly directMessages: number;
   readonly broadcasts: number;
   /** Traffic period, ms. */
@@ -53,7 +55,9 @@ export function buildScenario(o: ScenarioOptions, suite: CryptoSuite): Scenario 
   const txPowerDbm = o.txPowerDbm ?? 14;
   const sensitivity = noiseFloorDbm(modulation.bandwidthHz, 6) + demodulationFloorFor(modulation.spreadingFactor);
   const rangeM = nominalRangeM(DEFAULT_PATH_LOSS, txPowerDbm, sensitivity);
-  const topology = o.topology ?? generateTopology({ nodes: o.nodes, rangeM, seed: o.seed, ...(o.meanDegree !== undefined && { meanDegree: o.meanDegree }) });
+  const topology = o.topology ?? generateLayout({
+    layout: o.layout ?? 'random', nodes: o.nodes, rangeM, seed: o.seed, ...(o.meanDegree !== undefined && { meanDegree: o.meanDegree }),
+  });
   const n = topology.nodes.length;
   const keyRandom = new SeededRandom(`sim-node-keys:${o.seed}`);
   const identities = topology.nodes.map(() => {

@@ -82,7 +82,7 @@ describe('determinism', () => {
     const suite = createNodeSuite();
     const once = (): unknown[] => {
       const s = buildScenario({ nodes: 15, loss: 0.1, seed: 9, directMessages: 20, broadcasts: 1, durationMs: 900_000 }, suite);
-      return (['meow', 'managed-flood'] as const).map((k) => ({ ...runScenario(k, s, suite), wallClockMs: 0 }));
+      return (['meow', 'managed-flood'] as const).map((k) => ({ ...runScenario(k, s, suite), wallClockMs: 0, peakRssMb: 0 }));
     };
     expect(once()).toEqual(once());
   });
