@@ -1,0 +1,65 @@
+/**
+ * How a user agent talks to a node (the daemon's in-process port, or the
+ * local API from a browser): hand over sealed envelopes, learn what became
+ * of them, and receive the envelopes that arrive for its mailboxes.
+ *
+ * Contract:
+ *  - submit() resolves only once the envelope is durably queued on the node
+ *    (on disk, synchronous FULL): the receipt id then survives kill -9. It
+ *    rejects (nothing queued) when the node cannot take it.
+ *  - State updates for a receipt arrive through onState in order
+ *    queued -> sent | deposited | failed; the node retries with backoff
+ *    until a mesh node or relay acknowledged it, or its ttl passed.
+ *    receiptState() answers for any receipt still remembered, so an agent
+ *    that was locked meanwhile catches up.
+ *  - watch(tags) replaces the set of mailbox tags whose envelopes the agent
+ *    wants; every envelope stored under one of them is given to onEnvelope,
+ *    at least once (again after a restart until release() is called).
+ *  - release(tag, id) deletes an envelope the agent has durably handled.
+ *  - The handlers never throw into the node; a handler's promise is awaited
+ *    before the next envelope of the same tag is given.
+ */
+export type SubmissionState = 'queued' | 'sent' | 'deposited' | 'failed';
+
+export interface SubmitRequest {
+  /** The mailbox tag the envelope is addressed to. */
+  readonly tag: Uint8Array;
+  readonly envelope: Uint8Array;
+  /** The mesh node hosting the mailbox (from a `mesh://<node id>` card entry). */
+  readonly meshNode?: Uint8Array;
+  /** Relay URLs to deposit on, in order (tried after the mesh node when both are given). */
+  readonly relays: readonly string[];
+  readonly ttlMs?: number;
+}
+
+export interface SubmissionUpdate {
+  readonly receiptId: string;
+  readonly state: SubmissionState;
+  readonly failure?: string;
+}
+
+export interface ArrivedEnvelope {
+  readonly tag: Uint8Array;
+  /** The node's id for it (the envelope id), for release(). */
+  readonly id: Uint8Array;
+  readonly envelope: Uint8Array;
+  readonly receivedAt: number;
+}
+
+/** A mailbox the node should also fetch from relays, with the Lkp that proves the right to fetch. */
+export interface WatchedMailbox {
+  readonly tag: Uint8Array;
+  readonly lookupSecret?: Uint8Array;
+  readonly relays?: readonly string[];
+}
+
+export interface NodePort {
+  /** The node's mesh id (the `mesh://` entry an agent puts on its cards), when the node is on a mesh. */
+  readonly meshNodeId?: Uint8Array;
+  submit(request: SubmitRequest): Promise<string>;
+  receiptState(receiptId: string): SubmissionUpdate | undefined;
+  onState(handler: (update: SubmissionUpdate) => void | Promise<void>): () => void;
+  watch(mailboxes: readonly WatchedMailbox[]): void;
+  onEnvelope(handler: (arrived: ArrivedEnvelope) => void | Promise<void>): () => void;
+  release(tag: Uint8Array, id: Uint8Array): void;
+}
