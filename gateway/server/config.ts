@@ -28,8 +28,12 @@ export interface RelayLimits {
   readonly mailboxIdleTtlMs: number;
   /** Per request source (IP address, MQTT client id). */
   readonly perSource: TokenBucketSpec;
-  /** Deposits per mailbox. */
+  /** Deposits per mailbox by contacts (a valid sender pass). */
   readonly perMailbox: TokenBucketSpec;
+  /** Deposits per mailbox by stamped strangers (a separate allowance, issue 9 item 1). */
+  readonly perMailboxStamped: TokenBucketSpec;
+  /** Spent deposit stamps remembered for their validity window; past it new stamps are refused. */
+  readonly maxSpentStamps: number;
   /** Broadcasts over the whole relay, and per author. */
   readonly broadcastGlobal: TokenBucketSpec;
   readonly broadcastPerAuthor: TokenBucketSpec;
@@ -53,6 +57,8 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   mailboxIdleTtlMs: 90 * 86_400_000,
   perSource: { capacity: 600, refillPerSecond: 200 },
   perMailbox: { capacity: 120, refillPerSecond: 2 },
+  perMailboxStamped: { capacity: 60, refillPerSecond: 1 },
+  maxSpentStamps: 200_000,
   broadcastGlobal: { capacity: 3, refillPerSecond: 1 / 600 },
   broadcastPerAuthor: { capacity: 1, refillPerSecond: 1 / 3600 },
   maxTrackedKeys: 100_000,

@@ -39,6 +39,14 @@ export class TokenBuckets {
     return true;
   }
 
+  /** Gives back `cost` tokens taken for work that turned out to cost nothing (a duplicate); capped at capacity. */
+  give(key: string, nowMs: number, cost = 1): void {
+    const b = this.buckets.get(key);
+    if (!b) return;
+    b.tokens = Math.min(this.spec.capacity, b.tokens + cost);
+    b.atMs = Math.max(b.atMs, nowMs);
+  }
+
   get size(): number {
     return this.buckets.size;
   }

@@ -75,7 +75,7 @@ async function serveRelay(): Promise<void> {
   const relay = await startRelay({
     dataDir: process.env.MEOW_RELAY_BENCH_DIR!, suite, key, http: { port: 0 },
     ...(wait === undefined ? {} : { commitWaitMs: Number(wait) }),
-    limits: { depositStampBits: 0, perSource: { capacity: 1e12, refillPerSecond: 1e12 }, perMailbox: { capacity: 1e12, refillPerSecond: 1e12 } },
+    limits: { depositStampBits: 0, perSource: { capacity: 1e12, refillPerSecond: 1e12 }, perMailbox: { capacity: 1e12, refillPerSecond: 1e12 }, perMailboxStamped: { capacity: 1e12, refillPerSecond: 1e12 } },
   });
   answerStats(() => ({ commits: relay.core.commitStats().commits, committedOps: relay.core.commitStats().ops }));
   // An orderly exit on SIGINT (writes a --cpu-prof profile when profiling the relay).

@@ -7,6 +7,7 @@ import type { MailboxStore } from '../../../seams/store.ts';
 import type { RelayLimits } from '../config.ts';
 import type { RelayDb } from '../store/relay-db.ts';
 import type { TokenBuckets } from '../token-bucket.ts';
+import type { SpentStamps } from './spent-stamps.ts';
 import { RelayError } from '../../../protocol/server/errors.ts';
 import type { SignedFields } from '../../../protocol/server/request-types.ts';
 
@@ -18,7 +19,11 @@ export interface CoreContext {
   readonly limits: RelayLimits;
   readonly db: RelayDb;
   readonly mailboxes: MailboxStore;
+  /** Deposits by contacts (a valid sender pass). */
   readonly perMailbox: TokenBuckets;
+  /** Deposits by stamped strangers: apart, so that they cannot use up the contacts' allowance. */
+  readonly perMailboxStamped: TokenBuckets;
+  readonly spentStamps: SpentStamps;
   readonly broadcastGlobal: TokenBuckets;
   readonly broadcastPerAuthor: TokenBuckets;
   readonly signers: KeyInterner;

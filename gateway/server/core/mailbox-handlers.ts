@@ -36,28 +36,42 @@ export function register(ctx: CoreContext, r: RegisterRequest): StorageStep<OkBo
 export function deposit(ctx: CoreContext, r: DepositRequest): StorageStep<OkBody['deposit']> {
   const id = messageIdOf(ctx.suite, r.tag, r.envelope);
   const now = ctx.clock.now();
+  const resource = concatBytes(r.tag, id);
   return () => {
     const box = ctx.db.getMailbox(r.tag);
     if (!box) throw new RelayError('unknown-mailbox', 'no mailbox with this tag is registered here');
     const known = r.pass !== undefined && box.passKey !== undefined
       && constantTimeEqual(senderPassOf(ctx.suite, box.passKey, r.tag, id), r.pass);
     if (r.pass !== undefined && !known) throw new RelayError('unauthorized', 'sender pass does not match');
+    const stamp = !known && ctx.limits.depositStampBits > 0 ? r.stamp : undefined;
     if (!known && ctx.limits.depositStampBits > 0) {
-      if (!r.stamp) throw new RelayError('stamp-required', `first contact needs a ${ctx.limits.depositStampBits}-bit stamp`);
-      const verdict = checkStamp(ctx.suite, ctx.key.publicKey.signing, concatBytes(r.tag, id), r.stamp,
+      if (!stamp) throw new RelayError('stamp-required', `first contact needs a ${ctx.limits.depositStampBits}-bit stamp`);
+      const verdict = checkStamp(ctx.suite, ctx.key.publicKey.signing, resource, stamp,
         ctx.limits.depositStampBits, Math.floor(now / 60_000));
       if (verdict !== 'ok') throw new RelayError(verdict, 'stamp refused');
+      // A spent stamp was spent on this very deposit (it binds tag || id), which was stored:
+      // answer as the duplicate it is, charging nothing (issue 9 item 1).
+      if (ctx.spentStamps.has(resource, stamp)) return { id, duplicate: true };
+      if (!ctx.spentStamps.hasRoom(now)) throw new RelayError('rate-limited', 'too many stamps in flight at this relay');
     }
     // Charged only for a deposit that would be stored: refused ones (no stamp, bad pass) must not use
     // up the mailbox's allowance, or anyone knowing the tag could shut it to its contacts (review M4).
-    if (!ctx.perMailbox.take(hexKey(r.tag), now)) throw new RelayError('rate-limited', 'too many deposits to this mailbox');
+    // Contacts (a valid pass) and stamped strangers draw on separate allowances, so strangers'
+    // work, however much CPU they spend, cannot shut a mailbox to its contacts.
+    const bucket = known ? ctx.perMailbox : ctx.perMailboxStamped;
+    const key = hexKey(r.tag);
+    if (!bucket.take(key, now)) throw new RelayError('rate-limited', 'too many deposits to this mailbox');
+    let result: ReturnType<CoreContext['mailboxes']['deposit']>;
     try {
-      const result = ctx.mailboxes.deposit(r.tag, id, r.envelope, now, { expiresAt: now + ctx.limits.mailboxMessageTtlMs });
-      return { id, duplicate: result === 'duplicate' };
+      result = ctx.mailboxes.deposit(r.tag, id, r.envelope, now, { expiresAt: now + ctx.limits.mailboxMessageTtlMs });
     } catch (e) {
       if (e instanceof QuotaExceededError) throw new RelayError('quota-exceeded', 'mailbox is full');
       throw e;
     }
+    // A duplicate stored nothing: it gives its token back, so repeats cannot spend the allowance.
+    if (result !== 'stored') bucket.give(key, now);
+    if (result === 'stored' && stamp) ctx.spentStamps.spend(resource, stamp);
+    return { id, duplicate: result === 'duplicate' };
   };
 }
 

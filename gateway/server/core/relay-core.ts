@@ -31,6 +31,7 @@ import { type RelayLimits, relayLimits } from '../config.ts';
 import type { RelayDb } from '../store/relay-db.ts';
 import { TokenBuckets } from '../token-bucket.ts';
 import { type CoreContext, KeyInterner, type StorageStep } from './context.ts';
+import { SpentStamps } from './spent-stamps.ts';
 import * as mailbox from './mailbox-handlers.ts';
 import * as board from './public-handlers.ts';
 
@@ -86,6 +87,8 @@ export class RelayCore implements DoorCore {
       suite: options.suite, random: options.random, clock: options.clock, key: options.key, limits: this.limits,
       db: options.db, mailboxes: options.store.mailboxes,
       perMailbox: new TokenBuckets(this.limits.perMailbox, max),
+      perMailboxStamped: new TokenBuckets(this.limits.perMailboxStamped, max),
+      spentStamps: new SpentStamps(this.limits.maxSpentStamps),
       broadcastGlobal: new TokenBuckets(this.limits.broadcastGlobal, 1),
       broadcastPerAuthor: new TokenBuckets(this.limits.broadcastPerAuthor, max),
       signers: new KeyInterner(10_000),
@@ -206,6 +209,7 @@ export class RelayCore implements DoorCore {
   expire(): Promise<number> {
     return this.commit.run(() => {
       const now = this.options.clock.now();
+      this.ctx.spentStamps.expire(now);
       let n = this.ctx.db.expire(now, now - this.limits.mailboxIdleTtlMs);
       for (const tag of this.ctx.db.idleMailboxes(now - this.limits.mailboxIdleTtlMs)) {
         const ids = this.ctx.mailboxes.list(tag, { limit: 10_000 }, now).map((m) => m.id);

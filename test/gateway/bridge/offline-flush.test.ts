@@ -36,7 +36,7 @@ const generous = { capacity: 1_000_000, refillPerSecond: 1_000_000 };
 function startTestRelay(port: number): Promise<RunningRelay> {
   return startRelay({
     dataDir: join(root, 'relay'), suite, http: { host: '127.0.0.1', port },
-    limits: { depositStampBits: 0, perMailbox: generous, perSource: generous },
+    limits: { depositStampBits: 0, perMailbox: generous, perMailboxStamped: generous, perSource: generous },
     mailbox: { maxMessagesPerMailbox: 20_000, maxBytesPerMailbox: 64 * 1024 * 1024 },
   });
 }

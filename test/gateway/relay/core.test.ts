@@ -4,10 +4,10 @@
  * response budget of small doors, and group commit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { utf8 } from '../../../protocol/codec/bytes.ts';
+import { concatBytes, utf8 } from '../../../protocol/codec/bytes.ts';
 import { generateLookupKeyPair, generateServerKeyPair } from '../../../protocol/keys/keys.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
-import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
+import { mailboxTagOf, messageIdOf } from '../../../protocol/server/mailbox.ts';
 import { RelayError } from '../../../protocol/server/errors.ts';
 import { createDirectoryEntry } from '../../../protocol/server/records.ts';
 import { mintStamp } from '../../../protocol/server/stamp.ts';
@@ -40,10 +40,10 @@ afterEach(() => {
   }
 });
 
-function setUp(limits: Partial<RelayLimits> = {}, maxResponseBytes = 1 << 20, source = 'src') {
+function setUp(limits: Partial<RelayLimits> = {}, maxResponseBytes = 1 << 20, source = 'src', maxMessagesPerMailbox = 5) {
   const clock = new ManualClock(1_790_000_000_000);
   const random = new SeededRandom('core');
-  const store = openStore({ path: ':memory:', clock, random, mailbox: { maxMessagesPerMailbox: 5 } });
+  const store = openStore({ path: ':memory:', clock, random, mailbox: { maxMessagesPerMailbox } });
   const db = new RelayDb(':memory:');
   opened.push({ store, db });
   const key = generateServerKeyPair(suite, random);
@@ -133,6 +133,47 @@ describe('relay core', () => {
     await client.deposit(tag, utf8('from a contact'), { passKey });
     await client.deposit(tag, utf8('again'), { passKey });
     expect(await code(client.deposit(tag, utf8('third'), { passKey }))).toBe('rate-limited');
+  });
+
+  it('answers a replayed stamped deposit as a duplicate, 130 times, without spending the contacts\' allowance (issue 9 item 1)', async () => {
+    // Default allowances: a repeat must not cost a token, whoever pays for it.
+    const { client, clock, store } = setUp({
+      depositStampBits: 16, perMailbox: { capacity: 120, refillPerSecond: 0 }, perMailboxStamped: { capacity: 60, refillPerSecond: 0 },
+    }, 1 << 20, 'src', 1000);
+    const owner = generateLookupKeyPair(suite, new SeededRandom('i9-1'));
+    const passKey = new SeededRandom('i9-1-pk').bytes(32);
+    await client.register(owner, passKey);
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    const envelope = utf8('one stamped deposit');
+    const id = messageIdOf(suite, tag, envelope);
+    const stamp = mintStamp(suite, new SeededRandom('i9-1-st'), client.serverKey.signing, concatBytes(tag, id), 16, Math.floor(clock.t / 60_000));
+    const frame = encodeRequest({ kind: 'deposit', tag, envelope, stamp });
+    const answers: string[] = [];
+    for (let i = 0; i < 130; i++) {
+      const a = await client.send('deposit', frame).then((b) => (b.duplicate ? 'duplicate' : 'stored'), (e: unknown) => (e instanceof RelayError ? e.code : 'error'));
+      answers.push(a);
+    }
+    expect(answers.filter((a) => a === 'stored')).toHaveLength(1);
+    expect(answers.filter((a) => a === 'duplicate')).toHaveLength(129);
+    // The stamp stays spent once the owner fetched and deleted the message: a later replay stores nothing.
+    const page = await client.fetch(owner);
+    await client.fetch(owner, { acks: page.messages.map((m) => m.id) });
+    expect((await client.send('deposit', frame)).duplicate).toBe(true);
+    expect(store.mailboxes.counts(tag).messages).toBe(0);
+    // The contact with a valid pass is still served, for the whole allowance.
+    for (let i = 0; i < 120; i++) expect(await code(client.deposit(tag, utf8(`contact ${i}`), { passKey }))).toBe('ok');
+  });
+
+  it('keeps stamped strangers on their own allowance: a stamp flood cannot shut a mailbox to its contacts', async () => {
+    const { client } = setUp({ depositStampBits: 4, perMailbox: { capacity: 3, refillPerSecond: 0 }, perMailboxStamped: { capacity: 5, refillPerSecond: 0 } }, 1 << 20, 'src', 100);
+    const owner = generateLookupKeyPair(suite, new SeededRandom('i9-1b'));
+    const passKey = new SeededRandom('i9-1b-pk').bytes(32);
+    await client.register(owner, passKey);
+    const tag = mailboxTagOf(suite, owner.publicKey);
+    const strangers: string[] = [];
+    for (let i = 0; i < 8; i++) strangers.push(await code(client.deposit(tag, utf8(`stranger ${i}`), { stampBits: 4 })));
+    expect(strangers.filter((c) => c === 'rate-limited')).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect(await code(client.deposit(tag, utf8(`contact ${i}`), { passKey }))).toBe('ok');
   });
 
   it('refuses a signed request older than the counter memory, so a forgotten counter cannot be replayed (security review L2)', async () => {

@@ -24,6 +24,7 @@ export const TEST_LIMITS: Partial<RelayLimits> = {
   openBroadcastStampBits: 8,
   perSource: { capacity: 1e9, refillPerSecond: 1e9 },
   perMailbox: { capacity: 1e9, refillPerSecond: 1e9 },
+  perMailboxStamped: { capacity: 1e9, refillPerSecond: 1e9 },
 };
 
 export function tempDir(prefix: string): { path: string; remove(): void } {
