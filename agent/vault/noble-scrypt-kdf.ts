@@ -5,13 +5,11 @@
  * in test/agent/vault/kdf.test.ts).
  */
 import { scryptAsync } from '@noble/hashes/scrypt.js';
-import { VaultError } from './errors.ts';
 import { VAULT_KEY_BYTES, VAULT_SCRYPT_COST, type PasswordKdf, type ScryptCost } from './password-kdf.ts';
 
 export function createNobleScryptKdf(cost: ScryptCost = VAULT_SCRYPT_COST): PasswordKdf {
   return {
     async derive(password, salt) {
-      if (salt.length === 0) throw new VaultError('bad-argument', 'the KDF needs a salt');
       return scryptAsync(password, salt, { N: 2 ** cost.logN, r: cost.r, p: cost.p, dkLen: VAULT_KEY_BYTES });
     },
   };

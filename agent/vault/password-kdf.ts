@@ -7,8 +7,8 @@
  *     parameters below; test/agent/vault proves the Node and portable ones
  *     agree and match the RFC vectors);
  *   - it never logs or keeps the password; the caller wipes the result;
- *   - it rejects only for misuse (an empty salt) or when the platform cannot
- *     give the memory, never for a wrong password (it cannot know).
+ *   - it rejects only when the platform cannot give the memory or refuses
+ *     the cost, never for a wrong password (it cannot know).
  * Implementations: node-runtime/platform/scrypt-kdf.ts (node:crypto) and
  * agent/vault/noble-scrypt-kdf.ts (browser, @noble/hashes).
  */

@@ -15,7 +15,6 @@ export function createNodeScryptKdf(cost: ScryptCost = VAULT_SCRYPT_COST): Passw
   const options = { N: 2 ** cost.logN, r: cost.r, p: cost.p, maxmem: SCRYPT_MAXMEM_BYTES };
   return {
     derive(password, salt) {
-      if (salt.length === 0) return Promise.reject(new VaultError('bad-argument', 'the KDF needs a salt'));
       return new Promise((resolve, reject) => {
         scrypt(password, salt, VAULT_KEY_BYTES, options, (error, key) => {
           if (error) {
