@@ -11,6 +11,7 @@ import { check, ConfigFieldError, int, isObject, onlyKnown, type JsonObject } fr
 import { findLinkKind, linkKinds, type LinkConfig } from '../../node-runtime/links/registry.ts';
 import { udpLinkKind } from '../../node-runtime/links/udp/kind.ts';
 import type { LogLevel } from '../../seams/logger.ts';
+import { isRelayUrlScheme, RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
 
 export type { LinkConfig } from '../../node-runtime/links/registry.ts';
 export type { UdpLinkConfig } from '../../node-runtime/links/udp/kind.ts';
@@ -90,6 +91,15 @@ function relayKeysOf(raw: unknown, relays: readonly string[]): Record<string, st
   return raw as Record<string, string>;
 }
 
+/** A relay URL no relay door speaks (`htp://...`) would start a gateway that never syncs, silently: refuse it. */
+function checkRelayScheme(url: string, field: string): void {
+  const scheme = new URL(url).protocol;
+  if (isRelayUrlScheme(scheme)) return;
+  const expected = RELAY_URL_SCHEMES.map((s) => `${s}//`).join(', ');
+  throw new ConfigError(`${field} has the scheme "${scheme}", which no relay speaks: use ${expected}`,
+    { fields: { field, scheme, expected } });
+}
+
 /** Merges a parsed JSON object over the defaults and validates every field. */
 export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
   try {
@@ -121,6 +131,7 @@ function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(status.host === '127.0.0.1' || status.host === '::1' || status.host === 'localhost', 'status.host', 'a loopback address (status is not for the network)');
   const gateway = { ...DEFAULT_CONFIG.gateway, ...(isObject(o.gateway) ? o.gateway : {}) };
   check(Array.isArray(gateway.relays) && gateway.relays.every((u) => typeof u === 'string' && URL.canParse(u)), 'gateway.relays', 'a list of relay URLs');
+  (gateway.relays as string[]).forEach((url, i) => checkRelayScheme(url, `config: gateway.relays[${i}]`));
   const log = { ...DEFAULT_CONFIG.log, ...(isObject(o.log) ? o.log : {}) };
   check(['debug', 'info', 'warn', 'error'].includes(log.level as string), 'log.level', 'debug, info, warn or error');
   return {
@@ -157,4 +168,75 @@ export function loadConfig(path: string | undefined): NodeConfig {
     throw new ConfigError(`config: ${path} is not valid JSON: ${(e as Error).message}`);
   }
   return parseConfig(raw, resolve(path, '..'));
+}
+
+/** What the command line can set without a config file (enough to run two nodes on one machine). */
+export interface CommandLineOverrides {
+  readonly dataDir?: string;
+  /** UDP port of the LAN link. */
+  readonly port?: string;
+  /** Static neighbours "host:port" for the UDP link, added to the file's. */
+  readonly peers?: readonly string[];
+  readonly noMdns?: boolean;
+  /** Port of the local API and status endpoint. */
+  readonly apiPort?: string;
+  /** Relays to sync with (makes the node a gateway), added to the file's. */
+  readonly relays?: readonly string[];
+  readonly logLevel?: string;
+}
+
+function portFlag(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new ConfigError(`${flag} must be a port number 0-65535, got "${value}"`, { fields: { flag, value } });
+  return n;
+}
+
+function peerFlag(value: string): string {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d+)$/.exec(value);
+  if (!m) throw new ConfigError(`--peer must be HOST:PORT (e.g. 127.0.0.1:6370), got "${value}"`, { fields: { flag: '--peer', value } });
+  portFlag(m[2]!, '--peer port');
+  return value;
+}
+
+/**
+ * The config with the command line's flags over it, checked like the file:
+ * --port, --peer and --no-mdns act on the UDP link (one is added with the
+ * defaults when the file has none).
+ */
+export function applyCommandLine(config: NodeConfig, flags: CommandLineOverrides, cwd = process.cwd()): NodeConfig {
+  let next: NodeConfig = config;
+  if (flags.dataDir !== undefined) next = { ...next, dataDir: resolve(cwd, flags.dataDir) };
+  if (flags.apiPort !== undefined) next = { ...next, status: { ...next.status, port: portFlag(flags.apiPort, '--api-port') } };
+  if (flags.port !== undefined || flags.peers !== undefined || flags.noMdns) {
+    const peers = (flags.peers ?? []).map(peerFlag);
+    const links = next.links.some((l) => l.type === 'udp') ? next.links : [...next.links, udpLinkKind.defaults];
+    let changed = false;
+    next = {
+      ...next,
+      links: links.map((link) => {
+        if (link.type !== 'udp' || changed) return link;
+        changed = true; // the first UDP link is the LAN one the flags mean
+        const udp = link as typeof udpLinkKind.defaults;
+        return {
+          ...udp,
+          ...(flags.port !== undefined ? { port: portFlag(flags.port, '--port') } : {}),
+          peers: [...udp.peers, ...peers],
+          ...(flags.noMdns ? { mdns: false } : {}),
+        };
+      }),
+    };
+  }
+  if (flags.relays !== undefined && flags.relays.length > 0) {
+    for (const url of flags.relays) {
+      // The URL is not repeated: it may hold a relay's user:pass.
+      if (!URL.canParse(url)) throw new ConfigError('--relay must be a relay URL (e.g. http://127.0.0.1:8470)', { fields: { flag: '--relay' } });
+      checkRelayScheme(url, '--relay');
+    }
+    next = { ...next, gateway: { ...next.gateway, relays: [...next.gateway.relays, ...flags.relays] } };
+  }
+  if (flags.logLevel !== undefined) {
+    if (!['debug', 'info', 'warn', 'error'].includes(flags.logLevel)) throw new ConfigError(`--log-level must be debug, info, warn or error, got "${flags.logLevel}"`);
+    next = { ...next, log: { level: flags.logLevel as LogLevel } };
+  }
+  return next;
 }

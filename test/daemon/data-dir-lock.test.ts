@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,5 +32,53 @@ describe('data directory lock', () => {
     writeFileSync(join(d, 'node.lock'), '2147483646\n');
     const lock = lockDataDir(d);
     lock.release();
+  });
+});
+
+const checkout = join(import.meta.dirname, '../..');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    if (condition()) return true;
+  }
+  return condition();
+}
+
+describe('kill -TERM of npm start', () => {
+  it('reaches the node: it stops, frees its data-directory lock and leaves no process behind', async () => {
+    const d = dir();
+    const npm = spawn('npm', ['start', '--', '--data-dir', d, '--port', '0', '--api-port', '0', '--no-mdns'],
+      { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    let nodePid = 0;
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        npm.stdout!.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (out.includes('meow-node: ready')) resolve();
+        });
+        npm.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${out}`)));
+      });
+      nodePid = Number.parseInt(readFileSync(join(d, 'node.lock'), 'utf8'), 10);
+      expect(nodePid).not.toBe(npm.pid);
+      expect(alive(nodePid)).toBe(true);
+      const npmExited = new Promise((r) => npm.once('exit', r));
+      process.kill(npm.pid!, 'SIGTERM');
+      await npmExited;
+      expect(await until(() => !alive(nodePid), 10_000)).toBe(true);
+      expect(existsSync(join(d, 'node.lock'))).toBe(false); // a clean stop, not a kill
+    } finally {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+      if (nodePid && alive(nodePid)) process.kill(nodePid, 'SIGKILL');
+    }
   });
 });
