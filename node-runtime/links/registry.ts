@@ -9,11 +9,12 @@
 import type { LinkKindEntry } from './link-kind.ts';
 import { kissLinkKind } from './kiss/kind.ts';
 import { loraLinkKind } from './lora/kind.ts';
+import { loraJumpersLinkKind } from './lora-jumpers/kind.ts';
 import { rnodeLinkKind } from './rnode/kind.ts';
 import { serialLinkKind } from './serial/kind.ts';
 import { udpLinkKind } from './udp/kind.ts';
 
-export const linkKinds = [udpLinkKind, serialLinkKind, loraLinkKind, kissLinkKind, rnodeLinkKind] as const satisfies readonly LinkKindEntry[];
+export const linkKinds = [udpLinkKind, serialLinkKind, loraLinkKind, kissLinkKind, rnodeLinkKind, loraJumpersLinkKind] as const satisfies readonly LinkKindEntry[];
 
 /** A validated entry of the `links` list, of any registered kind. */
 export type LinkConfig = ReturnType<(typeof linkKinds)[number]['parse']>;

@@ -8,7 +8,7 @@ import { findLinkKind, linkKinds } from '../../node-runtime/links/registry.ts';
 
 describe('link kind registry', () => {
   it('lists udp, serial and lora, each type once', () => {
-    expect(linkKinds.map((k) => k.type)).toEqual(['udp', 'serial', 'lora', 'kiss', 'rnode']);
+    expect(linkKinds.map((k) => k.type)).toEqual(['udp', 'serial', 'lora', 'kiss', 'rnode', 'lora-jumpers']);
     expect(findLinkKind('serial')?.type).toBe('serial');
     expect(findLinkKind('radio')).toBeUndefined();
     expect(findLinkKind(undefined)).toBeUndefined();
