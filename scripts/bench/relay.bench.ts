@@ -73,7 +73,8 @@ async function serveRelay(): Promise<void> {
   const key = dualKeyPairFromSecrets(suite, 'server', seed.bytes(32), seed.bytes(32));
   const wait = process.env.MEOW_RELAY_BENCH_COMMIT_WAIT_MS;
   const relay = await startRelay({
-    dataDir: process.env.MEOW_RELAY_BENCH_DIR!, suite, key, http: { port: 0 },
+    // 64 sockets from one loopback address stand for 64 clients: the per-source cap is lifted.
+    dataDir: process.env.MEOW_RELAY_BENCH_DIR!, suite, key, http: { port: 0, connections: { maxConnectionsPerSource: 1024 } },
     ...(wait === undefined ? {} : { commitWaitMs: Number(wait) }),
     limits: { depositStampBits: 0, perSource: { capacity: 1e12, refillPerSecond: 1e12 }, perMailbox: { capacity: 1e12, refillPerSecond: 1e12 }, perMailboxStamped: { capacity: 1e12, refillPerSecond: 1e12 } },
   });

@@ -17,6 +17,8 @@ import { encodeRefusalFrame, FRAME } from '../../../protocol/server/frame.ts';
 import { RELAY_STATUS } from '../../../protocol/server/errors.ts';
 import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
 import { basicAuthChecker } from './basic-auth.ts';
+import { capConnections, type ConnectionCaps } from './connection-cap.ts';
+import { sourceKeyOf } from './source-key.ts';
 
 export interface HttpDoorOptions {
   readonly host?: string;
@@ -26,6 +28,8 @@ export interface HttpDoorOptions {
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   readonly basicAuth?: BasicCredentials;
   readonly maxRequestBytes?: number;
+  /** Caps on open sockets, in total and per source, and their idle timeout (connection-cap.ts). */
+  readonly connections?: ConnectionCaps;
 }
 
 const ZERO_REPLY_ID = new Uint8Array(REPLY_ID_BYTES);
@@ -92,8 +96,14 @@ export function startHttpDoor(core: DoorCore, options: HttpDoorOptions = {}): Pr
       if (refused) return;
       const body = Buffer.concat(chunks, size);
       const frame = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      void core.handle(frame, { source: req.socket.remoteAddress ?? 'unknown', maxResponseBytes: MAX_RESPONSE_FRAME_BYTES })
-        .then((answer) => send(res, statusFor(answer), answer));
+      // handle() never rejects by contract; should it (or the answer's write) fail anyway, this
+      // request gets an 'internal' refusal instead of an unhandled rejection that ends the process.
+      core.handle(frame, { source: sourceKeyOf(req.socket.remoteAddress ?? 'unknown'), maxResponseBytes: MAX_RESPONSE_FRAME_BYTES })
+        .then((answer) => send(res, statusFor(answer), answer))
+        .catch(() => {
+          if (res.headersSent) res.destroy();
+          else send(res, 500, encodeRefusalFrame(ZERO_REPLY_ID, 'internal', 'the relay could not answer'), { connection: 'close' });
+        });
     });
     req.on('error', () => res.destroy());
   };
@@ -104,6 +114,7 @@ export function startHttpDoor(core: DoorCore, options: HttpDoorOptions = {}): Pr
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
+  capConnections(server, options.connections);
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

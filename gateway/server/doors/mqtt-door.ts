@@ -16,10 +16,14 @@ import {
 } from '../../../protocol/server/doors.ts';
 import { encodeRefusalFrame, replyIdOf } from '../../../protocol/server/frame.ts';
 import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
+import { InFlight } from './connection-cap.ts';
 
 export interface MqttDoorOptions {
   /** mqtt://host:port of the broker (user:pass@ allowed). */
   readonly brokerUrl: string;
+  /** Requests answered at once, in total and per client id; extra messages are dropped (the broker's own max_connections caps sockets). */
+  readonly maxInFlight?: number;
+  readonly maxInFlightPerClient?: number;
 }
 
 export async function startMqttDoor(core: DoorCore, options: MqttDoorOptions): Promise<RunningDoor> {
@@ -27,6 +31,7 @@ export async function startMqttDoor(core: DoorCore, options: MqttDoorOptions): P
   const client: MqttClient = await mqtt.connectAsync(options.brokerUrl, {
     protocolVersion: 4, clean: true, reconnectPeriod: 1000, clientId: `meow-relay-${toHex(core.serverId)}`,
   });
+  const inFlight = new InFlight(options.maxInFlight ?? 1024, options.maxInFlightPerClient ?? 8);
   await client.subscribeAsync(`${base}/req/+`, { qos: 1 });
   client.on('message', (topic, payload) => {
     const clientId = topic.slice(base.length + 5);
@@ -40,7 +45,10 @@ export async function startMqttDoor(core: DoorCore, options: MqttDoorOptions): P
       reply(encodeRefusalFrame(replyIdOf(frame), 'too-large', `request over ${MAX_REQUEST_FRAME_BYTES} bytes`));
       return;
     }
-    void core.handle(frame, { source: `mqtt:${clientId}`, maxResponseBytes: MQTT_MAX_PAYLOAD_BYTES }).then(reply);
+    const source = `mqtt:${clientId}`;
+    const release = inFlight.enter(source);
+    if (!release) return;
+    core.handle(frame, { source, maxResponseBytes: MQTT_MAX_PAYLOAD_BYTES }).then(reply, () => undefined).finally(release);
   });
   const url = new URL(options.brokerUrl);
   return {

@@ -16,11 +16,16 @@ import { createSocket, type Socket } from 'node:dgram';
 import { UDP_AMPLIFICATION_FACTOR, UDP_MAX_DATAGRAM_BYTES, UDP_PAD_REQUESTS_TO_BYTES } from '../../../protocol/server/doors.ts';
 import { encodeRefusalFrame, replyIdOf } from '../../../protocol/server/frame.ts';
 import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
+import { InFlight } from './connection-cap.ts';
+import { sourceKeyOf } from './source-key.ts';
 
 export interface UdpDoorOptions {
   readonly host?: string;
   readonly port?: number;
   readonly maxDatagramBytes?: number;
+  /** Requests answered at once, in total and per source (IPv4 address, IPv6 /64); extra datagrams are dropped. */
+  readonly maxInFlight?: number;
+  readonly maxInFlightPerSource?: number;
 }
 
 export function startUdpDoor(core: DoorCore, options: UdpDoorOptions = {}): Promise<RunningDoor> {
@@ -28,6 +33,7 @@ export function startUdpDoor(core: DoorCore, options: UdpDoorOptions = {}): Prom
   const max = options.maxDatagramBytes ?? UDP_MAX_DATAGRAM_BYTES;
   const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   let closed = false;
+  const inFlight = new InFlight(options.maxInFlight ?? 1024, options.maxInFlightPerSource ?? 32);
   socket.on('message', (msg, rinfo) => {
     const budget = Math.min(max, UDP_AMPLIFICATION_FACTOR * msg.length);
     const reply = (frame: Uint8Array): void => {
@@ -45,7 +51,10 @@ export function startUdpDoor(core: DoorCore, options: UdpDoorOptions = {}): Prom
       reply(encodeRefusalFrame(replyIdOf(frame), 'too-large', `datagram over ${max} bytes: use HTTP or MQTT`));
       return;
     }
-    void core.handle(frame, { source: rinfo.address, maxResponseBytes: budget }).then(reply);
+    const source = sourceKeyOf(rinfo.address);
+    const release = inFlight.enter(source);
+    if (!release) return; // over the in-flight cap: dropped, as a lost datagram would be (the client retries)
+    core.handle(frame, { source, maxResponseBytes: budget }).then(reply, () => undefined).finally(release);
   });
   // A bad peer (ICMP port unreachable) must not take the door down.
   socket.on('error', () => undefined);
