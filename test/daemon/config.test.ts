@@ -87,7 +87,7 @@ describe('meow-node flags (two nodes on one machine need no JSON)', () => {
       { type: 'udp', port: 7000, bindAddress: '0.0.0.0', peers: [], mdns: true },
     ]);
     const two = parseConfig({ links: [{ type: 'udp', port: 1 }, { type: 'udp', port: 2 }] });
-    expect(applyCommandLine(two, { peers: ['h:3'] }).links.map((l) => (l as { peers: string[] }).peers)).toEqual([['h:3'], []]);
+    expect(applyCommandLine(two, { peers: ['h:3'] }).links.map((l) => (l as unknown as { peers: string[] }).peers)).toEqual([['h:3'], []]);
   });
 
   it('refuses bad values with a message naming the flag, and misspelt flags with the closest one', () => {
