@@ -15,17 +15,24 @@ export function createNodeScryptKdf(cost: ScryptCost = VAULT_SCRYPT_COST): Passw
   const options = { N: 2 ** cost.logN, r: cost.r, p: cost.p, maxmem: SCRYPT_MAXMEM_BYTES };
   return {
     derive(password, salt) {
+      const refused = (error: Error): VaultError =>
+        // Only the memory limit or bad parameters get here, never the password itself.
+        new VaultError('bad-argument', `scrypt refused to run: ${error.message}`, { cost });
       return new Promise((resolve, reject) => {
-        scrypt(password, salt, VAULT_KEY_BYTES, options, (error, key) => {
-          if (error) {
-            // Only the memory limit or bad parameters get here, never the password itself.
-            reject(new VaultError('bad-argument', `scrypt refused to run: ${error.message}`, { cost }));
-            return;
-          }
-          const out = new Uint8Array(key);
-          key.fill(0);
-          resolve(out);
-        });
+        try {
+          // Node checks the parameters synchronously (a throw) and runs the work in the thread pool (the callback).
+          scrypt(password, salt, VAULT_KEY_BYTES, options, (error, key) => {
+            if (error) {
+              reject(refused(error));
+              return;
+            }
+            const out = new Uint8Array(key);
+            key.fill(0);
+            resolve(out);
+          });
+        } catch (error) {
+          reject(refused(error as Error));
+        }
       });
     },
   };
