@@ -273,12 +273,13 @@ export class Outbox {
     const p = this.pending.get(messageId);
     if (!p?.chunks) return;
     d.counters.fragmentRequests++;
-    d.routes.learn(p.destHint, reversed(requestRoute), 'ack', d.clock.now());
-    const route = d.routes.get(p.destHint, d.clock.now());
+    // A fragment request carries no proof: its path serves this message's
+    // fragments, and becomes a route only when the ack proves it (onAck).
+    const path = d.routes.get(p.destHint, d.clock.now())?.path ?? reversed(requestRoute);
     const indices = p.chunks.map((_, i) => i).filter((i) => (missing >>> i) & 1);
-    const frameBytes = this.sendFragments(p, indices, route?.path);
+    const frameBytes = this.sendFragments(p, indices, path);
     p.timer?.cancel();
-    p.timer = d.lifecycle.after(this.ackTimeoutMs(Math.max(frameBytes, 1), route?.path.length), () => this.timedOut(p));
+    p.timer = d.lifecycle.after(this.ackTimeoutMs(Math.max(frameBytes, 1), path.length), () => this.timedOut(p));
   }
 
   close(): void {

@@ -12,7 +12,7 @@ import { relayHintOfDest } from '../../protocol/mesh/node-id.ts';
 import type { Clock } from '../../seams/clock.ts';
 import type { ReceivedFrame } from '../../seams/link.ts';
 import type { FrameHandlers } from './handlers/frame-handler.ts';
-import { isForMe, isNamedRelay, reversed, type RouterIdentity } from './identity.ts';
+import { isForMe, isNamedRelay, type RouterIdentity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Forwarder } from './relay.ts';
 import type { SeenFrame, SeenFrames } from './seen-frames.ts';
@@ -118,11 +118,10 @@ export function createReceiver(d: ReceiveDeps): (rx: ReceivedFrame, mtu: number)
     const fresh: SeenFrame = seen ?? { firstHops: frame.hops, copiesHeard: 0 };
     if (myTurn) fresh.handled = true;
     if (!seen) d.seen.set(frame.frameId, fresh, now);
-    // Every node a flood reaches learns the way back to its source (reverse path).
+    // No route is learned here: a flood's relay hints are outside the frame
+    // MAC (relays append them), so anyone could claim a path through itself
+    // (issue 9 item 3). Routes come only from proven acks (outbox.ts).
     if (frame.sourceHint !== undefined) d.floodDepth.note(frame.hops);
-    if (frame.sourceHint !== undefined && frame.sourceHint !== identity.destHint) {
-      d.routes.learn(frame.sourceHint, reversed(frame.route), 'flood', now);
-    }
     dispatch(frame, fresh, rx);
   };
 }

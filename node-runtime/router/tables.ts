@@ -9,14 +9,26 @@ import type { CatalogEntry, NeighbourInfo, RouteInfo } from './types.ts';
 
 interface Neighbour { hint: number; nodeId?: string; snrDb?: number; rssiDbm?: number; lastHeardMs: number; frames: number }
 
+/** Frames after which a neighbour is settled: a newcomer may no longer push it out. */
+const SETTLED_FRAMES = 3;
+
+/**
+ * Neighbours heard directly, by the relay hint of the copy's transmitter.
+ * The hint is outside the frame MAC, so anyone on the (public) network key
+ * can claim any of the 256: a newcomer may only displace an entry heard
+ * fewer than SETTLED_FRAMES times (the least recently heard of them), so
+ * frames "from nowhere" churn among themselves and never push out the
+ * neighbours that carry traffic; with no such entry the newcomer is
+ * ignored until one ages out (`maxAgeMs`).
+ */
 export class NeighbourTable {
   private readonly byHint = new Map<number, Neighbour>();
-  constructor(private readonly maxEntries = 256) {}
+  constructor(private readonly maxEntries = 64, private readonly maxAgeMs = 60 * 60_000) {}
 
   heard(hint: number, nowMs: number, snrDb?: number, rssiDbm?: number, nodeId?: string): void {
     let n = this.byHint.get(hint);
     if (!n) {
-      if (this.byHint.size >= this.maxEntries) this.evictOldest();
+      if (this.byHint.size >= this.maxEntries && !this.makeRoom(nowMs)) return;
       n = { hint, lastHeardMs: nowMs, frames: 0 };
       this.byHint.set(hint, n);
     }
@@ -27,14 +39,27 @@ export class NeighbourTable {
     if (nodeId !== undefined) n.nodeId = nodeId;
   }
 
+  get size(): number {
+    return this.byHint.size;
+  }
+
   list(): NeighbourInfo[] {
     return [...this.byHint.values()].map((n) => ({ ...n }));
   }
 
-  private evictOldest(): void {
-    let oldest: Neighbour | undefined;
-    for (const n of this.byHint.values()) if (!oldest || n.lastHeardMs < oldest.lastHeardMs) oldest = n;
-    if (oldest) this.byHint.delete(oldest.hint);
+  /** Drops one entry that is stale, or else unsettled; false when every entry is settled and fresh. */
+  private makeRoom(nowMs: number): boolean {
+    let victim: Neighbour | undefined;
+    for (const n of this.byHint.values()) {
+      if (nowMs - n.lastHeardMs > this.maxAgeMs) {
+        victim = n;
+        break;
+      }
+      if (n.frames < SETTLED_FRAMES && (!victim || n.lastHeardMs < victim.lastHeardMs)) victim = n;
+    }
+    if (!victim) return false;
+    this.byHint.delete(victim.hint);
+    return true;
   }
 }
 

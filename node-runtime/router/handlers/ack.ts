@@ -9,7 +9,7 @@ import { decodeAck, encodeAck } from '../../../protocol/mesh/control.ts';
 import { ackProof } from '../../../protocol/mesh/frame-auth.ts';
 import { FrameKind, type MeshFrame } from '../../../protocol/mesh/frame-types.ts';
 import type { Clock } from '../../../seams/clock.ts';
-import { isNamedRelay, reversed, type RouterIdentity } from '../identity.ts';
+import { isNamedRelay, type RouterIdentity } from '../identity.ts';
 import type { Outbox } from '../outbox.ts';
 import type { Forwarder } from '../relay.ts';
 import type { RouteTable } from '../tables.ts';
@@ -65,9 +65,9 @@ export class AckHandler {
       return;
     }
     this.progress(frame);
-    // Whoever hears this copy heard route[hops - 1] (or the acking node itself at hops 0),
-    // so the relays already crossed, reversed, are a valid route to the acknowledging node.
-    d.routes.learn(frame.destHint, reversed(frame.route.subarray(0, frame.hops)), 'ack', d.clock.now());
+    // A relay learns no route from the acks it carries: their proof binds the
+    // acknowledging node's id only for the sender that knows it, and the
+    // route field is outside the MAC (issue 9 item 3).
     if (frame.hops === frame.limit) {
       d.outbox.onAck(a.value.ackedKey, a.value.proof, frame.route);
       return;

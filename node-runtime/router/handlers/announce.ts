@@ -9,7 +9,7 @@ import { BROADCAST_HINT } from '../../../protocol/mesh/frame-types.ts';
 import { meshNodeId } from '../../../protocol/mesh/node-id.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Announcer } from '../announcer.ts';
-import { reversed, type RouterIdentity } from '../identity.ts';
+import { type RouterIdentity } from '../identity.ts';
 import type { Forwarder } from '../relay.ts';
 import type { NeighbourTable, RouteTable, ServerCatalog } from '../tables.ts';
 import type { RouterConfig, RouterCounters } from '../types.ts';
@@ -51,7 +51,7 @@ export function createAnnounceHandler(d: AnnounceHandlerDeps): FrameHandler {
       return;
     }
     if (frame.hops === 0) d.neighbours.heard(id[0] as number, now, rx.snrDb, rx.rssiDbm, nodeId);
-    d.routes.learn(((id[0] as number) << 8) | (id[1] as number), reversed(frame.route), 'announce', now);
+    // The signature covers the announce, not the relay hints appended on its way: no route from them (issue 9 item 3).
     if (frame.hops < frame.limit && d.announcer.spend(frame.payload.length + frame.route.length + 9)) {
       d.forwarder.scheduleFloodRelay(frame, seen, rx.snrDb, d.cfg.floodSuppressBroadcast);
     }

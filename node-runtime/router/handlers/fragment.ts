@@ -52,7 +52,6 @@ export class FragmentHandler {
       return;
     }
     const back = pathBack(frame);
-    d.routes.learn(f.value.sourceHint, back, 'fragment', d.clock.now());
     const out = this.reassembler.accept(f.value, d.clock.now(), back);
     if (out.status === 'complete') {
       const sendAck = (): void => d.sendAck(out.messageId, back, frame.attempt);
