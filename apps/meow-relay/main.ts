@@ -16,7 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { lockDirectory } from '../dir-lock.ts';
+import { FlagError, parseFlags } from '../flags.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { connectRelay } from '../../gateway/client/connect.ts';
 import { RelayConfigError } from '../../gateway/server/errors.ts';
@@ -47,11 +48,69 @@ export const RELAY_USAGE = `usage: meow-relay [--data DIR] [--host 127.0.0.1] [-
                   [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
                   [--peer URL]... [--stamp-bits N] [--no-http] [--config FILE.json]`;
 
+export const RELAY_HELP = `${RELAY_USAGE}
+
+Runs a Meow relay: mailboxes, emergency broadcasts, presence, the "free for chat"
+directory and the server catalog, in SQLite under its data directory. One relay per
+data directory (a second one on the same directory exits with a message).
+
+  --data DIR          data directory (default $MEOW_RELAY_DATA, else $XDG_DATA_HOME/meow-relay,
+                      else ~/.local/share/meow-relay); holds the server key, mode 0600
+  --host H            address every door binds (default 127.0.0.1; 0.0.0.0 for the network,
+                      then give --public-url)
+  --port N            plain HTTP door (default ${DEFAULT_RELAY_PORT}; 0: any free port)
+  --no-http           no plain HTTP door (with --https-port, HTTPS only)
+  --https-port N      HTTPS door; needs --tls-key and --tls-cert
+  --tls-key FILE      PEM private key of the HTTPS door
+  --tls-cert FILE     PEM certificate of the HTTPS door
+  --auth USER:PASS    HTTP basic credentials required on every HTTP(S) door (use HTTPS: on
+                      plain HTTP they travel in clear; cards that list this relay carry them)
+  --udp-port N        UDP door
+  --mqtt URL          MQTT door through a broker (mqtt://host:1883), which must be running
+  --public-url URL    an address clients should use, published in the signed descriptor
+                      instead of the bound ones (repeatable)
+  --peer URL          another relay whose server catalog this one syncs (repeatable)
+  --stamp-bits N      proof-of-work bits a deposit must carry, 0-32 (default 16)
+  --config FILE.json  the same settings as JSON, names in camelCase ({"udpPort": 41325});
+                      flags win over the file
+  -h, --help          this text
+
+It prints its server id, its keys (the "key" line is what a gateway pins) and the
+URLs it listens on, and stops cleanly on Ctrl-C or SIGTERM.`;
+
 function port(label: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RelayConfigError(`${label} must be a port number 0-65535, got ${value}`);
   return n;
+}
+
+/** The JSON config file, or a RelayConfigError that says what is wrong with it in words. */
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RelayConfigError(`--config ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new RelayConfigError(`--config ${path}: not valid JSON`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new RelayConfigError(`--config ${path}: must be a JSON object`);
+  return raw as Record<string, unknown>;
+}
+
+/** A TLS file, or a RelayConfigError naming the flag. */
+function readTlsFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new RelayConfigError(`${flag} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
+  }
 }
 
 function camel(flag: string): string {
@@ -60,9 +119,9 @@ function camel(flag: string): string {
 
 /** Turns flags (and an optional JSON config file) into relay options. */
 export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RelayServerOptions | 'help' {
-  const { values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false });
+  const { values } = parseFlags(argv, FLAGS, false);
   if (values.help) return 'help';
-  const file: Record<string, unknown> = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) as Record<string, unknown> : {};
+  const file = values.config ? readConfigFile(values.config) : {};
   const pick = (flag: keyof typeof FLAGS): unknown => (values as Record<string, unknown>)[flag] ?? file[camel(flag)];
   const str = (flag: keyof typeof FLAGS): string | undefined => {
     const v = pick(flag);
@@ -83,7 +142,7 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     const keyFile = str('tls-key');
     const certFile = str('tls-cert');
     if (!keyFile || !certFile) throw new RelayConfigError('--https-port needs --tls-key and --tls-cert');
-    https = { host, port: httpsPort, tls: { key: readFileSync(keyFile), cert: readFileSync(certFile) }, ...(basicAuth ? { basicAuth } : {}) };
+    https = { host, port: httpsPort, tls: { key: readTlsFile('--tls-key', keyFile), cert: readTlsFile('--tls-cert', certFile) }, ...(basicAuth ? { basicAuth } : {}) };
   }
   const udpPort = port('--udp-port', str('udp-port'));
   const mqttUrl = str('mqtt');
@@ -113,8 +172,16 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
 export async function startRelayFromArgs(argv: readonly string[]): Promise<RunningRelay | 'help'> {
   const options = relayOptionsFromArgs(argv);
   if (options === 'help') return 'help';
-  // The relay reaches its catalog peers through the relay client (gateway/server does not import it).
-  const relay = await startRelay({ ...options, connectPeer: (url, context) => connectRelay(url, context) });
+  const lock = lockDirectory(options.dataDir, 'relay.lock', 'meow-relay');
+  let started: RunningRelay;
+  try {
+    // The relay reaches its catalog peers through the relay client (gateway/server does not import it).
+    started = await startRelay({ ...options, connectPeer: (url, context) => connectRelay(url, context) });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const relay: RunningRelay = { ...started, close: async () => { await started.close(); lock.release(); } };
   console.log(`meow-relay: data ${options.dataDir}`);
   console.log(`meow-relay: server id ${toHex(relay.core.serverId)}, Ed25519 ${toHex(relay.key.publicKey.signing)}, X25519 ${toHex(relay.key.publicKey.agreement)}`);
   // The form a gateway pins in its config (gateway.relayKeys).
@@ -133,15 +200,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     relay = await startRelayFromArgs(argv);
   } catch (e) {
     console.error(`meow-relay: ${e instanceof Error ? e.message : String(e)}`);
-    // Bad flags or config are a usage error (2); a port in use or an unreachable broker is a runtime failure (1).
-    if (e instanceof RelayConfigError || String((e as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
-      console.error(RELAY_USAGE);
+    // Bad flags or config are a usage error (2); a locked directory, a port in use or an unreachable broker a runtime failure (1).
+    if (e instanceof RelayConfigError || e instanceof FlagError) {
+      console.error(`${RELAY_USAGE}\n(meow-relay --help describes every flag)`);
       return 2;
     }
     return 1;
   }
   if (relay === 'help') {
-    console.log(RELAY_USAGE);
+    console.log(RELAY_HELP);
     return 0;
   }
   const running = relay;

@@ -1,13 +1,13 @@
 /** `meow-relay` as a user runs it: a real process, its embedded defaults, a client over loopback, a clean stop. */
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../protocol/codec/bytes.ts';
 import { generateLookupKeyPair } from '../../../protocol/keys/keys.ts';
 import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
 import { SeededRandom } from '../../../protocol/seeded-random.ts';
-import { relayOptionsFromArgs } from '../../../apps/meow-relay/main.ts';
+import { RELAY_HELP, relayOptionsFromArgs } from '../../../apps/meow-relay/main.ts';
 import { connect, freePort, suite, tempDir } from './support.ts';
 
 describe('meow-relay command', () => {
@@ -52,6 +52,86 @@ describe('meow-relay command', () => {
       expect(await exited).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      dir.remove();
+    }
+  });
+});
+
+const checkout = join(import.meta.dirname, '../../..');
+
+/** Resolves with stdout once a line contains `ready`; rejects with all output if the process exits first. */
+function waitFor(child: ChildProcess, ready: string): Promise<string> {
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(ready)) resolve(out);
+    });
+    child.once('exit', (c) => reject(new Error(`exited ${c}: ${out}${err}`)));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('meow-relay as a new user runs it', () => {
+  it('--help describes every flag it accepts', () => {
+    const flags = [...RELAY_HELP.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags.sort()).toEqual(['--auth', '--config', '--data', '--help', '--host', '--https-port', '--mqtt', '--no-http',
+      '--peer', '--port', '--public-url', '--stamp-bits', '--tls-cert', '--tls-key', '--udp-port']);
+    expect(() => relayOptionsFromArgs(['--prot', '1'], {})).toThrow('unknown flag --prot: did you mean --port?');
+    expect(() => relayOptionsFromArgs(['--config', '/nonexistent/relay.json'], {})).toThrow('--config /nonexistent/relay.json: no such file');
+  });
+
+  it('takes a data-directory lock: a second relay on the same directory exits 1 with a clear message', async () => {
+    const dir = tempDir('lock');
+    const first = spawn(process.execPath, ['bin/meow-relay.js', '--data', dir.path, '--port', '0', '--stamp-bits', '0'],
+      { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await waitFor(first, 'listening');
+      expect(readFileSync(join(dir.path, 'relay.lock'), 'utf8')).toBe(`${first.pid}\n`);
+      const second = spawn(process.execPath, ['bin/meow-relay.js', '--data', dir.path, '--port', '0'], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      second.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((r) => second.once('exit', r));
+      expect(code).toBe(1);
+      expect(err).toBe(`meow-relay: another meow-relay (pid ${first.pid}) is using ${dir.path}: stop it first, or give another data directory\n`);
+      const exited = new Promise((r) => first.once('exit', r));
+      first.kill('SIGTERM');
+      await exited;
+      expect(existsSync(join(dir.path, 'relay.lock'))).toBe(false);
+    } finally {
+      if (first.exitCode === null) first.kill('SIGKILL');
+      dir.remove();
+    }
+  });
+
+  it('kill -TERM of `npx meow-relay` stops the relay itself (npm forwards the signal only to its shell)', async () => {
+    const dir = tempDir('npx');
+    const npx = spawn('npx', ['meow-relay', '--data', dir.path, '--port', '0', '--stamp-bits', '0'], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    let relayPid = 0;
+    try {
+      await waitFor(npx, 'listening');
+      relayPid = Number.parseInt(readFileSync(join(dir.path, 'relay.lock'), 'utf8'), 10);
+      expect(relayPid).not.toBe(npx.pid);
+      const exited = new Promise((r) => npx.once('exit', r));
+      process.kill(npx.pid!, 'SIGTERM');
+      await exited;
+      const deadline = Date.now() + 10_000;
+      while (alive(relayPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(relayPid)).toBe(false);
+      expect(existsSync(join(dir.path, 'relay.lock'))).toBe(false); // it closed cleanly
+    } finally {
+      if (npx.exitCode === null) npx.kill('SIGKILL');
+      if (relayPid && alive(relayPid)) process.kill(relayPid, 'SIGKILL');
       dir.remove();
     }
   });
