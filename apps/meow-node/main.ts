@@ -15,6 +15,8 @@ import { createLogger } from '../../node-runtime/platform/logger.ts';
 import { type MeshNode, startMeshNode } from './mesh-node.ts';
 import { openLoRaFromConfig } from './open-lora.ts';
 import { type StatusServer, startStatusServer } from './status-server.ts';
+import { createLocalApi, type LocalApi } from './local-api/index.ts';
+import { createNodeScryptKdf } from '../../node-runtime/platform/scrypt-kdf.ts';
 
 /** The message of an error, without the "Error: Error:" nesting some libraries produce. */
 function describeStartError(error: unknown): string {
@@ -122,8 +124,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`meow-node: cannot start: ${describeStartError(error)}\n`);
     return error instanceof ConfigError ? 2 : 1;
   }
+  let listenPort = config.status.port;
+  const api: LocalApi = createLocalApi({
+    dataDir: config.dataDir, suite: createNodeSuite(), random: systemRandom, clock: systemClock, log, port: node.agentPort,
+    kdf: createNodeScryptKdf(), listenPort: () => listenPort,
+  });
   try {
-    status = await startStatusServer(config.status.host, config.status.port, () => node.status());
+    status = await startStatusServer(config.status.host, config.status.port, () => node.status(), api.handler);
+    listenPort = status.port;
   } catch (error) {
     process.stderr.write(`meow-node: cannot open the status endpoint on ${config.status.host}:${config.status.port}: ${describeStartError(error)}\n`);
     await node.stop();
@@ -139,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  api.stop();
   await status.close();
   await node.stop();
   return 0;

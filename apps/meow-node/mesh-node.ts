@@ -28,6 +28,10 @@ import type { NodeStatusReport } from '../../seams/node-status.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createDelivery } from './delivery.ts';
 import { loadOrCreateNodeKey, type NodeKey } from './node-key.ts';
+import { createInProcessNodePort, type InProcessNodePort } from './local-api/node-port.ts';
+import { decodeEnvelopeFields } from '../../protocol/envelope/clear-fields.ts';
+import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
+import { relayPort } from '../../gateway/client/index.ts';
 
 export interface MeshNodeDeps {
   readonly clock: Clock;
@@ -64,6 +68,8 @@ export interface MeshNode {
   readonly publicKey: Uint8Array;
   readonly router: Router;
   readonly store: Store;
+  /** How the node-hosted agent and the local API's envelope routes reach the mesh and relays (seams/node-port.ts). */
+  readonly agentPort: InProcessNodePort;
   status(): NodeStatus;
   stop(): Promise<void>;
 }
@@ -92,10 +98,18 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     }
     const isGateway = config.gateway.relays.length > 0;
     const deliver = createDelivery({ store, suite, log, gateway: () => gateway });
+    const agentPortRef: { current?: InProcessNodePort } = {};
+    // After delivery.ts stored a direct envelope, the agents watching its mailbox hear of it.
+    const deliverAndTell = (envelope: Uint8Array, meta: Parameters<typeof deliver>[1]): boolean => {
+      const stored = deliver(envelope, meta);
+      const fields = stored ? decodeEnvelopeFields(envelope) : undefined;
+      if (fields?.ok && fields.value.kind === 'direct') agentPortRef.current?.deposited(fields.value.mailboxTag, envelopeId(suite, envelope), envelope);
+      return stored;
+    };
     const router = createRouter({
       nodeKeys: { seed: key.seed, publicKey: key.publicKey }, suite, clock, random,
       links: built.map((b) => b.link), queues: built.map((b) => b.scheduler),
-      store: { accept: (envelope, meta) => deliver(envelope, meta) },
+      store: { accept: (envelope, meta) => deliverAndTell(envelope, meta) },
       log: { debug: (m, f) => log.debug(m, f), warn: (m, f) => log.warn(m, f) },
       config: {
         ...(config.meshKeyHex ? { meshKey: fromHex(config.meshKeyHex)! } : {}),
@@ -115,6 +129,12 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays.map(redactUrl) : undefined,
     });
 
+    const port = createInProcessNodePort({
+      nodeId: router.nodeId, store, suite, clock, random, log, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+      relay: (url) => relayPort(url, { clock, random, suite }),
+    });
+    agentPortRef.current = port;
+
     // Expired mail, outbox items and seen ids are swept on the injected clock.
     const housekeeping = startHousekeeping(store, clock);
 
@@ -123,6 +143,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       publicKey: key.publicKey,
       router,
       store,
+      agentPort: port,
       status: () => ({
         nodeId: toHex(router.nodeId),
         uptimeMs: clock.now() - startedAt,
@@ -133,6 +154,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       }),
       async stop() {
         housekeeping.stop();
+        port.stop();
         await gateway?.stop();
         await router.close();
         for (const b of built) {

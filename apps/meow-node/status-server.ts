@@ -1,9 +1,10 @@
 /**
- * `meow status` reads the node's state from a JSON endpoint on the loopback
- * interface (GET /status). Nothing on it is secret, but it tells who the
- * node's neighbours are, so it is never bound to a routable address.
+ * The node's loopback HTTP endpoint: `GET /status` (no token; `meow status`
+ * reads it, nothing on it is secret but it tells who the neighbours are),
+ * and the authenticated local API under /v1/ (local-api/router.ts,
+ * docs/API.md). Never bound to a routable address by default.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface StatusServer {
@@ -11,10 +12,17 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-export async function startStatusServer(host: string, port: number, status: () => unknown): Promise<StatusServer> {
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export async function startStatusServer(host: string, port: number, status: () => unknown, api?: ApiHandler): Promise<StatusServer> {
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url !== '/status' && req.url !== '/')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    const path = (req.url ?? '/').split('?')[0];
+    if (api && path?.startsWith('/v1/')) {
+      void api(req, res);
+      return;
+    }
+    if (req.method !== 'GET' || (path !== '/status' && path !== '/')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not-found","message":"not found"}}');
       return;
     }
     let body: string;
@@ -32,6 +40,9 @@ export async function startStatusServer(host: string, port: number, status: () =
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }
