@@ -24,6 +24,8 @@ export interface RelayLimits {
   /** Accepted clock skew of record creation times (broadcasts, directory entries). */
   readonly recordSkewMs: number;
   readonly mailboxMessageTtlMs: number;
+  /** How far a signed request's counter (the client's clock in ms) may be ahead of the relay's clock. */
+  readonly counterAheadMs: number;
   /** Registrations unused (no fetch) for this long are dropped with their messages. */
   readonly mailboxIdleTtlMs: number;
   /** Per request source (IP address, MQTT client id). */
@@ -55,6 +57,9 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   recordSkewMs: 10 * 60_000,
   mailboxMessageTtlMs: 14 * 86_400_000,
   mailboxIdleTtlMs: 90 * 86_400_000,
+  // As for records and stamps: ten minutes covers clocks kept by NTP, a phone's network time and a
+  // Pi's RTC-less drift between syncs; a client further ahead is told so ('stale').
+  counterAheadMs: 10 * 60_000,
   perSource: { capacity: 600, refillPerSecond: 200 },
   perMailbox: { capacity: 120, refillPerSecond: 2 },
   perMailboxStamped: { capacity: 60, refillPerSecond: 1 },

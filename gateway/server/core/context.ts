@@ -77,6 +77,12 @@ export function consumeCounter(ctx: CoreContext, r: SignedFields, nowMs: number)
   if (last === undefined && r.counter <= nowMs - ctx.limits.mailboxIdleTtlMs) {
     throw new RelayError('stale', 'request counter older than the replay memory: check the clock');
   }
+  // Ahead is bounded too (issue 9 item 7): a counter far in the future would stay above every
+  // later honest counter (locking out the signer's other devices) and, once the idle signer's
+  // row is garbage-collected, would pass the check above for as long as its clock was ahead.
+  if (r.counter > nowMs + ctx.limits.counterAheadMs) {
+    throw new RelayError('stale', `request counter ahead of the relay's clock by over ${Math.round(ctx.limits.counterAheadMs / 1000)} s: check the clock`);
+  }
   ctx.db.putCounter(r.signer, r.counter, nowMs);
 }
 

@@ -184,6 +184,24 @@ describe('relay core', () => {
     expect(await code(replayer.register(generateLookupKeyPair(suite, new SeededRandom('l2'))))).toBe('stale');
   });
 
+  it('bounds the clock skew of signed requests in both directions (issue 9 item 7)', async () => {
+    const { core, key, clock } = setUp({ counterAheadMs: 10 * 60_000, mailboxIdleTtlMs: 90 * 86_400_000 });
+    const clientAt = (offsetMs: number, seed: string): RelayClient => new RelayClient({
+      suite, random: new SeededRandom(seed), clock: new ManualClock(clock.t + offsetMs), server: key.publicKey,
+      transport: { url: 'direct', maxRequestBytes: 1 << 20, exchange: (f) => core.handle(f, { source: seed, maxResponseBytes: 1 << 20 }), close: async () => undefined },
+    });
+    const owner = (seed: string) => generateLookupKeyPair(suite, new SeededRandom(seed));
+    // Ahead: within the bound served, beyond it refused (and nothing recorded for the signer).
+    expect(await code(clientAt(9 * 60_000, 'ahead-ok').register(owner('a1')))).toBe('ok');
+    const farAhead = owner('a2');
+    expect(await code(clientAt(11 * 60_000, 'ahead-far').register(farAhead))).toBe('stale');
+    expect(await code(clientAt(365 * 86_400_000, 'ahead-year').register(farAhead))).toBe('stale');
+    expect(await code(clientAt(0, 'on-time').register(farAhead))).toBe('ok');
+    // Behind: within the replay memory served, older refused.
+    expect(await code(clientAt(-89 * 86_400_000, 'behind-ok').register(owner('b1')))).toBe('ok');
+    expect(await code(clientAt(-91 * 86_400_000, 'behind-far').register(owner('b2')))).toBe('stale');
+  });
+
   it('rate-limits a source before doing any crypto for it', async () => {
     const { client, core } = setUp({ perSource: { capacity: 3, refillPerSecond: 0 } });
     await client.catalog();
@@ -239,10 +257,10 @@ describe('relay core', () => {
     const { client, clock, core, key } = setUp();
     const owner = generateLookupKeyPair(suite, new SeededRandom('two-devices'));
     await client.register(owner);
-    // The first device's clock is far ahead; the second one's counters start below its last.
-    clock.t += 3_600_000;
+    // The first device's clock is ahead (within the accepted skew); the second one's counters start below its last.
+    clock.t += 9 * 60_000;
     await client.fetch(owner);
-    clock.t -= 3_600_000;
+    clock.t -= 9 * 60_000;
     const transport: RelayTransport = { url: 'direct', maxRequestBytes: 1 << 20, exchange: (f) => core.handle(f, { source: 's2', maxResponseBytes: 1 << 20 }), close: async () => undefined };
     const second = new RelayClient({ suite, random: new SeededRandom('second'), clock, transport, server: key.publicKey });
     expect((await second.fetch(owner)).messages).toEqual([]);
