@@ -1,0 +1,75 @@
+/** Two meow-node processes on loopback for end-to-end tests, and a small local API client. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const bin = new URL('../../bin/meow-node.js', import.meta.url).pathname;
+
+export interface NodeProcess {
+  readonly dir: string;
+  readonly statusPort: number;
+  child: ChildProcess;
+  stderr: string;
+  token?: string;
+}
+
+export function startNode(root: string, name: string, udpPort: number, peerPort: number, statusPort: number): NodeProcess {
+  const dir = join(root, name);
+  const configPath = join(root, `${name}.json`);
+  writeFileSync(configPath, JSON.stringify({
+    dataDir: dir, region: 'none', log: { level: 'warn' }, status: { port: statusPort },
+    links: [{ type: 'udp', port: udpPort, bindAddress: '127.0.0.1', peers: [`127.0.0.1:${peerPort}`], mdns: false }],
+  }));
+  const node: NodeProcess = { dir, statusPort, child: spawn(process.execPath, [bin, '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] }), stderr: '' };
+  node.child.stderr!.on('data', (d: Buffer) => (node.stderr += d.toString()));
+  return node;
+}
+
+export function restart(root: string, node: NodeProcess, name: string): void {
+  node.child = spawn(process.execPath, [bin, '--config', join(root, `${name}.json`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  node.child.stderr!.on('data', (d: Buffer) => (node.stderr += d.toString()));
+}
+
+export async function kill9(node: NodeProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => node.child.once('exit', () => resolve()));
+  node.child.kill('SIGKILL');
+  await exited;
+}
+
+export async function stop(node: NodeProcess): Promise<void> {
+  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => node.child.once('exit', () => resolve()));
+  node.child.kill('SIGTERM');
+  await exited;
+}
+
+export async function api<T = Record<string, unknown>>(node: NodeProcess, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  node.token ??= readFileSync(join(node.dir, 'api.token'), 'utf8').trim();
+  const res = await fetch(`http://127.0.0.1:${node.statusPort}${path}`, {
+    method, headers: { authorization: `Bearer ${node.token}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, json: (await res.json().catch(() => ({}))) as T };
+}
+
+/** Polls an async condition every 50 ms until it gives a value. */
+export async function eventually<T>(get: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await get();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the node answers its local API. */
+export async function ready(node: NodeProcess): Promise<void> {
+  await eventually(async () => {
+    try {
+      return (await api(node, 'GET', '/v1/agent')).status === 200 ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 30_000, 'the local API');
+}
