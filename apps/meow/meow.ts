@@ -6,6 +6,7 @@
 import { KeystoreError } from '../../node-runtime/keystore/errors.ts';
 import { FlagError } from '../flags.ts';
 import { cardCommand } from './card.ts';
+import { doctor } from './doctor.ts';
 import { CliError, EXIT_BAD_INPUT, EXIT_RUNTIME, usage } from './errors.ts';
 import { fileErrorToCli, isFileSystemError } from './file-errors.ts';
 import { HELP } from './help.ts';
@@ -20,6 +21,7 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
     case 'keygen': return keygen(io, rest);
     case 'card': return cardCommand(io, rest);
     case 'inspect': return inspect(io, rest);
+    case 'doctor': return doctor(io, rest);
     case 'status':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.stdout.write(HELP.status!);
