@@ -70,7 +70,7 @@ describe('emergency broadcast (whitepaper 1.7)', () => {
     const seed = new Uint8Array(32).fill(9);
     const now = world.clock.now();
     const forged = createBroadcast(suite, seed, relaySigning, Math.floor(now / 1000), 'evacuate').bytes.slice();
-    forged[40] ^= 1;
+    forged[40]! ^= 1;
     expect(receiveRelayBroadcast(bob.env, bob.state.broadcasts, 'r', relaySigning, forged)).toMatchObject({ ok: false, code: 'bad-signature' });
     const otherRelay = createBroadcast(suite, seed, new Uint8Array(32).fill(4), Math.floor(now / 1000), 'x').bytes;
     expect(receiveRelayBroadcast(bob.env, bob.state.broadcasts, 'r', relaySigning, otherRelay)).toMatchObject({ ok: false, code: 'bad-signature' });
