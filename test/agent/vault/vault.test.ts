@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { VaultError } from '../../../agent/vault/errors.ts';
 import { fileBytes } from '../../../agent/vault/layout.ts';
 import { createVault, openVault } from '../../../agent/vault/vault.ts';
-import { countingDeps, MemoryVaultStorage, SMALL_LAYOUT, text } from './helpers.ts';
+import { decodeBody } from '../../../agent/vault/slot-body.ts';
+import { deriveSlotKeys, openInner, openOuter, splitFile } from '../../../agent/vault/slot-seal.ts';
+import { CHEAP_KDF, countingDeps, MemoryVaultStorage, SMALL_LAYOUT, text } from './helpers.ts';
 
 const layout = SMALL_LAYOUT;
 const options = { layout };
@@ -163,8 +165,19 @@ describe('vault', () => {
     await a.compartment.save(text('1'));
     const b = await openVault(deps, text('m'), { layout, deviceId: deviceB });
     await b.compartment.save(text('2'));
-    // Decoded through the body codec in damage.test.ts; here: both devices wrote and the vault still opens.
     expect((await openVault(deps, text('m'), options)).compartment.load()).toEqual(text('2'));
+    // Read the main body as the format defines it: device A wrote twice (create, save), device B once.
+    const { salt, slots } = splitFile(layout, storage.bytes as Uint8Array);
+    const ctx = { suite: deps.suite, random: deps.random, salt, layout };
+    const keys = await deriveSlotKeys(CHEAP_KDF, deps.suite, text('m'), salt);
+    const bodies = slots.map((stored, i) => {
+      const inner = openOuter(ctx, i, keys.outerKey, stored);
+      const plain = inner && openInner(ctx, i, keys.innerKey, inner);
+      return plain && decodeBody(plain);
+    }).filter((b) => b?.ok);
+    expect(bodies).toHaveLength(1);
+    const body = bodies[0];
+    expect(body?.ok && body.value.versions).toEqual([{ deviceId: deviceA, counter: 2 }, { deviceId: deviceB, counter: 1 }]);
     await expect(openVault(deps, text('m'), { layout, deviceId: new Uint8Array(3) })).rejects.toMatchObject({ code: 'bad-argument' });
   });
 });
