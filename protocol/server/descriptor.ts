@@ -7,6 +7,7 @@
  *   | 0x01 | Ed25519 pub  | X25519 pub     | issued    | expires    | n urls  | n x (varint len, | sig 64 |
  *   | ver  | 32           | 32             | u32 sec   | u32 sec    | u8 <= 8 |  UTF-8 URL <=200)|        |
  *   +------+--------------+----------------+-----------+------------+---------+------------------+--------+
+ *   optional onion key field (descriptor-onion.ts) between the URLs and sig: onion X25519 pub 32 | valid until u32
  *   sig = Ed25519(Skp signing, "meow/relay/v1/descriptor" || every byte before sig)
  */
 import { concatBytes, fromUtf8, utf8 } from '../codec/bytes.ts';
@@ -19,28 +20,31 @@ import {
   LABEL, MAX_DESCRIPTOR_BYTES, MAX_SERVER_URL_BYTES, MAX_SERVER_URLS, RELAY_PROTOCOL_VERSION, SIGNATURE_BYTES,
 } from './constants.ts';
 import { RelayUsageError } from './errors.ts';
+import { type OnionKeyAnnouncement, readOnionKeyField, writeOnionKeyField } from './descriptor-onion.ts';
 
 export interface ServerDescriptor {
   readonly server: ServerPublicKey;
   readonly issuedSec: number;
   readonly expiresSec: number;
   readonly urls: readonly string[];
+  readonly onion?: OnionKeyAnnouncement;
   /** The exact signed bytes, kept so that catalogs pass descriptors on unchanged. */
   readonly bytes: Uint8Array;
 }
 
 export function createServerDescriptor(
-  suite: CryptoSuite, key: ServerKeyPair, urls: readonly string[], issuedSec: number, expiresSec: number,
+  suite: CryptoSuite, key: ServerKeyPair, urls: readonly string[], issuedSec: number, expiresSec: number, onion?: OnionKeyAnnouncement,
 ): ServerDescriptor {
   if (urls.length > MAX_SERVER_URLS) throw new RelayUsageError(`at most ${MAX_SERVER_URLS} URLs`);
   if (expiresSec <= issuedSec) throw new RelayUsageError('descriptor must expire after it is issued');
   const w = new ByteWriter(256).u8(RELAY_PROTOCOL_VERSION).fixed(key.publicKey.signing, 32).fixed(key.publicKey.agreement, 32)
     .u32(issuedSec).u32(expiresSec).u8(urls.length);
   for (const url of urls) w.lengthPrefixed(utf8(url), MAX_SERVER_URL_BYTES);
+  if (onion) writeOnionKeyField(w, onion);
   const body = w.finish();
   const sig = suite.ed25519Sign(key.signingSecret, concatBytes(LABEL.descriptor, body));
   const bytes = concatBytes(body, sig);
-  return { server: key.publicKey, issuedSec, expiresSec, urls: [...urls], bytes };
+  return { server: key.publicKey, issuedSec, expiresSec, urls: [...urls], ...(onion ? { onion } : {}), bytes };
 }
 
 /** Decodes and verifies the signature (a descriptor with a bad signature is refused, not returned). */
@@ -66,6 +70,7 @@ export function decodeServerDescriptor(suite: CryptoSuite, bytes: Uint8Array): D
     if (url === undefined) return fail('bad-encoding', at, 'URL is not UTF-8');
     urls.push(url);
   }
+  const onion = r.remaining > SIGNATURE_BYTES ? readOnionKeyField(r) : undefined;
   const bodyEnd = r.offset;
   const sig = r.bytes(SIGNATURE_BYTES, 'signature');
   r.end('descriptor');
@@ -74,5 +79,5 @@ export function decodeServerDescriptor(suite: CryptoSuite, bytes: Uint8Array): D
   if (!suite.ed25519Verify(signing, concatBytes(LABEL.descriptor, bytes.subarray(0, bodyEnd)), sig)) {
     return fail('bad-signature', bodyEnd, 'descriptor signature does not verify');
   }
-  return ok({ server: { role: 'server', signing, agreement }, issuedSec, expiresSec, urls, bytes: bytes.slice() });
+  return ok({ server: { role: 'server', signing, agreement }, issuedSec, expiresSec, urls, ...(onion ? { onion } : {}), bytes: bytes.slice() });
 }
