@@ -1,0 +1,98 @@
+/**
+ * `meow group create|invite|add|join|remove|leave|send|list` (whitepaper
+ * 1.6) over the node's local API (docs/API.md, "Groups, broadcasts,
+ * directory, introductions"). `add` is `invite`: a contact becomes a member
+ * when it accepts (`meow group join`), since only it can make its mailbox.
+ */
+import { parseArgs } from 'node:util';
+import { usage } from './errors.ts';
+import type { CliIo } from './io.ts';
+import { NODE_OPTIONS, NodeClient } from './node-client.ts';
+
+type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+/** Parses a social subcommand's flags and opens the node client; a misspelt flag is a usage error. */
+export async function socialCommand(io: CliIo, argv: string[], options: Options = {}): Promise<{ client: NodeClient; args: string[]; values: Record<string, unknown> }> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...NODE_OPTIONS, json: { type: 'boolean' }, ...options }, allowPositionals: true });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const values = parsed.values as Record<string, unknown>;
+  const client = await NodeClient.open(io, values as { 'data-dir'?: string; node?: string });
+  return { client, args: parsed.positionals, values };
+}
+
+export function need(args: string[], count: number, synopsis: string): string[] {
+  if (args.length !== count) throw usage(`usage: ${synopsis}`);
+  return args;
+}
+
+export function print(io: CliIo, value: unknown, json: unknown, text: (v: never) => string): void {
+  io.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text(value as never));
+}
+
+interface GroupView { id: string; name: string; role: string; status: string; members: { index: number; name: string }[]; pending: string[]; messages: { fromName: string; text: string }[] }
+
+async function groupId(client: NodeClient, nameOrId: string): Promise<string> {
+  if (/^[0-9a-f]{32}$/.test(nameOrId)) return nameOrId;
+  const list = await client.request<{ groups: GroupView[]; invitations: { groupId: string; name: string }[] }>('GET', '/v1/groups');
+  const hits = [...list.groups.map((g) => ({ id: g.id, name: g.name })), ...list.invitations.map((i) => ({ id: i.groupId, name: i.name }))].filter((g) => g.name === nameOrId);
+  if (hits.length !== 1) throw usage(hits.length === 0 ? `no group named "${nameOrId}" (meow group list)` : `several groups are named "${nameOrId}": use its id`);
+  return hits[0]!.id;
+}
+
+function showGroup(g: GroupView): string {
+  const lines = [`${g.name}  ${g.id}  (${g.role}, ${g.status})`, `  members: ${g.members.map((m) => `${m.index}:${m.name}`).join(', ')}`];
+  if (g.pending.length) lines.push(`  invited: ${g.pending.join(', ')}`);
+  for (const m of g.messages.slice(-10)) lines.push(`  ${m.fromName}: ${m.text}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function groupCommand(io: CliIo, argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { client, args, values } = await socialCommand(io, rest, { as: { type: 'string' }, 'my-name': { type: 'string' } });
+  const json = values.json;
+  switch (sub) {
+    case 'create': {
+      const [name] = need(args, 1, 'meow group create NAME [--my-name NAME]');
+      print(io, await client.request('POST', '/v1/groups', { name: name!, ...(values['my-name'] ? { myName: values['my-name'] } : {}) }), json, showGroup);
+      return 0;
+    }
+    case 'invite':
+    case 'add': {
+      const [group, contact] = need(args, 2, `meow group ${sub} GROUP CONTACT [--as NAME]`);
+      const id = await groupId(client, group!);
+      await client.request('POST', `/v1/groups/${id}/invite`, { contact: contact!, ...(values.as ? { name: values.as } : {}) });
+      io.stdout.write(`invited ${contact} to ${group}; they become a member when they run: meow group join ${id}\n`);
+      return 0;
+    }
+    case 'join':
+      print(io, await client.request('POST', `/v1/groups/${await groupId(client, need(args, 1, 'meow group join GROUP')[0]!)}/join`, {}), json,
+        (g: GroupView) => `asked to join ${g.name}; the admin's agent adds you and sends the keys\n`);
+      return 0;
+    case 'remove': {
+      const [group, member] = need(args, 2, 'meow group remove GROUP MEMBER');
+      print(io, await client.request('POST', `/v1/groups/${await groupId(client, group!)}/remove`, { member: member! }), json, showGroup);
+      return 0;
+    }
+    case 'leave':
+      await client.request('POST', `/v1/groups/${await groupId(client, need(args, 1, 'meow group leave GROUP')[0]!)}/leave`, {});
+      io.stdout.write('left the group\n');
+      return 0;
+    case 'send': {
+      const [group, text] = need(args, 2, 'meow group send GROUP TEXT');
+      const r = await client.request<{ copies: number }>('POST', `/v1/groups/${await groupId(client, group!)}/messages`, { text: text! });
+      io.stdout.write(`queued a copy for ${r.copies} member(s)\n`);
+      return 0;
+    }
+    case 'list': {
+      const list = await client.request<{ groups: GroupView[]; invitations: { groupId: string; name: string }[] }>('GET', '/v1/groups');
+      print(io, list, json, (l: typeof list) => [...l.groups.map(showGroup), ...l.invitations.map((i) => `invitation: ${i.name}  ${i.groupId}  (meow group join ${i.groupId})\n`)].join('') || 'no groups\n');
+      return 0;
+    }
+    default:
+      throw usage('usage: meow group create|invite|add|join|remove|leave|send|list ...');
+  }
+}
