@@ -14,6 +14,10 @@ import { inspect } from './inspect.ts';
 import { type CliIo, processIo } from './io.ts';
 import { keygen } from './keygen.ts';
 import { status } from './status.ts';
+import { broadcastCommand } from './broadcast.ts';
+import { directoryCommand } from './directory.ts';
+import { groupCommand } from './group.ts';
+import { introCommand, introduceCommand } from './introduce.ts';
 
 async function dispatch(io: CliIo, argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +26,11 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
     case 'card': return cardCommand(io, rest);
     case 'inspect': return inspect(io, rest);
     case 'doctor': return doctor(io, rest);
+    case 'group': return groupCommand(io, rest);
+    case 'broadcast': return broadcastCommand(io, rest);
+    case 'directory': return directoryCommand(io, rest);
+    case 'introduce': return introduceCommand(io, rest);
+    case 'intro': return introCommand(io, rest);
     case 'status':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.stdout.write(HELP.status!);
