@@ -102,6 +102,6 @@ if [ -n "$DEBS" ]; then
   boot_mkdir meow/debs
   for deb in "$DEBS"/*.deb; do [ -e "$deb" ] && boot_put "$deb" "meow/debs/$(basename "$deb")"; done
 fi
-[ -n "$BUNDLE" ] || boot_has meow/app.tar.gz || say "note: no --bundle: the node needs the app; build one on a machine of the Pi's CPU (docs/HARDWARE.md, "From SD card to first message", step 4)"
+[ -n "$BUNDLE" ] || boot_has meow/app.tar.gz || say "note: no --bundle: the node needs the app; build one on a machine of the Pi's CPU (docs/HARDWARE.md, 'From SD card to first message', step 4)"
 
 if [ "$CHANGED" = 0 ]; then say "nothing to change: the boot partition is already prepared"; else say "done: put the card in the Pi and power it on"; fi
