@@ -12,6 +12,8 @@ import type { OnionRelayInfo } from './catalog.ts';
 import type { OnionClass } from './constants.ts';
 import { delayMsOfCode, drawDelayCode } from './delay.ts';
 import { encodeFinalPayload } from './payload.ts';
+import { messageIdOf, senderPassOf } from '../server/mailbox.ts';
+import { encodeRequest } from '../server/request-encode.ts';
 
 export interface PackOnionRequest extends ChainRequest {
   readonly onionClass: OnionClass;
@@ -34,4 +36,10 @@ export function packOnion(suite: CryptoSuite, random: RandomSource, r: PackOnion
   const hops = chain.map((relay) => ({ serverId: relay.serverId, onionKey: relay.onionKey, delayCode: drawDelayCode(random, r.meanDelayMs) }));
   const packet = buildOnion(suite, random, r.onionClass, hops, payload);
   return { packet, chain, totalDelayMs: hops.reduce((sum, h) => sum + delayMsOfCode(h.delayCode), 0) };
+}
+
+/** The deposit request an onion carries, with the contact's sender pass (protocol/server/mailbox.ts) so no stamp is needed. */
+export function depositRequestWithPass(suite: CryptoSuite, tag: Uint8Array, envelope: Uint8Array, passKey: Uint8Array): Uint8Array {
+  const pass = senderPassOf(suite, passKey, tag, messageIdOf(suite, tag, envelope));
+  return encodeRequest({ kind: 'deposit', tag, envelope, pass });
 }

@@ -73,6 +73,11 @@ export class OnionKeyRing {
     return { key: k.publicKey, validUntilSec: Math.floor(k.untilMs / 1000) };
   }
 
+  /** Start of the current key's period, in seconds. */
+  currentFromSec(): number {
+    return Math.floor((this.keys[0] as OnionKey).fromMs / 1000);
+  }
+
   /** Keys to try, newest first. */
   candidates(nowMs: number): readonly OnionKey[] {
     this.tick(nowMs);

@@ -20,7 +20,7 @@ import { decodeOnionPacket, encodeOnionAccepted, onionReplyId } from '../../../p
 import { type PeeledHop, peelHop, type VerifiedHop, verifyHop } from '../../../protocol/onion/peel.ts';
 import { decodeFinalPayload } from '../../../protocol/onion/payload.ts';
 import { createServerDescriptor, type ServerDescriptor } from '../../../protocol/server/descriptor.ts';
-import { encodeRefusalFrame } from '../../../protocol/server/frame.ts';
+import { decodeRequestFrame, encodeDescriptorFrame, encodeRefusalFrame, FRAME } from '../../../protocol/server/frame.ts';
 import type { RelayErrorCode } from '../../../protocol/server/errors.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { DoorCore, DoorRequest } from '../../../seams/door.ts';
@@ -83,13 +83,22 @@ export class OnionRelay implements DoorCore {
     const base = this.o.core.descriptor();
     const onion = this.keys.announcement();
     if (this.signed?.base !== base.bytes || this.signed.key !== onion.key) {
-      const d = createServerDescriptor(this.o.suite, this.o.key, base.urls, base.issuedSec, base.expiresSec, onion);
+      // Issued no earlier than the key's period: catalogs keep only a newer descriptor, so a rotated key spreads.
+      const issuedSec = Math.max(base.issuedSec, this.keys.currentFromSec());
+      const d = createServerDescriptor(this.o.suite, this.o.key, base.urls, issuedSec, Math.max(base.expiresSec, issuedSec + 1), onion);
       this.signed = { base: base.bytes, key: onion.key, descriptor: d };
     }
     return this.signed.descriptor;
   }
 
   handle(frame: Uint8Array, request: DoorRequest): Promise<Uint8Array> {
+    if (frame[0] === FRAME.descriptorQuery) {
+      // Answered here so that the descriptor served carries the onion key.
+      const query = decodeRequestFrame(frame);
+      if (query.ok && query.value.type === 'descriptor-query') {
+        return Promise.resolve(encodeDescriptorFrame(query.value.queryId, this.descriptor().bytes));
+      }
+    }
     if (frame[0] !== ONION_FRAME_TYPE) return this.o.core.handle(frame, request);
     return Promise.resolve(this.take(frame));
   }
