@@ -19,7 +19,7 @@ import { KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../gateway/br
 import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import type { Clock } from '../../seams/clock.ts';
-import type { Store } from '../../node-runtime/store/index.ts';
+import { GATEWAY_OUTBOX_QUEUE, type Store } from '../../node-runtime/store/index.ts';
 import type { NodeConfig } from './config.ts';
 import type { Logger } from '../../seams/logger.ts';
 import type { NodeKey } from './node-key.ts';
@@ -71,7 +71,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, Object.fromEntries(
     Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\/\/[^/@\s]*@/g, '//') : v]),
   ));
-  const outbox = new InternetOutbox({ outbox: store.outbox('gateway'), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
+  const outbox = new InternetOutbox({ outbox: store.outbox(GATEWAY_OUTBOX_QUEUE), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
   const fetcher = new MailFetcher({
     relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
   });

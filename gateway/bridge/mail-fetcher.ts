@@ -11,6 +11,7 @@
  */
 import { toHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import type { GatewayRegistration } from '../../protocol/gateway/registration.ts';
 import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { MailboxStore } from '../../seams/store.ts';
@@ -40,8 +41,6 @@ export interface MailFetcherStats {
   readonly duplicates: number;
   readonly failedPolls: number;
 }
-
-const ID_BYTES = 16;
 
 export type RegisterOutcome = 'registered' | 'stale' | 'full' | 'unknown-relay';
 
@@ -147,7 +146,7 @@ export class MailFetcher {
       }
       acks = [];
       for (const message of batch) {
-        const id = this.options.suite.sha256(message.envelope).subarray(0, ID_BYTES);
+        const id = envelopeId(this.options.suite, message.envelope);
         let result: ReturnType<MailboxStore['deposit']>;
         try {
           result = this.options.mailboxes.deposit(reg.deliverTo, id, message.envelope);
