@@ -4,7 +4,7 @@
  * over, and the contact's card once received (keystore/contact-file.ts).
  */
 import QRCode from 'qrcode';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { armor } from '../../protocol/card/armor.ts';
@@ -24,6 +24,8 @@ import { type ContactState, readContactFile, writeContactFile } from '../../node
 import { startContactSession } from '../../node-runtime/keystore/contact-session.ts';
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
 import { badInput, usage } from './errors.ts';
+import { answerCard, createInvitation, importCardFromNode, showContactCard } from './invitations.ts';
+import { warnAboutCredentials } from './relay-credentials.ts';
 import { aboutFile } from './file-errors.ts';
 import { HELP } from './help.ts';
 import { readCard } from './input.ts';
@@ -63,20 +65,6 @@ function build<T>(make: () => T): T {
   } catch (e) {
     if (e instanceof CardError) throw usage(e.message);
     throw e;
-  }
-}
-
-/**
- * Cards carry their server URLs as written, `user:pass@` included (whitepaper 3.1: the card is all a
- * contact gets). Say so when making one, without repeating the password.
- */
-function warnAboutCredentials(io: CliIo, servers: readonly string[]): void {
-  for (const server of servers) {
-    const url = URL.canParse(server) ? new URL(server) : undefined;
-    if (url && (url.username !== '' || url.password !== '')) {
-      io.stderr.write(`meow: warning: the card carries the user name and password for ${url.host} in the clear: `
-        + 'whoever sees the card, its file or its QR code can use them on that relay\n');
-    }
   }
 }
 
@@ -135,7 +123,7 @@ async function writeCardFiles(
 async function create(io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, CARD_OPTIONS);
   if (values.help) {
-    io.stdout.write(HELP['card create']!);
+    io.stdout.write(HELP['card create --keys']!);
     return 0;
   }
   if (positionals.length > 0) throw usage(`unexpected argument ${positionals[0]}`);
@@ -166,7 +154,7 @@ async function show(io: CliIo, args: string[]): Promise<number> {
 async function importCard(io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, CARD_OPTIONS);
   if (values.help) {
-    io.stdout.write(HELP['card import']!);
+    io.stdout.write(HELP['card import --keys']!);
     return 0;
   }
   if (positionals.length !== 1) throw usage('card import takes one FILE (or - for stdin)');
@@ -208,18 +196,34 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
   return 0;
 }
 
+/** The older forms work on key files (`--keys FILE`); without it, the card commands go through the running node. */
+const usesKeyFiles = (args: readonly string[]): boolean => args.some((a) => a === '--keys' || a === '-k' || a.startsWith('--keys='));
+
+/** `card show FILE|-` decodes a card file; `card show CONTACT` asks the node for my card for that contact. */
+async function showsFile(io: CliIo, args: readonly string[]): Promise<boolean> {
+  const target = args.find((a) => !a.startsWith('-') || a === '-');
+  if (target === undefined || target === '-') return true;
+  try {
+    await stat(resolvePath(io, target));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function cardCommand(io: CliIo, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
-    case 'create': return create(io, rest);
-    case 'show': return show(io, rest);
-    case 'import': return importCard(io, rest);
+    case 'create': return usesKeyFiles(rest) ? create(io, rest) : createInvitation(io, rest);
+    case 'show': return await showsFile(io, rest) ? show(io, rest) : showContactCard(io, rest);
+    case 'import': return usesKeyFiles(rest) ? importCard(io, rest) : importCardFromNode(io, rest);
+    case 'answer': return answerCard(io, rest);
     case undefined:
     case '-h':
     case '--help':
       io.stdout.write(HELP.card!);
       return sub === undefined ? 2 : 0;
     default:
-      throw usage(`unknown card command "${sub}" (create, show, import)`);
+      throw usage(`unknown card command "${sub}" (create, show, import, answer)`);
   }
 }

@@ -1,4 +1,5 @@
 /** Help texts: `meow --help`, `meow help COMMAND`, `meow COMMAND --help`. */
+import { CONVERSATION_HELP } from './help-conversations.ts';
 
 const PASSPHRASE = `  --passphrase-file FILE  read the passphrase from FILE (one trailing newline is dropped)
   --no-passphrase         the identity is (or is to be) stored without a passphrase
@@ -10,16 +11,30 @@ export const HELP: Record<string, string> = {
 
 Usage: meow <command> [options]
 
-Commands:
-  keygen          create your identity (Ukp) file
-  card create     start a contact: new keys and an invite card
-  card show       print a card as JSON, with its fingerprint
-  card import     verify a contact's card; answer an invite, or complete with an answer
-  inspect         decode a card (or envelope, frame) from a file or stdin and print JSON
-  status          ask a running meow-node for neighbours, routes, queues and airtime
-  help COMMAND    help for one command
+With a running meow-node (npm start, or npx meow-node):
+  init            create your identity and vault on the node (asks for a password)
+  unlock          open your vault (or a hidden compartment); lock closes it
+  card create     invite a contact: a card to hand over (file, text, QR code, PNG)
+  card import     accept a contact's invitation (gives your answer card back)
+  card answer     complete your invitation with the answer they sent back
+  card show       your card for a contact again, or any card file as JSON
+  contacts        list your contacts
+  send            send a message; inbox lists the ones you received
+  chat            talk with one contact in the terminal, live
+  policy          how messages to a contact travel (relays, mesh, order)
+  group, broadcast, directory, introduce   groups, emergency broadcasts, the
+                  "free for chat" directory, introducing two contacts
+  status          the node's neighbours, routes, queues, airtime and API address
 
-Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage.
+Without a node:
+  keygen          create an identity file (the key-file forms of card create|import use it)
+  inspect         decode a card, key file, envelope or frame and print JSON
+  doctor          check the radio, GPIO, data directory and relays of this machine
+  help COMMAND    help for one command (meow help card create)
+
+Which node: -d/--data-dir DIR (default ./.meow-data, or MEOW_DATA_DIR), --node URL.
+
+Exit codes: 0 ok, 1 runtime failure (no node answers, locked), 2 bad input or usage.
 `,
   keygen: `Usage: meow keygen --out FILE [--force] [passphrase options]
 
@@ -30,9 +45,9 @@ sealed with scrypt (N=2^17, r=8, p=1) and XChaCha20-Poly1305.
   --force                 replace an existing file (its keys are lost)
 ${PASSPHRASE}
 `,
-  card: `Usage: meow card <create|show|import> ...   (meow help card create, ...)
+  card: `Usage: meow card <create|import|answer|show> ...   (meow help card create, ...)
 `,
-  'card create': `Usage: meow card create --keys FILE --server URL [--server URL ...] --out DIR [--name NAME] [--qr]
+  'card create --keys': `Usage: meow card create --keys FILE --server URL [--server URL ...] --out DIR [--name NAME] [--qr]
 
 Makes the keys for one new contact (Ckp, Ekp, Lkp) and an invite card listing your servers.
 Writes DIR/NAME.card (binary), DIR/NAME.card.txt (armoured text) and DIR/NAME.contact
@@ -48,12 +63,7 @@ by file or as the QR code (--qr prints it on the terminal).
   --qr                    print the card as a QR code
 ${PASSPHRASE}
 `,
-  'card show': `Usage: meow card show FILE|-
-
-Verifies a card (binary, armoured, QR text or hex) and prints it as JSON with the
-fingerprint of the contact key it carries. Exit 2 if it is not a valid card.
-`,
-  'card import': `Usage: meow card import FILE --keys FILE [--server URL ...] [--out DIR] [--contact FILE] [--name NAME] [--qr]
+  'card import --keys': `Usage: meow card import FILE --keys FILE [--server URL ...] [--out DIR] [--contact FILE] [--name NAME] [--qr]
 
 Verifies a contact's card.
   An invite: makes your keys for this contact and the answer card (needs --server and --out),
@@ -78,4 +88,10 @@ Without --as the first decoder that accepts the bytes wins, in that order (a mes
 frame has no magic: use --as frame when one parses as an envelope). Exit 2 if
 nothing recognises the input.
 `,
+  ...CONVERSATION_HELP,
 };
+
+// The key-file forms (no node) follow the node forms in their help, and have a topic of their own.
+HELP['card files'] = `The card commands on key files, without a node (identity from meow keygen):\n\n${HELP['card create --keys']!}\n${HELP['card import --keys']!}`;
+HELP['card create'] = `${CONVERSATION_HELP['card create']!}\nWith key files:\n${HELP['card create --keys']!}`;
+HELP['card import'] = `${CONVERSATION_HELP['card import']!}\nWith key files:\n${HELP['card import --keys']!}`;

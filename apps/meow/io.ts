@@ -5,6 +5,7 @@
  * cost of new key files.
  */
 import { resolve } from 'node:path';
+import { read } from 'read';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
@@ -28,6 +29,12 @@ export interface CliIo {
   readonly random: RandomSource;
   /** scrypt cost for new key files; undefined = DEFAULT_SCRYPT (tests lower it). */
   readonly scrypt?: ScryptParams;
+  /** Asks the person at the terminal, without echo; absent when standard input is not a terminal. */
+  readonly promptSecret?: (question: string) => Promise<string>;
+  /** Standard input as a stream, for `meow chat` (absent in tests that give readStdin only). */
+  readonly input?: NodeJS.ReadableStream;
+  /** True when stdout is a terminal (meow chat redraws lines only then). */
+  readonly interactive?: boolean;
 }
 
 /** Largest input the CLI reads from a file or stdin (cards are under 2 KiB, frames smaller). */
@@ -52,6 +59,9 @@ async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint
 
 export function processIo(): CliIo {
   return {
+    ...(process.stdin.isTTY ? { promptSecret: (question: string) => read({ prompt: question, silent: true, replace: '', output: process.stderr }) } : {}),
+    input: process.stdin,
+    interactive: process.stdout.isTTY === true,
     stdout: process.stdout,
     stderr: process.stderr,
     readStdin: () => readAll(process.stdin),

@@ -14,6 +14,10 @@ import { inspect } from './inspect.ts';
 import { type CliIo, processIo } from './io.ts';
 import { keygen } from './keygen.ts';
 import { status } from './status.ts';
+import { chat } from './chat.ts';
+import { init, lock, unlock } from './identity.ts';
+import { contacts, inbox, send } from './messages.ts';
+import { policy } from './policy.ts';
 import { broadcastCommand } from './broadcast.ts';
 import { directoryCommand } from './directory.ts';
 import { groupCommand } from './group.ts';
@@ -22,6 +26,14 @@ import { introCommand, introduceCommand } from './introduce.ts';
 async function dispatch(io: CliIo, argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'init': return init(io, rest);
+    case 'unlock': return unlock(io, rest);
+    case 'lock': return lock(io, rest);
+    case 'contacts': return contacts(io, rest);
+    case 'send': return send(io, rest);
+    case 'inbox': return inbox(io, rest);
+    case 'chat': return chat(io, rest);
+    case 'policy': return policy(io, rest);
     case 'keygen': return keygen(io, rest);
     case 'card': return cardCommand(io, rest);
     case 'inspect': return inspect(io, rest);

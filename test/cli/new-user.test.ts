@@ -40,7 +40,8 @@ describe('no raw Node error reaches the user', () => {
     expect(await h.run(['keygen', '--out', 'k.key', '--pasphrase-file', 'p'])).toEqual({
       code: 2, stdout: '', stderr: 'meow: unknown flag --pasphrase-file: did you mean --passphrase-file? (meow help keygen)\n',
     });
-    expect(await h.run(['card', 'create', '--servr', 'udp://h:1'])).toMatchObject({ code: 2, stderr: 'meow: unknown flag --servr: did you mean --server? (meow help card)\n' });
+    expect(await h.run(['card', 'create', '--keys', 'me.key', '--servr', 'udp://h:1'])).toMatchObject({ code: 2, stderr: 'meow: unknown flag --servr: did you mean --server? (meow help card)\n' });
+    expect(await h.run(['card', 'create', 'bob', '--rellay', 'udp://h:1'])).toMatchObject({ code: 2, stderr: 'meow: unknown flag --rellay: did you mean --relay? (meow help card)\n' });
     expect(await h.run(['keygen', '--out'])).toMatchObject({ code: 2, stderr: 'meow: --out needs a value (meow help keygen)\n' });
     expect(await h.run(['status', '--json=yes'])).toMatchObject({ code: 2, stderr: 'meow: --json takes no value (meow help status)\n' });
     expect(await h.run(['keygen', '--wibble'])).toMatchObject({ code: 2, stderr: 'meow: unknown flag --wibble (meow help keygen)\n' });
