@@ -17,6 +17,7 @@ import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-
 import type { RelayPort } from '../../seams/relay-port.ts';
 import { KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../gateway/bridge/pinned-relay-port.ts';
 import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
+import { ceilingRelayPort, GatewayAllowance } from '../../gateway/bridge/gateway-allowance.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import type { Clock } from '../../seams/clock.ts';
 import { GATEWAY_OUTBOX_QUEUE, type Store } from '../../node-runtime/store/index.ts';
@@ -35,8 +36,13 @@ export interface GatewayStatus {
 }
 
 export interface RunningGateway {
-  /** Handles a request from the mesh; true once it is durably accepted. */
-  handle(request: GatewayRequest): boolean;
+  /**
+   * Handles a request from the mesh; true once it is durably accepted, false
+   * when its sender is over its allowance (not acknowledged: it retries later).
+   * `sender` names the mesh sender when the router knows it; without it the
+   * allowance falls back to the relay mailbox tag (gateway-allowance.ts).
+   */
+  handle(request: GatewayRequest, sender?: string): boolean;
   status(): GatewayStatus;
   stop(): Promise<void>;
 }
@@ -62,7 +68,9 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
     const pin = config.gateway.relayKeys[url];
     return pinnedRelayPort(url, { suite, random, clock, stampBits: config.gateway.depositStampBits }, pin ? parseRelayKey(pin) : undefined, known);
   });
-  const relays = config.gateway.relays.map(open);
+  // Stamp work for mesh users is bounded: per sender, and over all of them per minute (issue 9 item 6).
+  const allowance = new GatewayAllowance({ stampBits: config.gateway.depositStampBits });
+  const relays = config.gateway.relays.map((url) => ceilingRelayPort(open(url), allowance, clock));
   const connectivity = new ConnectivityMonitor({
     clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
   });
@@ -108,13 +116,14 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   injector.start();
 
   return {
-    handle(request) {
+    handle(request, sender) {
       switch (request.kind) {
         case 'relay-deposit': {
           if (!config.gateway.relays.includes(request.relayUrl)) {
             log.warn('deposit for a relay this gateway does not serve', { relay: redactUrl(request.relayUrl) });
             return true; // final: acknowledged and dropped, never retried
           }
+          if (!allowance.admit(GatewayAllowance.senderOf(sender, request.tag), clock.now())) return false;
           outbox.enqueue(request.relayUrl, request.tag, request.envelope);
           return true;
         }
