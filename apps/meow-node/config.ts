@@ -12,6 +12,7 @@ import { findLinkKind, linkKinds, type LinkConfig } from '../../node-runtime/lin
 import { udpLinkKind } from '../../node-runtime/links/udp/kind.ts';
 import type { LogLevel } from '../../seams/logger.ts';
 import { isRelayUrlScheme, RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
+import { parseWebConfig, type WebConfig } from './web/config.ts';
 
 export type { LinkConfig } from '../../node-runtime/links/registry.ts';
 export type { UdpLinkConfig } from '../../node-runtime/links/udp/kind.ts';
@@ -44,6 +45,8 @@ export interface NodeConfig {
     readonly relayKeys: Readonly<Record<string, string>>;
   };
   readonly log: { readonly level: LogLevel };
+  /** The browser client (apps/meow-node/web/config.ts): absent or enabled false, not served. */
+  readonly web?: WebConfig;
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -115,7 +118,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
 function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
   const o = raw as JsonObject;
-  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log']);
+  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web']);
   for (const key of Object.keys(o)) check(known.has(key), key, `one of ${[...known].join(', ')} (unknown field)`);
   const region = o.region ?? DEFAULT_CONFIG.region;
   check(region === 'EU868' || region === 'US915' || region === 'none', 'region', '"EU868", "US915" or "none"');
@@ -149,6 +152,7 @@ function parseFields(raw: unknown, baseDir: string): NodeConfig {
       relayKeys: relayKeysOf(gateway.relayKeys, gateway.relays as string[]),
     },
     log: { level: log.level as LogLevel },
+    ...(o.web !== undefined ? { web: parseWebConfig(o.web) } : {}),
   };
 }
 

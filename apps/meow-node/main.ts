@@ -17,6 +17,7 @@ import { openLoRaFromConfig } from './open-lora.ts';
 import { type StatusServer, startStatusServer } from './status-server.ts';
 import { createLocalApi, type LocalApi } from './local-api/index.ts';
 import { createNodeScryptKdf } from '../../node-runtime/platform/scrypt-kdf.ts';
+import { startWebClient } from './web/start.ts';
 
 /** The message of an error, without the "Error: Error:" nesting some libraries produce. */
 function describeStartError(error: unknown): string {
@@ -127,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
   let listenPort = config.status.port;
   const api: LocalApi = createLocalApi({
     dataDir: config.dataDir, suite: createNodeSuite(), random: systemRandom, clock: systemClock, log, port: node.agentPort,
-    kdf: createNodeScryptKdf(), listenPort: () => listenPort,
+    kdf: createNodeScryptKdf(), listenPort: () => listenPort, social: { mesh: node.router, relays: config.gateway.relays },
   });
   try {
     status = await startStatusServer(config.status.host, config.status.port, () => node.status(), api.handler);
@@ -138,6 +139,16 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info('status endpoint', { url: `http://${config.status.host}:${status.port}/status` });
+  const web = await startWebClient(config.web, { dataDir: config.dataDir, port: node.agentPort, store: node.store, suite: createNodeSuite(), clock: systemClock, random: systemRandom, log, status: () => node.status() })
+    .catch(async (error: unknown) => {
+      process.stderr.write(`meow-node: cannot start the web client: ${describeStartError(error)}\n`);
+      return null;
+    });
+  if (web === null) {
+    await status.close();
+    await node.stop();
+    return 1;
+  }
   announceReady(config, `http://${config.status.host.includes(':') ? `[${config.status.host}]` : config.status.host}:${status.port}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -148,6 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   api.stop();
+  await web?.close();
   await status.close();
   await node.stop();
   return 0;

@@ -1,0 +1,44 @@
+/**
+ * Starts the web client when the config turns it on: builds the bundle
+ * (refusing to start over budget), opens the server, prints where phones
+ * reach it. main.ts calls this once; it returns undefined when web is off.
+ */
+import { networkInterfaces } from 'node:os';
+import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
+import type { RandomSource } from '../../../protocol/random.ts';
+import type { Clock } from '../../../seams/clock.ts';
+import type { Logger } from '../../../seams/logger.ts';
+import type { Store } from '../../../node-runtime/store/index.ts';
+import type { InProcessNodePort } from '../local-api/node-port.ts';
+import { buildWebBundle } from './bundle.ts';
+import type { WebConfig } from './config.ts';
+import { startWebServer, type WebServer } from './server.ts';
+
+export interface StartWebDeps {
+  readonly dataDir: string;
+  readonly port: InProcessNodePort;
+  readonly store: Store;
+  readonly suite: CryptoSuite;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly log: Logger;
+  readonly status: () => unknown;
+}
+
+/** The addresses a phone can type: every IPv4 of the machine when listening on all of them. */
+export function webUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+  const v4 = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal);
+  return v4.map((i) => `http://${i!.address}:${port}`);
+}
+
+export async function startWebClient(config: WebConfig | undefined, deps: StartWebDeps): Promise<WebServer | undefined> {
+  if (!config?.enabled) return undefined;
+  const startedAt = deps.clock.now();
+  const bundle = await buildWebBundle();
+  const server = await startWebServer(config.host, config.port, { ...deps, bundle });
+  const urls = webUrls(config.host, server.port);
+  deps.log.info('web client', { urls, gzipBytes: bundle.gzipBytes, buildMs: deps.clock.now() - startedAt });
+  process.stdout.write(`meow-node: web client for phones at ${urls.join(' ') || `port ${server.port}`} (${Math.round(bundle.gzipBytes / 1024)} KB)\n`);
+  return server;
+}
