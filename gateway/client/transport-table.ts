@@ -11,6 +11,7 @@ import { httpTransport } from './http-transport.ts';
 import { mqttTransport } from './mqtt-transport.ts';
 import type { OpenTransportOptions, RelayTransport } from './transport.ts';
 import { udpTransport } from './udp-transport.ts';
+import { serialTransport } from './serial-transport.ts';
 
 export type OpenTransport = (url: string, options: OpenTransportOptions) => RelayTransport | Promise<RelayTransport>;
 
@@ -19,6 +20,7 @@ export const TRANSPORT_TABLE: Readonly<Record<RelayUrlScheme, OpenTransport>> = 
   'https:': httpTransport,
   'udp:': udpTransport,
   'mqtt:': (url, options) => mqttTransport(url, options.random, options),
+  'serial:': serialTransport,
 };
 
 /** Opens the transport for a relay URL by its scheme; RelayTransportError for a scheme no door speaks. */

@@ -7,13 +7,14 @@
  */
 import { base64 } from '@scure/base';
 import { toHex } from '../codec/bytes.ts';
+import { MAX_REQUEST_FRAME_BYTES } from './constants.ts';
 
 /**
  * Every URL scheme a relay door answers on. The server's door table and the
  * client's transport table are both keyed by it, so the compiler names the
  * row a new scheme still lacks on either side.
  */
-export const RELAY_URL_SCHEMES = ['http:', 'https:', 'udp:', 'mqtt:'] as const;
+export const RELAY_URL_SCHEMES = ['http:', 'https:', 'udp:', 'mqtt:', 'serial:'] as const;
 export type RelayUrlScheme = (typeof RELAY_URL_SCHEMES)[number];
 
 export function isRelayUrlScheme(scheme: string): scheme is RelayUrlScheme {
@@ -76,3 +77,14 @@ export const UDP_MAX_DATAGRAM_BYTES = 1232;
  */
 export const UDP_AMPLIFICATION_FACTOR = 3;
 export const UDP_PAD_REQUESTS_TO_BYTES = Math.ceil(UDP_MAX_DATAGRAM_BYTES / UDP_AMPLIFICATION_FACTOR);
+
+// Serial line (whitepaper 5.1 `serial://dev/ttyS0`; docs/PROTOCOL.md "Serial door").
+/**
+ * Each relay frame crosses the line as one SLIP frame (RFC 1055) holding
+ * the frame and a CRC-32 (the serial link's framing, node-runtime/links/
+ * serial/serial-frame.ts), in both directions; answers are matched by reply
+ * id, so requests may overlap. A frame is at most the largest request frame
+ * any door takes (16 KiB + seal): about 1.5 s at 115200 bit/s.
+ */
+export const SERIAL_MAX_FRAME_BYTES = MAX_REQUEST_FRAME_BYTES;
+export const SERIAL_DEFAULT_BAUD = 115_200;

@@ -11,6 +11,7 @@ import { RelayConfigError } from '../errors.ts';
 import { type HttpDoorOptions, startHttpDoor } from './http-door.ts';
 import { type MqttDoorOptions, startMqttDoor } from './mqtt-door.ts';
 import { startUdpDoor, type UdpDoorOptions } from './udp-door.ts';
+import { type SerialDoorOptions, startSerialDoor } from './serial-door.ts';
 
 /** The doors a relay opens, as startRelay (gateway/server/relay.ts) takes them. */
 export interface DoorOptions {
@@ -20,6 +21,8 @@ export interface DoorOptions {
   readonly https?: HttpDoorOptions;
   readonly udp?: UdpDoorOptions;
   readonly mqtt?: MqttDoorOptions;
+  /** A door on a serial line (its device path). */
+  readonly serial?: SerialDoorOptions;
 }
 
 /** Opens the door of one scheme when the options ask for it; undefined when they do not. */
@@ -34,6 +37,7 @@ export const DOOR_TABLE: Readonly<Record<RelayUrlScheme, DoorRow>> = {
   },
   'udp:': (core, o) => (o.udp ? startUdpDoor(core, o.udp) : undefined),
   'mqtt:': (core, o) => (o.mqtt ? startMqttDoor(core, o.mqtt) : undefined),
+  'serial:': (core, o) => (o.serial ? startSerialDoor(core, o.serial) : undefined),
 };
 
 /**
