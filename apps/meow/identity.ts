@@ -13,8 +13,10 @@ export async function init(io: CliIo, args: string[]): Promise<number> {
   if (positionals.length > 0) throw usage(`unexpected argument ${positionals[0]}`);
   const node = await NodeClient.open(io, values);
   const password = await passwordFrom(io, values, { dataDir: node.target.dataDir, confirm: true, useRemembered: false });
-  const identity = await node.request<IdentityView>('POST', '/v1/agent/init', { password });
-  io.stdout.write(`identity created, fingerprint ${identity.fingerprint}\n`
+  // docs/API.md answers an IdentityView; an AgentStateView carrying one is read the same way.
+  const answer = await node.request<IdentityView | AgentStateView>('POST', '/v1/agent/init', { password });
+  const identity = 'fingerprint' in answer ? answer : answer.identity;
+  io.stdout.write(`identity created${identity ? `, fingerprint ${identity.fingerprint}` : ''}\n`
     + 'your vault is open; keep the password: it cannot be recovered\n'
     + 'next: `meow card create NAME --out FILE` to invite a contact\n');
   if (values.remember) await rememberPassword(io, node.target.dataDir, password);

@@ -23,8 +23,31 @@ import { directoryCommand } from './directory.ts';
 import { groupCommand } from './group.ts';
 import { introCommand, introduceCommand } from './introduce.ts';
 
+/** Flags that name the node, accepted before the command too (`meow --data-dir bob init`). */
+const LEADING_NODE_FLAGS = new Set(['--data-dir', '-d', '--node']);
+
+/** Moves leading --data-dir/--node flags after the command, where each command parses them. */
+export function hoistNodeFlags(argv: readonly string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i]!;
+    if (LEADING_NODE_FLAGS.has(arg) && i + 1 < argv.length) {
+      leading.push(arg, argv[i + 1]!);
+      i += 2;
+    } else if (arg.startsWith('--data-dir=') || arg.startsWith('--node=')) {
+      leading.push(arg);
+      i += 1;
+    } else {
+      break;
+    }
+  }
+  const [command, ...rest] = argv.slice(i);
+  return command === undefined ? [...leading] : [command, ...rest, ...leading];
+}
+
 async function dispatch(io: CliIo, argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = hoistNodeFlags(argv);
   switch (command) {
     case 'init': return init(io, rest);
     case 'unlock': return unlock(io, rest);

@@ -111,7 +111,8 @@ export class NodeClient {
       unauthorized: `the token in ${this.target.dataDir}/${API_TOKEN_FILE} is not this node's: give the node's --data-dir`,
       'already-initialized': 'this node already has an identity: `meow unlock` opens it',
     };
-    const more = hint[error.code];
+    // The node's own message may already say what to run.
+    const more = error.message.includes('`meow') ? undefined : hint[error.code];
     return new CliError(BAD_INPUT_CODES.has(error.code) ? 'bad-input' : 'runtime', `${error.message}${more ? ` (${more})` : ''}`);
   }
 
