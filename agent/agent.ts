@@ -45,6 +45,8 @@ export interface AgentOptions {
   /** How long the node keeps trying to hand a message over. */
   readonly messageTtlMs: number;
   readonly session?: Partial<SessionOptions>;
+  /** Called as an agent opens, before it reads its mailboxes (the social features attach here: agent/social-bridge.ts). */
+  readonly onOpen?: (agent: Agent) => void;
 }
 
 export const DEFAULT_AGENT_OPTIONS: AgentOptions = {
@@ -86,6 +88,7 @@ export class Agent {
   private readonly listeners = new Set<(event: AgentEvent) => void>();
   readonly options: AgentOptions;
   private readonly conversations: Conversations;
+  private dataHandler: ((contactId: string, bytes: Uint8Array) => Promise<void>) | undefined;
 
   private constructor(private readonly deps: AgentDeps, main: OpenCompartment) {
     this.options = { ...DEFAULT_AGENT_OPTIONS, ...deps.options };
@@ -98,6 +101,7 @@ export class Agent {
       view: (record) => this.view(record),
       all: () => this.allContacts(),
       watch: () => this.watchMailboxes(),
+      data: async (record, bytes) => this.dataHandler?.(record.id, bytes),
     });
   }
 
@@ -118,6 +122,7 @@ export class Agent {
     const doc = loadDocument(main);
     if (!doc.identity) throw new AgentCoreError('no-identity', 'this vault holds no identity yet');
     const agent = new Agent(deps, { store: main, doc, hidden: false });
+    agent.options.onOpen?.(agent);
     await agent.conversations.start();
     return agent;
   }
@@ -239,6 +244,24 @@ export class Agent {
     const r = this.record(contactId);
     r.draft = text;
     await this.saveContact(r);
+  }
+
+  // Social hooks (agent/social-bridge.ts): its state in the main compartment, data bodies both ways.
+  socialText(): string | undefined {
+    return this.compartments[0]!.doc.social;
+  }
+
+  async saveSocial(text: string): Promise<void> {
+    this.compartments[0]!.doc.social = text;
+    await this.saveCompartment(this.compartments[0]!);
+  }
+
+  async sendData(contactId: string, bytes: Uint8Array): Promise<void> {
+    await this.conversations.sendData(this.record(contactId), bytes);
+  }
+
+  onData(handler: ((contactId: string, bytes: Uint8Array) => Promise<void>) | undefined): void {
+    this.dataHandler = handler;
   }
 
   /** Rotations due on schedule, expired mailboxes, resubmissions: call every minute or so. */

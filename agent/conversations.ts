@@ -39,6 +39,8 @@ export interface ConversationHost {
   view(record: ContactRecord): ContactView;
   all(): ContactRecord[];
   watch(): void;
+  /** A data body opened in this conversation (social control messages, agent/social-bridge.ts). */
+  data?(record: ContactRecord, bytes: Uint8Array): Promise<void>;
 }
 
 interface Deps {
@@ -145,6 +147,13 @@ export class Conversations {
     this.dirty.clear();
   }
 
+  /** A data body sealed in the contact's session and queued like a control message (agent/social/control.ts). */
+  async sendData(r: ContactRecord, bytes: Uint8Array): Promise<void> {
+    r.pendingControl.push(this.host.session(r).seal({ type: 'data', bytes }).envelope);
+    await this.host.save(r);
+    await this.submitControls(r);
+  }
+
   /** Proposes a fresh Ekp and Lkp now; a control message carries them (they commit on the contact's reply). */
   async rotate(r: ContactRecord): Promise<void> {
     const session = this.host.session(r);
@@ -223,6 +232,7 @@ export class Conversations {
     }
     if (receipt || ackDue) r.pendingControl.push(session.sealControl(receipt ? [id] : []).envelope);
     await this.host.save(r);
+    if (body.type === 'data') await this.host.data?.(r, body.bytes);
     this.deps.node.release(a.tag, a.id);
     if (events.length > 0) this.watch();
     await this.submitControls(r);

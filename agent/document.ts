@@ -4,9 +4,10 @@
  * UTF-8 JSON, bytes as hex, inside the vault's encrypted slot, so its size
  * and content never show on disk.
  *
- *   { "v": 1, "identity"?: {...}, "devices": [], "contacts": [...], "groups": [] }
+ *   { "v": 2, "identity"?: {...}, "devices": [], "contacts": [...], "groups": [], "social"?: "..." }
  *
- * Version 1. `devices` (the identity on several devices, Dkp) and `groups`
+ * Version 2 adds `social` (agent/social/social-state.ts, its own versioned
+ * JSON text); a version 1 document reads as one without it. `devices` (the identity on several devices, Dkp) and `groups`
  * are kept as given so a later agent's data is not lost by this one.
  * Decoding hostile or damaged bytes returns a result, never throws.
  */
@@ -14,7 +15,7 @@ import { fromHex, fromUtf8, toHex, utf8 } from '../protocol/codec/bytes.ts';
 import { type DecodeResult, fail, ok } from '../protocol/codec/result.ts';
 import type { ContactPolicy, MessageState } from '../seams/local-api.ts';
 
-export const AGENT_DOCUMENT_VERSION = 1;
+export const AGENT_DOCUMENT_VERSION = 2;
 /** History kept per contact in the vault (older messages are dropped first: a vault slot has a fixed size). */
 export const MAX_HISTORY_PER_CONTACT = 200;
 
@@ -72,6 +73,8 @@ export interface AgentDocument {
   devices: unknown[];
   contacts: ContactRecord[];
   groups: unknown[];
+  /** The social features' state (serializeSocialState), main compartment only. */
+  social?: string;
 }
 
 export function emptyDocument(): AgentDocument {
@@ -126,7 +129,7 @@ export function decodeAgentDocument(bytes: Uint8Array): DecodeResult<AgentDocume
   }
   if (!parsed || typeof parsed !== 'object') return fail('bad-value', 0, 'agent document is not an object');
   const d = parsed as Json;
-  if (d.v !== AGENT_DOCUMENT_VERSION) return fail('bad-version', 0, `agent document version ${String(d.v)} is not ${AGENT_DOCUMENT_VERSION}`);
+  if (d.v !== AGENT_DOCUMENT_VERSION && d.v !== 1) return fail('bad-version', 0, `agent document version ${String(d.v)} is not ${AGENT_DOCUMENT_VERSION}`);
   if (!Array.isArray(d.contacts) || !Array.isArray(d.devices) || !Array.isArray(d.groups)) {
     return fail('bad-value', 0, 'agent document lacks contacts, devices or groups');
   }
@@ -141,6 +144,7 @@ export function decodeAgentDocument(bytes: Uint8Array): DecodeResult<AgentDocume
   const doc: AgentDocument = {
     devices: d.devices as unknown[], contacts: d.contacts as ContactRecord[], groups: d.groups as unknown[],
     ...(identity ? { identity: identity as unknown as IdentityRecord } : {}),
+    ...(typeof d.social === 'string' ? { social: d.social } : {}),
   };
   return ok(doc);
 }

@@ -14,6 +14,8 @@ import { agentRoutes } from './agent-routes.ts';
 import { envelopeRoutes } from './envelope-routes.ts';
 import { createLocalApiHandler, type Route } from './router.ts';
 import { loadOrCreateApiToken } from './token.ts';
+import { createNodeSocialHost, type NodeSocialDeps } from './social-host.ts';
+import { socialRoutes } from './social-routes.ts';
 
 export interface LocalApiDeps {
   readonly dataDir: string;
@@ -28,6 +30,8 @@ export interface LocalApiDeps {
   readonly agentOptions?: Partial<AgentOptions>;
   /** More routes (the social engineer's apps/meow-node/local-api/social-routes.ts). */
   readonly extraRoutes?: readonly Route[];
+  /** Groups, broadcasts, directory, introductions (social-host.ts): the router's flood and the user's relays. */
+  readonly social?: Pick<NodeSocialDeps, 'mesh' | 'relays'>;
 }
 
 export interface LocalApi {
@@ -38,11 +42,14 @@ export interface LocalApi {
 
 export function createLocalApi(deps: LocalApiDeps): LocalApi {
   const token = loadOrCreateApiToken(deps.dataDir, deps.random);
+  const social = deps.social && createNodeSocialHost({ ...deps, ...deps.social });
+  const agentOptions = social ? { ...deps.agentOptions, onOpen: social.opened } : deps.agentOptions;
   const host = new AgentHost({
     dataDir: deps.dataDir, suite: deps.suite, random: deps.random, clock: deps.clock, node: deps.port, kdf: deps.kdf,
-    ...(deps.agentOptions ? { agentOptions: deps.agentOptions } : {}),
+    ...(agentOptions ? { agentOptions } : {}),
   });
-  const routes = [...agentRoutes(host), ...envelopeRoutes(deps.port, deps.clock), ...(deps.extraRoutes ?? [])];
+  social?.attach(host);
+  const routes = [...agentRoutes(host), ...envelopeRoutes(deps.port, deps.clock), ...(social ? socialRoutes(social) : []), ...(deps.extraRoutes ?? [])];
   const handler = createLocalApiHandler({
     port: deps.listenPort, token, routes, events: (send) => host.events(send), log: deps.log, now: () => deps.clock.now(),
   });
