@@ -23,7 +23,7 @@ import { RouterError } from './errors.ts';
 import { dataMessageKey, reversed, type RouterIdentity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Forwarder } from './relay.ts';
-import type { RouteTable } from './tables.ts';
+import type { HintReputation, RouteTable } from './tables.ts';
 import type { Transmitter } from './transmitter.ts';
 import type { RouterConfig, RouterCounters, RouterLogger } from './types.ts';
 
@@ -38,6 +38,10 @@ interface Pending {
   readonly priority: TransmitPriority;
   attempts: number;
   routedLast: boolean;
+  /** The path of the last routed attempt (for the relays' reputation). */
+  lastPath?: Uint8Array;
+  /** A route failed: the next attempt floods the envelope, not a route request (which the same relay would answer). */
+  floodNext?: boolean;
   routedFailures: number;
   requestId?: number;
   timer?: TimerHandle;
@@ -58,6 +62,7 @@ export interface OutboxDeps {
   readonly tx: Transmitter;
   readonly forwarder: Forwarder;
   readonly routes: RouteTable;
+  readonly reputation: HintReputation;
   /** Most relays any flood crossed before reaching this node (receive.ts FloodDepth). */
   readonly floodDepth: { readonly deepestHops: number };
 }
@@ -110,10 +115,15 @@ export class Outbox {
   private attempt(p: Pending): void {
     const d = this.d;
     const a = p.attempts++;
-    const route = d.routes.get(p.destHint, d.clock.now());
+    let route = d.routes.get(p.destHint, d.clock.now());
+    if (route && d.reputation.suspect(route.path)) {
+      d.routes.forget(p.destHint);
+      route = undefined;
+    }
     p.routedLast = route !== undefined;
+    p.lastPath = route?.path;
     let frameBytes = 0;
-    const requestFirst = !route && !p.chunks && p.envelope.length > d.cfg.routeRequestAboveBytes;
+    const requestFirst = !route && !p.chunks && !p.floodNext && p.envelope.length > d.cfg.routeRequestAboveBytes;
     if (!p.chunks && !requestFirst) {
       const fields = this.fields(p, FrameKind.data, Math.min(a, MAX_ATTEMPT), p.envelope, route?.path);
       frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + p.envelope.length;
@@ -213,10 +223,14 @@ export class Outbox {
     // A routed attempt can fail on a burst of collisions: try the route once
     // more (a few frames) before dropping it and flooding (a frame per node).
     const congested = d.tx.channelUse() > d.cfg.politeChannelUse;
+    if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, false);
     if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD && !congested) {
       d.routes.forget(p.destHint);
       d.counters.routeFallbacks++;
       p.routedFailures = 0;
+      // The route's relays carried our replies but not the message twice: a
+      // route request would be answered through the same first relay again.
+      p.floodNext = d.reputation.suspect(p.lastPath ?? new Uint8Array(0));
     }
     if (p.attempts >= Math.min(d.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
@@ -243,7 +257,9 @@ export class Outbox {
     p.timer?.cancel();
     d.counters.acked++;
     d.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
-    d.routes.learn(p.destHint, reversed(ackRoute), 'ack', d.clock.now());
+    if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, true);
+    const path = reversed(ackRoute);
+    if (!d.reputation.suspect(path)) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
     p.resolve(ackedKey.toString(16).padStart(8, '0'));
     return true;
   }
@@ -257,12 +273,15 @@ export class Outbox {
     p.requestId = undefined;
     const path = reversed(ackRoute);
     d.log.debug('route reply', { key: p.key, dest: p.destHint, route: toHex(path) });
-    d.routes.learn(p.destHint, path, 'ack', d.clock.now());
     p.timer?.cancel();
     const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);
-    d.forwarder.originate(this.fields(p, FrameKind.data, attempt, p.envelope, path), p.priority, p.key);
-    p.routedLast = true;
-    const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + p.envelope.length, path.length);
+    // A reply through a relay that has swallowed our messages before: flood the envelope instead.
+    const usable = !d.reputation.suspect(path);
+    if (usable) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
+    d.forwarder.originate(this.fields(p, FrameKind.data, attempt, p.envelope, usable ? path : undefined), p.priority, p.key);
+    p.routedLast = usable;
+    p.lastPath = usable ? path : undefined;
+    const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + p.envelope.length, usable ? path.length : undefined);
     p.timer = d.lifecycle.after(timeoutMs, () => this.timedOut(p));
     return true;
   }

@@ -15,6 +15,7 @@
  * The forwarder owns the two tables only forwarding uses: flood relays
  * waiting by message key, and hop waits that the destination's ack ends.
  */
+import { AirtimeBudget } from './airtime-budget.ts';
 import { computeFrameId } from '../../protocol/mesh/frame-auth.ts';
 import { FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
 import { encodeFrame, type FrameFields, relayFloodFrame, relayRoutedFrame } from '../../protocol/mesh/frame.ts';
@@ -48,7 +49,15 @@ export class Forwarder {
   /** Hop waits that the destination's ack (by acked key) also ends: the last relay's and a 1-hop source's. */
   private readonly ackWaits = new Map<number, HopWait>();
 
-  constructor(private readonly d: ForwarderDeps) {}
+  /** Flood relay budgets (types.ts floodRelayShare): five minutes' share may go in a burst. */
+  private readonly floodBudget: AirtimeBudget;
+  private readonly requestBudget: AirtimeBudget;
+
+  constructor(private readonly d: ForwarderDeps) {
+    const now = d.clock.now();
+    this.floodBudget = new AirtimeBudget(d.cfg.floodRelayShare, 300_000 * d.cfg.floodRelayShare, now);
+    this.requestBudget = new AirtimeBudget(d.cfg.requestRelayShare, 300_000 * d.cfg.requestRelayShare, now);
+  }
 
   /** Contention delay for a flood relay, ms. */
   private contentionDelayMs(frameBytes: number, snrDb: number | undefined): number {
@@ -69,6 +78,12 @@ export class Forwarder {
       if (this.floodsByKey.size > 1024) this.floodsByKey.delete(this.floodsByKey.keys().next().value as number);
     }
     const bytes = relayFloodFrame(frame, this.d.identity.relayHint);
+    // Announces have their own budget (announcer.ts); everything else flooded spends one of these.
+    const budget = frame.kind === FrameKind.routeRequest ? this.requestBudget : frame.kind === FrameKind.announce ? undefined : this.floodBudget;
+    if (budget && !budget.spend(this.d.tx.airtimeMs(bytes.length), this.d.clock.now())) {
+      this.d.counters.floodRelaysThrottled++;
+      return;
+    }
     const id = txId(frame.frameId, frame.hops + 1);
     const delay = this.contentionDelayMs(bytes.length, snrDb);
     seen.relayTxId = id;

@@ -30,7 +30,7 @@ import { Outbox } from './outbox.ts';
 import { createReceiver, FloodDepth } from './receive.ts';
 import { Forwarder } from './relay.ts';
 import { createSeenFrames } from './seen-frames.ts';
-import { NeighbourTable, RouteTable, ServerCatalog } from './tables.ts';
+import { HintReputation, NeighbourTable, RouteTable, ServerCatalog } from './tables.ts';
 import { Transmitter } from './transmitter.ts';
 import { DEFAULT_ROUTER_CONFIG, emptyCounters, type Router, type RouterConfig, type RouterOptions, silentLogger } from './types.ts';
 
@@ -60,7 +60,9 @@ export function createRouter(o: RouterOptions): Router {
   const catalog = new ServerCatalog();
   const floodDepth = new FloodDepth();
   const forwarder = new Forwarder({ identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform });
-  const outbox = new Outbox({ identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, floodDepth });
+  const outbox = new Outbox({
+    identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, reputation: new HintReputation(), floodDepth,
+  });
   const announcer = new Announcer({
     suite, keys: o.nodeKeys, cfg, clock, counters, lifecycle, airtimeMs: (n) => tx.airtimeMs(n), uniform, forwarder,
   });

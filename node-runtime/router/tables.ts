@@ -106,6 +106,52 @@ export class RouteTable {
   }
 }
 
+/**
+ * What this node's own messages taught it about each relay hint: routed
+ * attempts through it that were acknowledged, and those that were not. A
+ * relay that passes route replies and acks on but swallows the messages
+ * (a black hole on the path: it is on the path, so the ack's proof cannot
+ * tell) shows as failures without successes; routes through it are then
+ * not learned, and the message floods instead (outbox.ts).
+ */
+export class HintReputation {
+  private readonly byHint = new Map<number, { ok: number; failed: number }>();
+  constructor(private readonly maxEntries = 256) {}
+
+  record(path: Uint8Array, acked: boolean): void {
+    for (const hint of path) {
+      let r = this.byHint.get(hint);
+      if (!r) {
+        if (this.byHint.size >= this.maxEntries) return;
+        this.byHint.set(hint, (r = { ok: 0, failed: 0 }));
+      }
+      // An ack forgives: a lossy but honest relay keeps its place.
+      if (acked) {
+        r.ok++;
+        r.failed = Math.max(0, r.failed - 1);
+      } else {
+        r.failed++;
+      }
+    }
+  }
+
+  /**
+   * True when some relay of the path failed twice or more and never
+   * carried. (Measured: suspecting after one failure flooded honest lossy
+   * paths, 100 nodes seed 1: 28.3 -> 35.8 transmissions per delivered
+   * message, no better under attack; "more failures than successes" lost a
+   * message on a lossy 12-node grid. A black hole that carries now and then
+   * to keep its name escapes this: docs/ARCHITECTURE.md, router.)
+   */
+  suspect(path: Uint8Array): boolean {
+    for (const hint of path) {
+      const r = this.byHint.get(hint);
+      if (r && r.failed >= 2 && r.ok === 0) return true;
+    }
+    return false;
+  }
+}
+
 export class ServerCatalog {
   private readonly entries = new Map<string, CatalogEntry>();
   constructor(private readonly maxEntries = 4096) {}

@@ -94,6 +94,16 @@ export interface RouterConfig {
   firstAnnounceWithinMs?: number;
   /** Largest envelope accepted for fragmentation. */
   maxEnvelopeBytes: number;
+  /**
+   * Share of the time this node may spend relaying floods of envelopes
+   * (broadcasts, flooded direct messages and fragments), and, separately,
+   * route requests: budgets so that one node flooding junk at its duty-cycle
+   * limit is not amplified by every relay (issue 9), and so that junk
+   * broadcasts cannot starve the route requests direct messages need. An
+   * honest 100-node mesh spends far below either (docs/BENCHMARKS.md).
+   */
+  floodRelayShare: number;
+  requestRelayShare: number;
 }
 
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
@@ -110,6 +120,8 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   recentUseWindowMs: 10_000,
   hopRetryDeferrals: 2,
   routeRequestAboveBytes: 0,
+  floodRelayShare: 0.01,
+  requestRelayShare: 0.01,
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,
@@ -176,6 +188,8 @@ export interface RouterCounters {
   fragmentRequests: number;
   announcesSent: number;
   announcesThrottled: number;
+  /** Flood relays not sent because this node's flood relay budget was spent (relay.ts). */
+  floodRelaysThrottled: number;
 }
 
 export interface RouterStats {
@@ -192,7 +206,7 @@ export function emptyCounters(): RouterCounters {
   return {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
     badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, hopRetriesDeferred: 0, delivered: 0, acksSent: 0, acked: 0,
-    retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0,
+    retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0, floodRelaysThrottled: 0,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- --nodes 100 --loss 0.1 --seed 1 [--messages N (default: one per node per hour, at most 200 an hour)] [--broadcasts N]
- *   [--duration SECONDS] [--degree D] [--layout random|chain|clusters|field] [--topology FILE] [--routers meow,naive-flood] [--json]`
+ *   [--duration SECONDS] [--degree D] [--layout random|chain|clusters|field] [--topology FILE] [--routers meow,naive-flood] [--json]
+ *   [--hostile N] [--hostile-kinds flooder,poisoner,replayer,forger]`
  *
  * Runs the same traffic over the same topology with our router ("meow"),
  * naive flooding and Meshtastic-style managed flooding, and prints for each
@@ -13,6 +14,7 @@ import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { readTopologyFile } from '../../hardware/radio-sim/topology.ts';
 import { formatTable, toJsonLine } from './report.ts';
 import { ROUTER_KINDS, runScenario, type RouterKind } from './run.ts';
+import { HOSTILE_KINDS, type HostileKind } from './hostile.ts';
 import { LAYOUT_KINDS, type LayoutKind } from './layouts.ts';
 import { buildScenario } from './scenario.ts';
 
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     degree: { type: 'string', default: '12' },
     topology: { type: 'string' },
     layout: { type: 'string', default: 'random' },
+    hostile: { type: 'string', default: '0' },
+    'hostile-kinds': { type: 'string', default: HOSTILE_KINDS.join(',') },
     routers: { type: 'string', default: ROUTER_KINDS.join(',') },
     json: { type: 'boolean', default: false },
   },
@@ -68,15 +72,29 @@ if (!LAYOUT_KINDS.includes(layout)) {
   process.exit(2);
 }
 
+const hostileKinds = (values['hostile-kinds'] ?? '').split(',').map((k) => k.trim()) as HostileKind[];
+for (const k of hostileKinds) {
+  if (!HOSTILE_KINDS.includes(k)) {
+    console.error(`unknown hostile kind "${k}" (${HOSTILE_KINDS.join(', ')})`);
+    process.exit(2);
+  }
+}
+const hostileCount = num('hostile', values.hostile, 0, 10_000);
+
 const suite = createNodeSuite();
-const scenario = buildScenario({
+const options = {
   nodes, loss: num('loss', values.loss, 0, 1), seed: num('seed', values.seed, 0, 2 ** 31), directMessages: messages, broadcasts,
   durationMs: durationS * 1000, layout, meanDegree: num('degree', values.degree, 1, 1000), ...(topology && { topology }),
-}, suite);
+};
+const scenario = buildScenario({ ...options, hostile: { count: hostileCount, kinds: hostileKinds } }, suite);
+// With hostile nodes, each router also runs the same scenario without them, for the clean figures beside.
+const cleanScenario = hostileCount > 0 ? buildScenario(options, suite) : undefined;
 
 const reports = [];
 for (const r of routers) {
+  const clean = cleanScenario ? runScenario(r, cleanScenario, suite) : undefined;
   const report = runScenario(r, scenario, suite);
+  if (clean) report.clean = { directDelivery: clean.directDelivery, latencyP50Ms: clean.latencyP50Ms, latencyP95Ms: clean.latencyP95Ms };
   reports.push(report);
   if (values.json) console.log(toJsonLine(report));
 }

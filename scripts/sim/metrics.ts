@@ -34,6 +34,13 @@ export interface RouterReport {
   wallClockMs: number;
   /** The process's peak resident memory so far (this run and those before it in the process), MiB. */
   peakRssMb: number;
+  /** Forged broadcasts (hostile forgers') the nodes' stores accepted / refused, (node, envelope) pairs. */
+  forgedBroadcastsStored: number;
+  forgedBroadcastsRefused: number;
+  /** Frames the hostile nodes sent (0 without --hostile). */
+  hostileFrames: number;
+  /** The same router on the same scenario without the hostile nodes (with --hostile only). */
+  clean?: { directDelivery: number; latencyP50Ms: number; latencyP95Ms: number };
   /** Our router's counters summed over nodes (empty for the baselines). */
   counters: Record<string, number>;
 }
@@ -61,7 +68,7 @@ export class DeliveryLog {
 
   summarise(p: {
     router: string; nodes: number; transmissions: number; airtimeMs: number; collisions: number;
-    channelUsePeak: number; channelUseMean: number; wallClockMs: number; peakRssMb?: number; counters: Record<string, number>;
+    channelUsePeak: number; channelUseMean: number; wallClockMs: number; peakRssMb?: number; forgedBroadcastsStored?: number; forgedBroadcastsRefused?: number; hostileFrames?: number; counters: Record<string, number>;
     nodesUnder25Percent?: number;
   }): RouterReport {
     const latencies: number[] = [];
@@ -98,6 +105,9 @@ export class DeliveryLog {
       collisions: p.collisions,
       wallClockMs: p.wallClockMs,
       peakRssMb: p.peakRssMb ?? 0,
+      forgedBroadcastsStored: p.forgedBroadcastsStored ?? 0,
+      forgedBroadcastsRefused: p.forgedBroadcastsRefused ?? 0,
+      hostileFrames: p.hostileFrames ?? 0,
       counters: p.counters,
     };
   }

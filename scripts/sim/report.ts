@@ -22,6 +22,13 @@ export function toJsonLine(r: RouterReport): string {
     directDelivered: r.directDelivered,
     transmissions: r.transmissions,
     collisions: r.collisions,
+    honestDirectDelivery: round(r.directDelivery, 4),
+    forgedBroadcastsStored: r.forgedBroadcastsStored,
+    forgedOrJunkRefused: r.forgedBroadcastsRefused,
+    ...(r.hostileFrames > 0 && { hostileFrames: r.hostileFrames }),
+    ...(r.clean && {
+      cleanDirectDelivery: round(r.clean.directDelivery, 4), cleanLatencyP50Ms: Math.round(r.clean.latencyP50Ms), cleanLatencyP95Ms: Math.round(r.clean.latencyP95Ms),
+    }),
     wallClockMs: Math.round(r.wallClockMs),
     peakRssMb: Math.round(r.peakRssMb),
     ...(Object.keys(r.counters).length > 0 && { counters: r.counters }),
@@ -49,6 +56,13 @@ export function formatTable(reports: readonly RouterReport[], s: Scenario): stri
       (r.wallClockMs / 1000).toFixed(1).padStart(7),
       String(Math.round(r.peakRssMb)).padStart(9),
     ].join(' '));
+  }
+  if (reports.some((r) => r.clean)) {
+    lines.push(`${s.hostile.length} hostile nodes (${[...new Set(s.hostile.map((h) => h.kind))].join(', ')}); honest users' direct delivery and latency, without them -> with them:`);
+    for (const r of reports) {
+      if (!r.clean) continue;
+      lines.push(`  ${r.router.padEnd(14)} direct ${pct(r.clean.directDelivery)} -> ${pct(r.directDelivery)}, p95 ${Math.round(r.clean.latencyP95Ms)} -> ${Math.round(r.latencyP95Ms)} ms, forged broadcasts stored ${r.forgedBroadcastsStored} (refused ${r.forgedBroadcastsRefused}), hostile frames ${r.hostileFrames}`);
+    }
   }
   lines.push('(peak<25%: share of nodes whose busiest minute stayed under 25 % channel use; wall s: simulation time of that row; peak MiB: the process\'s peak resident memory so far)');
   const meow = reports.find((r) => r.router === 'meow');

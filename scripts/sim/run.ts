@@ -14,6 +14,7 @@ import { createTransmitQueue } from '../../node-runtime/scheduler/transmit-queue
 import type { DeliverMeta, RouterConfig, RouterLogger } from '../../node-runtime/router/types.ts';
 import type { Clock } from '../../seams/clock.ts';
 import { createBaselineRouter } from './baselines/flood-baseline.ts';
+import { startHostile } from './hostile.ts';
 import { DeliveryLog, type RouterReport } from './metrics.ts';
 import type { Scenario } from './scenario.ts';
 import { messageIndexOf } from './traffic.ts';
@@ -38,11 +39,29 @@ export function runScenario(
 ): RouterReport {
   const wallStart = performance.now();
   const clock = new SimClock();
+  const hostileIds = s.hostile.map((_, k) => `hostile-${k}`);
+  const topology = s.hostile.length === 0 ? s.topology : {
+    nodes: [...s.topology.nodes, ...s.hostile.map((h, k) => ({ id: hostileIds[k] as string, x: h.x, y: h.y }))],
+  };
   const medium = createRadioMedium({
-    clock, seed: s.options.seed, modulation: s.modulation, lossProbability: s.options.loss, txPowerDbm: s.txPowerDbm,
-    topology: s.topology,
+    clock, seed: s.options.seed, modulation: s.modulation, lossProbability: s.options.loss, txPowerDbm: s.txPowerDbm, topology,
   });
   const log = new DeliveryLog(s.traffic);
+  // Always 0 while the modelled store checks signatures: counted so a change that stores unchecked envelopes shows.
+  const forgedBroadcastsStored = 0;
+  let forgedBroadcastsRefused = 0;
+  // The node's store above the router, modelled: it stores an envelope only
+  // when its signature checks (issue 9 item 2), here "is it the envelope the
+  // scenario's sender made", since the simulator's envelopes are not signed.
+  const store = (envelope: Uint8Array, node: number): boolean => {
+    const index = messageIndexOf(envelope);
+    const genuine = index !== undefined && sameBytes(s.traffic[index]?.envelope, envelope);
+    if (genuine) {
+      log.record(index, node, clock.now());
+      onDelivered?.(index, node, clock.now());
+    } else forgedBroadcastsRefused++;
+    return genuine;
+  };
   const nodes: SimNode[] = s.topology.nodes.map((tn, i) => {
     const link = createSimRadioLink({ medium, nodeId: tn.id });
     const random = new SeededRandom(`sim-router:${kind}:${s.options.seed}:${i}`);
@@ -57,10 +76,7 @@ export function runScenario(
       : createBaselineRouter({
         kind, publicKey: id.publicKey, suite, clock, random, link, queue, symbolTimeMs: symbolTimeMs(s.modulation),
       });
-    node.onDeliver((envelope) => {
-      log.record(messageIndexOf(envelope), i, clock.now());
-      onDelivered?.(messageIndexOf(envelope), i, clock.now());
-    });
+    node.onDeliver((envelope) => { store(envelope, i); });
     return node;
   });
   for (const e of s.traffic) {
@@ -72,6 +88,10 @@ export function runScenario(
     });
   }
   const trafficEndMs = s.warmupMs + s.options.durationMs;
+  const hostile = s.hostile.map((h, k) => startHostile({
+    kind: h.kind, index: k, link: createSimRadioLink({ medium, nodeId: hostileIds[k] as string }), clock, suite, seed: s.options.seed,
+    fromMs: s.warmupMs, untilMs: trafficEndMs,
+  }));
   clock.runUntilSync(trafficEndMs);
   const during = medium.stats();
   clock.runUntilSync(trafficEndMs + s.drainMs);
@@ -83,6 +103,13 @@ export function runScenario(
     router: kind, nodes: nodes.length, transmissions: end.transmissions, airtimeMs: end.airtimeMs, collisions: end.collisions,
     channelUsePeak: end.channelUsePeak, channelUseMean: during.channelUseMean, wallClockMs: performance.now() - wallStart,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    forgedBroadcastsStored, forgedBroadcastsRefused, hostileFrames: hostile.reduce((a, h) => a + h.sent, 0),
     nodesUnder25Percent: end.perNode.filter((n) => n.channelUsePeak < 0.25).length / Math.max(1, end.perNode.length),
   });
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -8,6 +8,7 @@ import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { DEFAULT_PATH_LOSS, demodulationFloorFor, noiseFloorDbm, nominalRangeM } from '../../hardware/radio-sim/propagation.ts';
 import type { Topology } from '../../hardware/radio-sim/topology.ts';
+import type { HostileKind } from './hostile.ts';
 import { generateLayout, type LayoutKind } from './layouts.ts';
 import { generateTraffic, type TrafficEvent } from './traffic.ts';
 
@@ -31,6 +32,15 @@ export interface ScenarioOptions {
   readonly drainMs?: number;
   readonly modulation?: LoRaModulation;
   readonly txPowerDbm?: number;
+  /** Hostile nodes added to the layout (hostile.ts), kinds dealt round-robin. */
+  readonly hostile?: { readonly count: number; readonly kinds: readonly HostileKind[] };
+}
+
+/** A hostile node: placed near a random honest node, so it hears and is heard. */
+export interface HostilePlacement {
+  readonly kind: HostileKind;
+  readonly x: number;
+  readonly y: number;
 }
 
 export interface NodeIdentity {
@@ -48,6 +58,7 @@ export interface Scenario {
   readonly txPowerDbm: number;
   readonly warmupMs: number;
   readonly drainMs: number;
+  readonly hostile: readonly HostilePlacement[];
 }
 
 export function buildScenario(o: ScenarioOptions, suite: CryptoSuite): Scenario {
@@ -69,5 +80,19 @@ export function buildScenario(o: ScenarioOptions, suite: CryptoSuite): Scenario 
   const traffic = generateTraffic({
     nodes: n, directMessages: o.directMessages, broadcasts: o.broadcasts, startMs: warmupMs, durationMs: o.durationMs, seed: o.seed,
   });
-  return { options: o, topology, identities, traffic, modulation, txPowerDbm, warmupMs, drainMs: o.drainMs ?? 10 * 60_000 };
+  const hostile = placeHostile(o, topology, rangeM);
+  return { options: o, topology, identities, traffic, modulation, txPowerDbm, warmupMs, drainMs: o.drainMs ?? 10 * 60_000, hostile };
+}
+
+function placeHostile(o: ScenarioOptions, topology: Topology, rangeM: number): HostilePlacement[] {
+  if (!o.hostile || o.hostile.count === 0) return [];
+  if (topology.links || topology.nodes.some((n) => n.x === undefined || n.y === undefined)) {
+    throw new RangeError('--hostile needs a layout with positions (not an explicit link graph)');
+  }
+  const random = new SeededRandom(`hostile-placement:${o.seed}`);
+  return Array.from({ length: o.hostile.count }, (_, k) => {
+    const near = topology.nodes[random.int(topology.nodes.length)] as { x: number; y: number };
+    const kind = o.hostile?.kinds[k % o.hostile.kinds.length] as HostileKind;
+    return { kind, x: near.x + (random.float() - 0.5) * 0.6 * rangeM, y: near.y + (random.float() - 0.5) * 0.6 * rangeM };
+  });
 }
