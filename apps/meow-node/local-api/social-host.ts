@@ -168,9 +168,6 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
     relays: () => relayPorts,
     // Group mailboxes hold two servers at most (agent/social/control.ts): this node, then the first relay.
     servers: () => [...(port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []), ...deps.relays].slice(0, 2),
-    deliverAnswer: async () => {
-      throw new LocalApiError('bad-request', 'answering a directory entry over the network is not supported yet');
-    },
     opened(agent: Agent): void {
       current?.bridge.close();
       const made = createSocialBridge(agent, env, {

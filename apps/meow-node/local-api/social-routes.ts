@@ -32,8 +32,12 @@ export interface SocialHost {
   relays(): readonly RelaySocialPort[];
   /** My servers, written into group mailboxes I make. */
   servers(): readonly string[];
-  /** Sends an answer card to the inviter named by the card (the core's answer path). */
-  deliverAnswer(contactId: string, answer: Uint8Array): Promise<void>;
+  /**
+   * Sends an answer card to the inviter named by the card. Absent on the node
+   * today: the core has no path that carries an answer card to an invitation's
+   * mailbox, so `directory contact` is refused before any contact is made.
+   */
+  deliverAnswer?(contactId: string, answer: Uint8Array): Promise<void>;
 }
 
 /** Adapts the relay client to the port the agent uses; stamp difficulties are the relay's (docs/PROTOCOL.md). */
@@ -164,7 +168,11 @@ export function socialRoutes(host: SocialHost): Route[] {
       return { withdrawn: true };
     }),
     route(host, 'POST', /^\/v1\/directory\/random$/, async (c, s) => ({ entry: (await randomEntry(env, s.directory, pickRelay(host, c.body))) ?? null })),
-    route(host, 'POST', /^\/v1\/directory\/contact$/, (c, s) => contactEntry(s.directory, host.cards, requireString(c.body, 'entry'), (id, answer) => host.deliverAnswer(id, answer))),
+    route(host, 'POST', /^\/v1\/directory\/contact$/, (c, s) => {
+      const deliver = host.deliverAnswer?.bind(host);
+      if (!deliver) throw new LocalApiError('bad-request', 'starting a conversation from a directory entry is not supported by this node yet (its answer card cannot reach the publisher)');
+      return contactEntry(s.directory, host.cards, requireString(c.body, 'entry'), deliver);
+    }),
     route(host, 'GET', /^\/v1\/introductions$/, (_c, s) => s.introductions),
     route(host, 'POST', /^\/v1\/introductions$/, async (c, s) => {
       const a = requireString(c.body, 'a');
