@@ -88,6 +88,40 @@ Without --as the first decoder that accepts the bytes wins, in that order (a mes
 frame has no magic: use --as frame when one parses as an envelope). Exit 2 if
 nothing recognises the input.
 `,
+  group: `Usage: meow group <create|invite|join|send|list|remove|leave> ...
+
+  meow group create NAME [--my-name NAME]    a new group; you are its admin
+  meow group invite GROUP CONTACT [--as NAME]  the invitation goes in your 1:1 conversation
+  meow group join GROUP                      accept an invitation (meow group list shows them)
+  meow group send GROUP TEXT                 one sealed copy to every other member
+  meow group list                            groups, members, messages, invitations
+  meow group remove GROUP MEMBER             admin: new keys the removed member never sees
+  meow group leave GROUP
+GROUP is a group's name or id. The node must be running and unlocked.
+`,
+  broadcast: `Usage: meow broadcast <send TEXT [--ttl SECONDS]|list|trust KEY [--as NAME]>
+
+Emergency broadcasts, shown apart from conversations: send floods the local mesh
+and posts to your relays; list polls the relays and shows what was received. A
+broadcast from the mesh is shown only when its author's key (list shows yours)
+was trusted with meow broadcast trust; every signature is checked first.
+`,
+  directory: `Usage: meow directory <publish TEXT|withdraw|browse [QUERY]|random> [--relay URL]
+
+"Free for chat" on a relay: publish a short description with a fresh identity that
+reveals nothing else, withdraw it, browse or pick one at random. Starting a
+conversation from an entry (meow directory contact ID) is refused by this node for
+now: an answer card cannot yet reach the entry's publisher.
+`,
+  introduce: `Usage: meow introduce CONTACT_A CONTACT_B [--a-name NAME] [--b-name NAME]
+
+Offers two of your contacts to each other. Each must accept (meow intro accept ID);
+they then get a new contact with fresh keys between them. A refusal ends it.
+`,
+  intro: `Usage: meow intro <list|accept ID|refuse ID>
+
+The introductions offered to you and the ones you made.
+`,
   ...CONVERSATION_HELP,
 };
 
