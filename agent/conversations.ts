@@ -22,6 +22,7 @@ import { lookupKeyPairFromSecret } from '../protocol/keys/keys.ts';
 import type { RandomSource } from '../protocol/random.ts';
 import { SessionError } from '../protocol/session/errors.ts';
 import { mailboxTag } from '../protocol/session/key-schedule.ts';
+import { mailboxTagOf } from '../protocol/server/mailbox.ts';
 import type { Session } from '../protocol/session/session.ts';
 import type { MessageId } from '../protocol/session/state.ts';
 import type { AgentEvent, ContactView, MessageState, MessageView } from '../seams/local-api.ts';
@@ -179,9 +180,19 @@ export class Conversations {
     const decoded = decodeDirectEnvelope(envelope);
     if (!decoded.ok) throw new AgentCoreError('bad-request', 'internal: a sealed envelope does not decode');
     return this.deps.node.submit({
-      tag: decoded.value.mailboxTag, envelope, relays: route.relays, ttlMs: this.options.messageTtlMs,
+      tag: this.relayTag(r, decoded.value.mailboxTag), envelope, relays: route.relays, ttlMs: this.options.messageTtlMs,
       ...(route.meshNode ? { meshNode: route.meshNode } : {}),
     });
+  }
+
+  /**
+   * A relay files a mailbox under the 16-byte tag of its Lkp (protocol/server/mailbox.ts); the envelope
+   * carries its first 6 bytes. The contact's current Lkp gives the full tag when the prefixes agree
+   * (they do not for an envelope sealed before the contact rotated: the 6-byte tag then goes alone, mesh only).
+   */
+  private relayTag(r: ContactRecord, envelopeTag: Uint8Array): Uint8Array {
+    const full = mailboxTagOf(this.deps.suite, this.host.session(r).exportState().theirLookup);
+    return envelopeTag.every((b, i) => full[i] === b) ? full : envelopeTag;
   }
 
   private async submitMessage(r: ContactRecord, m: MessageRecord): Promise<void> {
@@ -261,7 +272,11 @@ export class Conversations {
 
   private applyState(r: ContactRecord, m: MessageRecord, u: SubmissionUpdate): void {
     const current = m.state ?? 'queued';
-    if (u.state === 'failed') {
+    if (u.state === 'queued') {
+      // Still queued, and why it is not out yet ("relay unreachable: ..."): the node keeps retrying.
+      if (current !== 'queued' || !u.failure || m.failure === u.failure) return;
+      m.failure = u.failure;
+    } else if (u.state === 'failed') {
       if (current !== 'queued') return; // another copy got through
       m.state = 'failed';
       m.failure = u.failure ?? 'the node gave up';
@@ -272,6 +287,6 @@ export class Conversations {
       return;
     }
     this.dirty.add(r);
-    this.host.emit({ type: 'state', contactId: r.id, id: m.id, state: m.state, ...(m.failure ? { failure: m.failure } : {}) });
+    this.host.emit({ type: 'state', contactId: r.id, id: m.id, state: m.state ?? 'queued', ...(m.failure ? { failure: m.failure } : {}) });
   }
 }

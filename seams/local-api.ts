@@ -211,6 +211,8 @@ export interface ContactListResponse {
  *  - `deposited`: stored on one of the contact's relays;
  *  - `delivered`: the contact's device acknowledged it (an end-to-end receipt);
  *  - `failed`: given up, `failure` says why.
+ * While `queued`, `failure` (when present) says why the last attempt did not
+ * get it out ("relay unreachable: ..."); the node keeps retrying.
  */
 export type MessageState = 'queued' | 'sent' | 'deposited' | 'delivered' | 'failed';
 
@@ -262,7 +264,7 @@ export type AgentEvent =
  * sends it to `meshNode` over the mesh, and/or deposits it on `relays`.
  */
 export interface SubmitEnvelopeRequest {
-  /** The mailbox tag (hex, 6 bytes) the envelope is addressed to. */
+  /** The relay's mailbox tag (hex, 16 bytes; protocol/server/mailbox.ts), or its 6-byte prefix the envelope carries (mesh only). */
   readonly tag: string;
   /** base64 of the sealed envelope (at most 4 KiB). */
   readonly envelope: string;

@@ -8,7 +8,8 @@
  *    (on disk, synchronous FULL): the receipt id then survives kill -9. It
  *    rejects (nothing queued) when the node cannot take it.
  *  - State updates for a receipt arrive through onState in order
- *    queued -> sent | deposited | failed; the node retries with backoff
+ *    queued -> sent | deposited | failed (a failed attempt is announced as
+ *    `queued` with its `failure`, the reason it is not out yet); the node retries with backoff
  *    until a mesh node or relay acknowledged it, or its ttl passed.
  *    receiptState() answers for any receipt still remembered, so an agent
  *    that was locked meanwhile catches up.
@@ -22,7 +23,11 @@
 export type SubmissionState = 'queued' | 'sent' | 'deposited' | 'failed';
 
 export interface SubmitRequest {
-  /** The mailbox tag the envelope is addressed to. */
+  /**
+   * The mailbox tag the envelope is addressed to: the relay's 16-byte tag of
+   * the mailbox (protocol/server/mailbox.ts mailboxTagOf), needed to deposit
+   * on relays, or only its 6-byte prefix that the envelope carries (mesh only).
+   */
   readonly tag: Uint8Array;
   readonly envelope: Uint8Array;
   /** The mesh node hosting the mailbox (from a `mesh://<node id>` card entry). */

@@ -33,6 +33,9 @@ import { decodeEnvelopeFields } from '../../protocol/envelope/clear-fields.ts';
 import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import { relayPort } from '../../gateway/client/index.ts';
 
+/** The deposit stamp a default meow-relay asks (gateway/server/config.ts depositStampBits); a relay asking fewer accepts it too. */
+const AGENT_DEPOSIT_STAMP_BITS = 16;
+
 export interface MeshNodeDeps {
   readonly clock: Clock;
   readonly random: RandomSource;
@@ -131,7 +134,8 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
 
     const port = createInProcessNodePort({
       nodeId: router.nodeId, store, suite, clock, random, log, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
-      relay: (url) => relayPort(url, { clock, random, suite }),
+      // A contact's mailbox is "first contact" to the relay (no sender pass yet): mint the stamp a default relay asks.
+      relay: (url) => relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS }),
     });
     agentPortRef.current = port;
 

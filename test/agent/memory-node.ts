@@ -49,9 +49,9 @@ export class MemoryNodePort implements NodePort {
     this.states.set(receiptId, { receiptId, state: 'queued' });
     this.mesh.submitted.push(request);
     if (!this.mesh.drop(request)) {
-      const key = toHex(request.tag);
+      const key = toHex(request.tag.subarray(0, 6));
       const box = this.mesh.boxes.get(key) ?? [];
-      box.push({ id: request.envelope.slice(-16), envelope: request.envelope.slice(), tag: request.tag.slice() });
+      box.push({ id: request.envelope.slice(-16), envelope: request.envelope.slice(), tag: request.tag.slice(0, 6) });
       this.mesh.boxes.set(key, box);
       queueMicrotask(() => this.update({ receiptId, state: 'sent' }));
     }

@@ -73,3 +73,36 @@ export async function ready(node: NodeProcess): Promise<void> {
     }
   }, 30_000, 'the local API');
 }
+
+const relayBin = new URL('../../bin/meow-relay.js', import.meta.url).pathname;
+
+export interface RelayProcess {
+  readonly url: string;
+  readonly dir: string;
+  readonly port: number;
+  child: ChildProcess;
+  out: string;
+}
+
+/** A real meow-relay on loopback; resolves once it says it listens. Restarting on the same directory and port keeps its mailboxes. */
+export async function startRelay(dir: string, port: number, stampBits: number): Promise<RelayProcess> {
+  const child = spawn(process.execPath, [relayBin, '--data', dir, '--port', String(port), '--stamp-bits', String(stampBits)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const relay: RelayProcess = { url: `http://127.0.0.1:${port}`, dir, port, child, out: '' };
+  await new Promise<void>((resolve, reject) => {
+    const seen = (d: Buffer): void => {
+      relay.out += d.toString();
+      if (relay.out.includes('listening')) resolve();
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', (d: Buffer) => (relay.out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`meow-relay exited ${code}: ${relay.out}`)));
+  });
+  return relay;
+}
+
+export async function stopRelay(relay: RelayProcess): Promise<void> {
+  if (relay.child.exitCode !== null || relay.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => relay.child.once('exit', () => resolve()));
+  relay.child.kill('SIGTERM');
+  await exited;
+}

@@ -20,7 +20,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function history(node: typeof alice, contactId: string): Promise<MessageView[]> {
+async function history(node: typeof alice, contactId: string): Promise<readonly MessageView[]> {
   return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
 }
 

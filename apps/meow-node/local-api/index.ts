@@ -49,7 +49,7 @@ export function createLocalApi(deps: LocalApiDeps): LocalApi {
     ...(agentOptions ? { agentOptions } : {}),
   });
   social?.attach(host);
-  const routes = [...agentRoutes(host), ...envelopeRoutes(deps.port, deps.clock), ...(social ? socialRoutes(social) : []), ...(deps.extraRoutes ?? [])];
+  const routes = [...agentRoutes(host), ...envelopeRoutes(deps.port, deps.suite), ...(social ? socialRoutes(social) : []), ...(deps.extraRoutes ?? [])];
   const handler = createLocalApiHandler({
     port: deps.listenPort, token, routes, events: (send) => host.events(send), log: deps.log, now: () => deps.clock.now(),
   });

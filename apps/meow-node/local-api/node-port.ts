@@ -11,6 +11,11 @@
  *  - watched tags: envelopes delivered into this node's mailboxes under one
  *    of them (mesh-node.ts calls deposited()) and the ones already there are
  *    given to onEnvelope handlers; release() deletes them.
+ *  - watched mailboxes with an Lkp secret and relays are fetched from those
+ *    relays (relay-fetch.ts) every `fetchEveryMs`, at once when a new one is
+ *    watched, and on demand (fetchNow).
+ *  - an attempt that fails is announced as `queued` with the reason
+ *    ("relay unreachable: ..."), so the user sees why it is not out yet.
  */
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
@@ -19,13 +24,19 @@ import type { RandomSource } from '../../../protocol/random.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
 import type { ArrivedEnvelope, NodePort, SubmissionUpdate, SubmitRequest, WatchedMailbox } from '../../../seams/node-port.ts';
-import type { RelayPort } from '../../../seams/relay-port.ts';
+import { type RelayPort, RelayRefusedError } from '../../../seams/relay-port.ts';
+import { redactUrl } from '../../../gateway/bridge/redact-url.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type Store } from '../../../node-runtime/store/index.ts';
 import { AgentSubmissions, type SubmissionRow } from '../../../node-runtime/store/agent-submissions.ts';
+import { createRelayFetcher, type RelayFetchStatus } from './relay-fetch.ts';
 
 export const DEFAULT_SUBMISSION_TTL_MS = 7 * 24 * 3_600_000;
 const SEND_LOOP_MS = 1_000;
 const MAX_IN_FLIGHT = 16;
+const MESH_TAG_BYTES = 6;
+const RELAY_TAG_BYTES = 16;
+/** How often watched mailboxes are fetched from relays: a message through a relay waits at most this long, plus the sender's side. */
+export const DEFAULT_RELAY_FETCH_MS = 10_000;
 
 export interface InProcessNodePortDeps {
   readonly nodeId: Uint8Array;
@@ -37,6 +48,8 @@ export interface InProcessNodePortDeps {
   readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
   /** Opens a relay port for a URL (gateway/client relayPort in the daemon). */
   readonly relay?: (url: string) => RelayPort;
+  /** Period of the relay fetch (DEFAULT_RELAY_FETCH_MS). */
+  readonly fetchEveryMs?: number;
 }
 
 export interface InProcessNodePort extends NodePort {
@@ -44,6 +57,17 @@ export interface InProcessNodePort extends NodePort {
   deposited(tag: Uint8Array, id: Uint8Array, envelope: Uint8Array): void;
   /** Runs the send loop once now (tests, and right after a submit). */
   pump(): void;
+  /**
+   * Sets the mailboxes one watcher wants ('agent' is the node-hosted agent's
+   * watch(); 'api' the browser's registrations): the node watches their union.
+   */
+  watchFor(source: string, mailboxes: readonly WatchedMailbox[]): void;
+  /** The envelopes this node holds under `tag`, oldest first. */
+  held(tag: Uint8Array): ArrivedEnvelope[];
+  /** Fetches every watched mailbox from its relays now; resolves with how many envelopes arrived. */
+  fetchNow(): Promise<number>;
+  /** What the last fetch learnt of each relay. */
+  relayStatus(): RelayFetchStatus[];
   stop(): void;
 }
 
@@ -54,6 +78,7 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
   const envelopeHandlers = new Set<(a: ArrivedEnvelope) => void | Promise<void>>();
   const inFlight = new Set<string>();
   const relays = new Map<string, RelayPort>();
+  const watchers = new Map<string, readonly WatchedMailbox[]>();
   let watched = new Map<string, WatchedMailbox>();
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -61,6 +86,14 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
   function loop(): void {
     port.pump();
     if (!stopped) timer = clock.setTimer(SEND_LOOP_MS, loop);
+  }
+  const fetcher = createRelayFetcher({ store, suite, clock, log, relayFor, stored: (tag, id, envelope) => port.deposited(tag, id, envelope) });
+  const fetchEveryMs = deps.fetchEveryMs ?? DEFAULT_RELAY_FETCH_MS;
+  let fetchTimer = clock.setTimer(fetchEveryMs, fetchLoop);
+  function fetchLoop(): void {
+    void port.fetchNow().catch(() => 0).finally(() => {
+      if (!stopped) fetchTimer = clock.setTimer(fetchEveryMs, fetchLoop);
+    });
   }
 
   function announce(u: SubmissionUpdate): void {
@@ -100,10 +133,13 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
     };
     if (clock.now() >= row.expiresAt) return settle('failed', 'expired: no mesh node or relay took it in time');
     const problems: string[] = [];
+    let refusals = 0;
     if (row.meshNode) {
       if (toHex(row.meshNode) === toHex(deps.nodeId)) {
-        store.mailboxes.deposit(row.tag, envelopeId(suite, row.envelope), row.envelope);
-        port.deposited(row.tag, envelopeId(suite, row.envelope), row.envelope);
+        // This node's mailboxes are filed under the 6-byte tag envelopes carry (a prefix of the relay's).
+        const meshTag = row.tag.slice(0, MESH_TAG_BYTES);
+        store.mailboxes.deposit(meshTag, envelopeId(suite, row.envelope), row.envelope);
+        port.deposited(meshTag, envelopeId(suite, row.envelope), row.envelope);
         return settle('sent');
       }
       try {
@@ -116,15 +152,27 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
     for (const url of row.relays) {
       const relay = relayFor(url);
       if (!relay) continue;
+      if (row.tag.length !== RELAY_TAG_BYTES) {
+        problems.push(`relay ${redactUrl(url)}: the envelope came without its relay mailbox tag`);
+        refusals++;
+        continue;
+      }
       try {
         await relay.deposit(row.tag, row.envelope);
         return settle('deposited');
       } catch (e) {
-        problems.push(`${url}: ${(e as Error).message}`);
+        const refused = e instanceof RelayRefusedError;
+        if (refused) refusals++;
+        // Shown to the user and logged: without the `user:pass` a card may carry.
+        problems.push(`relay ${redactUrl(url)} ${refused ? 'refused it' : 'unreachable'}: ${(e as Error).message}`);
       }
     }
+    // Every relay refused it for good (too large, malformed) and no mesh node is left to try: retrying changes nothing.
+    if (!row.meshNode && row.relays.length > 0 && refusals === row.relays.length) return settle('failed', problems.join('; '));
     const next = clock.now() + backoffDelayMs(attempts, DEFAULT_BACKOFF, deps.random);
-    submissions.settle(row.id, 'queued', { attempts, nextAttemptAt: next, failure: problems.join('; ') || 'no route' });
+    const failure = problems.join('; ') || 'no route';
+    submissions.settle(row.id, 'queued', { attempts, nextAttemptAt: next, failure });
+    announce({ receiptId: toHex(row.id), state: 'queued', failure });
     log.debug('agent envelope not delivered yet', { attempts, problems });
   }
 
@@ -143,25 +191,36 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
     receiptState(receiptId: string): SubmissionUpdate | undefined {
       const bytes = Uint8Array.from(Buffer.from(receiptId, 'hex'));
       const row = submissions.get(bytes);
-      return row ? { receiptId, state: row.state, ...(row.failure && row.state === 'failed' ? { failure: row.failure } : {}) } : undefined;
+      return row ? { receiptId, state: row.state, ...(row.failure && (row.state === 'failed' || row.state === 'queued') ? { failure: row.failure } : {}) } : undefined;
     },
     onState(handler) {
       stateHandlers.add(handler);
       return () => stateHandlers.delete(handler);
     },
     watch(mailboxes: readonly WatchedMailbox[]): void {
+      port.watchFor('agent', mailboxes);
+    },
+    watchFor(source: string, mailboxes: readonly WatchedMailbox[]): void {
       const before = watched;
-      watched = new Map(mailboxes.map((m) => [toHex(m.tag), m]));
+      watchers.set(source, mailboxes);
+      watched = new Map([...watchers.values()].flat().map((m) => [toHex(m.tag), m]));
+      let fresh = false;
       for (const [hex, m] of watched) {
         if (before.has(hex)) continue;
+        if (m.lookupSecret && m.relays?.length) fresh = true;
         for (const stored of store.mailboxes.list(m.tag, { limit: 1000 })) {
           give({ tag: m.tag, id: stored.id, envelope: stored.bytes, receivedAt: stored.storedAt });
         }
       }
+      // A new mailbox is registered on its relays at once: a contact's first deposit is refused until then.
+      if (fresh) void port.fetchNow().catch(() => 0);
     },
     onEnvelope(handler) {
       envelopeHandlers.add(handler);
       return () => envelopeHandlers.delete(handler);
+    },
+    held(tag: Uint8Array): ArrivedEnvelope[] {
+      return store.mailboxes.list(tag, { limit: 1000 }).map((m) => ({ tag, id: m.id, envelope: m.bytes, receivedAt: m.storedAt }));
     },
     release(tag: Uint8Array, id: Uint8Array): void {
       store.mailboxes.delete(tag, [id]);
@@ -179,9 +238,15 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
           .finally(() => inFlight.delete(key));
       }
     },
+    fetchNow(): Promise<number> {
+      if (stopped) return Promise.resolve(0);
+      return fetcher.fetchAll([...watched.values()]);
+    },
+    relayStatus: () => fetcher.status(),
     stop(): void {
       stopped = true;
       timer.cancel();
+      fetchTimer.cancel();
       for (const r of relays.values()) void r.close();
     },
   };

@@ -27,6 +27,11 @@ export interface Route {
 /** A stream of events for GET /v1/events: subscribe returns the unsubscribe. */
 export type EventSource = (send: (event: AgentEvent) => void) => () => void;
 
+/** What a route returns to answer with Server-Sent Events: each `send(name, data)` is one event; subscribe returns the unsubscribe. */
+export class EventStream {
+  constructor(readonly subscribe: (send: (name: string, data: unknown) => void) => () => void) {}
+}
+
 export interface LocalApiOptions {
   readonly port: () => number;
   readonly token: Uint8Array;
@@ -60,7 +65,9 @@ export function createLocalApiHandler(options: LocalApiOptions): (req: IncomingM
       limiter.take(req.socket.remoteAddress ?? '?');
       checkToken(req, options.token);
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method === 'GET' && url.pathname === '/v1/events') return openEvents(res, options.events);
+      if (req.method === 'GET' && url.pathname === '/v1/events') {
+        return openEvents(res, new EventStream((send) => options.events((e) => send(e.type, e))));
+      }
       const candidates = options.routes.filter((r) => r.path.test(url.pathname));
       if (candidates.length === 0) throw new LocalApiError('not-found', `no endpoint ${url.pathname} (docs/API.md)`);
       const route = candidates.find((r) => r.method === req.method);
@@ -68,7 +75,8 @@ export function createLocalApiHandler(options: LocalApiOptions): (req: IncomingM
       const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJson(req);
       const params = route.path.exec(url.pathname)!.slice(1);
       const result = await route.run({ params, body, query: url.searchParams });
-      if (result === undefined) res.writeHead(204).end();
+      if (result instanceof EventStream) openEvents(res, result);
+      else if (result === undefined) res.writeHead(204).end();
       else sendJson(res, route.status ?? 200, result);
     } catch (error) {
       const e = toApiError(error, options.log);
@@ -81,10 +89,10 @@ export function createLocalApiHandler(options: LocalApiOptions): (req: IncomingM
   };
 }
 
-function openEvents(res: ServerResponse, events: EventSource): void {
+function openEvents(res: ServerResponse, stream: EventStream): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.write(': meow events\n\n');
-  const unsubscribe = events((event) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+  const unsubscribe = stream.subscribe((name, data) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
   res.on('close', () => {
     clearInterval(ping);
