@@ -3,6 +3,7 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { ServerPublicKey } from '../../protocol/keys/keys.ts';
 import type { Clock } from '../../seams/clock.ts';
 import { RelayClient } from './relay-client.ts';
+import { splitPinnedUrl } from '../../protocol/server/fingerprint.ts';
 import { openTransport } from './transport-table.ts';
 import type { OpenTransportOptions } from './transport.ts';
 
@@ -15,12 +16,24 @@ export interface ConnectOptions extends OpenTransportOptions {
   readonly server?: ServerPublicKey;
 }
 
-/** Opens the transport and learns (or checks) the relay's key from its signed descriptor. */
-export async function connectRelay(url: string, options: ConnectOptions): Promise<RelayClient> {
+/**
+ * Opens the transport and learns (or checks) the relay's key from its
+ * signed descriptor. A URL ending in `#k=<32 hex>` (a card's pinned entry,
+ * protocol/server/fingerprint.ts) pins the key: any other is refused.
+ */
+export async function connectRelay(pinnedOrPlainUrl: string, options: ConnectOptions): Promise<RelayClient> {
+  const { url, fingerprint } = splitPinnedUrl(pinnedOrPlainUrl);
   const transport = await openTransport(url, options);
-  const client = new RelayClient({
-    suite: options.suite, random: options.random, clock: options.clock, transport, ...(options.server ? { server: options.server } : {}),
-  });
+  let client: RelayClient;
+  try {
+    client = new RelayClient({
+      suite: options.suite, random: options.random, clock: options.clock, transport,
+      ...(options.server ? { server: options.server } : {}), ...(fingerprint ? { keyFingerprint: fingerprint } : {}),
+    });
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
   try {
     await client.connect();
   } catch (e) {

@@ -24,6 +24,7 @@ import type { RelayRequest, RequestKind, SignedRequest, UnsignedRequest } from '
 import { decodeResponse, type OkBody } from '../../protocol/server/response.ts';
 import { openResponse, sealRequest } from '../../protocol/server/seal.ts';
 import { mintStamp } from '../../protocol/server/stamp.ts';
+import { matchesFingerprint } from '../../protocol/server/fingerprint.ts';
 import { concatBytes } from '../../protocol/codec/bytes.ts';
 import { REPLY_ID_BYTES } from '../../protocol/server/constants.ts';
 import { RelayTransportError } from './errors.ts';
@@ -36,6 +37,8 @@ export interface RelayClientOptions {
   readonly transport: RelayTransport;
   /** The relay's key when known (pinned from a rendez-vous card or catalog); else learnt with connect(). */
   readonly server?: ServerPublicKey;
+  /** The relay key fingerprint a card or URL names (`#k=`): connect() refuses any key that does not match it. */
+  readonly keyFingerprint?: Uint8Array;
 }
 
 export interface DepositOptions {
@@ -50,6 +53,9 @@ export class RelayClient {
   private lastCounter = 0;
 
   constructor(private readonly o: RelayClientOptions) {
+    if (o.server && o.keyFingerprint && !matchesFingerprint(o.suite, o.server, o.keyFingerprint)) {
+      throw new RelayTransportError('the pinned relay key does not match the fingerprint given with it');
+    }
     this.server = o.server;
   }
 
@@ -71,6 +77,9 @@ export class RelayClient {
     if (this.server && !(constantTimeEqual(this.server.signing, d.value.server.signing)
       && constantTimeEqual(this.server.agreement, d.value.server.agreement))) {
       throw new RelayError('wrong-server', 'the relay presented another key than the pinned one');
+    }
+    if (this.o.keyFingerprint && !matchesFingerprint(this.o.suite, d.value.server, this.o.keyFingerprint)) {
+      throw new RelayError('wrong-server', 'the relay presented a key that does not match the fingerprint in its URL or card');
     }
     this.server = d.value.server;
     return d.value;

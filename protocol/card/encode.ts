@@ -8,6 +8,7 @@ import { ByteWriter } from '../codec/writer.ts';
 import { KEY_BYTES, type CryptoSuite } from '../crypto/suite.ts';
 import type { ContactKeyPair } from '../keys/keys.ts';
 import { isAcceptableEd25519PublicKey, isAcceptableX25519PublicKey } from '../keys/validate.ts';
+import { RELAY_KEY_FINGERPRINT_BYTES } from '../server/fingerprint.ts';
 import { inviteHash } from './binding.ts';
 import { CardError } from './errors.ts';
 import { parseServerUrl, type ServerUrl, writeServerUrl } from './server-url.ts';
@@ -40,6 +41,9 @@ function checkFields(suite: CryptoSuite, fields: CardFields): void {
   for (const s of fields.servers) {
     const parsed = parseServerUrl(s.url);
     if (!parsed.ok || parsed.value.url !== s.url) throw new CardError('bad-url', `server URL refused: ${s.url}`);
+    if (s.keyFingerprint !== undefined && (s.scheme === 'mesh' || s.keyFingerprint.length !== RELAY_KEY_FINGERPRINT_BYTES)) {
+      throw new CardError('bad-url', `relay key fingerprint refused for ${s.url}: ${RELAY_KEY_FINGERPRINT_BYTES} bytes, relays only`);
+    }
     if (seen.has(s.url)) throw new CardError('duplicate-server', `server listed twice: ${s.url}`);
     seen.add(s.url);
   }

@@ -4,7 +4,7 @@
  * 18004 section 7.4.4: 0-9 A-Z space $ % * + - . / :), which packs 11 bits
  * per 2 characters: 8.25 bits per card byte, as dense as byte mode, and
  * text-safe for scanner apps that hand over a string. The largest card the
- * caps allow (1837 bytes, 2761 characters) fits QR version 40 at error
+ * caps allow (1965 bytes, 2953 characters) fits QR version 40 at error
  * correction level M (3391 alphanumeric characters).
  */
 import { decode as base45Decode, encode as base45Encode } from 'base45-ts';

@@ -13,7 +13,8 @@
  *      100   32  Lkp Ed25519 public key: the initial mailbox id
  *    [ 132   16  answer only: invite hash = SHA-256("meow-card-invite-v1" 0x00 || invite card)[0..16) ]
  *        .    1  server count n (0..8)
- *        .    .  n server entries (protocol/card/server-url.ts)
+ *        .    .  n server entries (protocol/card/server-url.ts), each with an
+ *                optional 16-byte relay key fingerprint (scheme byte | 0x80)
  *        .   64  Ed25519 signature by the Ckp over
  *                "meow-card-v1" 0x00 || every byte above
  *
@@ -37,8 +38,8 @@ export const CARD_OFFSETS = {
   mailboxId: 100,
   inviteHash: 132,
 } as const;
-/** The largest card the caps allow: 4 + 128 + 16 + 1 + 8 * (1 + 2 + 200) + 64 bytes. */
-export const MAX_CARD_BYTES = 1837;
+/** The largest card the caps allow: 4 + 128 + 16 + 1 + 8 * (1 + 2 + 200 + 16) + 64 bytes. */
+export const MAX_CARD_BYTES = 1965;
 
 interface CardCommon {
   /** Ckp public key: the identity this contact knows you by. */

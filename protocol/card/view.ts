@@ -2,7 +2,20 @@
 import { toHex } from '../codec/bytes.ts';
 import type { CryptoSuite } from '../crypto/suite.ts';
 import { keyFingerprint } from '../keys/fingerprint.ts';
+import { serverUrlText } from './server-url.ts';
 import { type Card, CARD_VERSION } from './types.ts';
+
+/**
+ * One line per relay entry that carries no key fingerprint (cards made
+ * before fingerprints, or by someone who did not pin): such a card is
+ * accepted, but its client trusts the first key that relay shows, so on
+ * http, udp or mqtt anyone on the path could pose as it (issue 9 item 4).
+ */
+export function cardWarnings(card: Pick<Card, 'servers'>): string[] {
+  return card.servers
+    .filter((s) => s.scheme !== 'mesh' && s.scheme !== 'serial' && s.keyFingerprint === undefined)
+    .map((s) => `${s.url}: no relay key fingerprint in this card; the first key this relay shows will be trusted`);
+}
 
 export interface CardView {
   readonly type: 'meow-card';
@@ -14,6 +27,8 @@ export interface CardView {
   readonly mailboxId: string;
   readonly inviteHash?: string;
   readonly servers: readonly string[];
+  /** What a person should know before trusting the card (printed by `meow card`): servers without a pinned relay key. */
+  readonly warnings: readonly string[];
   readonly signature: string;
   readonly bytes: number;
 }
@@ -28,7 +43,8 @@ export function cardView(suite: CryptoSuite, card: Card): CardView {
     encryptionKey: toHex(card.encryptionKey),
     mailboxId: toHex(card.mailboxId),
     ...(card.kind === 'answer' ? { inviteHash: toHex(card.inviteHash) } : {}),
-    servers: card.servers.map((s) => s.url),
+    servers: card.servers.map(serverUrlText),
+    warnings: cardWarnings(card),
     signature: toHex(card.signature),
     bytes: card.bytes.length,
   };

@@ -11,3 +11,4 @@ export * from './request-types.ts';
 export * from './request-encode.ts';
 export * from './request-decode.ts';
 export * from './response.ts';
+export * from './fingerprint.ts';

@@ -20,7 +20,7 @@ import { cardKeys } from './helpers.ts';
 
 const suite = createNodeSuite();
 const seeded = new SeededRandom('fuzz');
-const invite = createInvite(suite, cardKeys(suite, seeded, ['https://u:p@relay.example:8443', 'mqtt://10.0.0.2:1883', 'mesh://0011223344556677']));
+const invite = createInvite(suite, cardKeys(suite, seeded, ['https://u:p@relay.example:8443', 'mqtt://10.0.0.2:1883#k=00112233445566778899aabbccddeeff', 'mesh://0011223344556677']));
 const answer = createAnswer(suite, invite, cardKeys(suite, seeded, ['udp://h:1', 'serial://dev/ttyS0']));
 const valid = [invite.bytes, answer.bytes];
 const validHex = new Set(valid.map(toHex));
