@@ -56,8 +56,11 @@ export class MainCompartment implements MainCompartmentView {
   }
 
   async save(document: Uint8Array): Promise<void> {
-    const main: MainBody = { ...this.state.main.body, document: document.slice() };
-    await persist(this.state, { own: main, main });
+    const copy = document.slice();
+    await persist(this.state, () => {
+      const main: MainBody = { ...this.state.main.body, document: copy };
+      return { own: main, main };
+    });
   }
 }
 
@@ -94,7 +97,8 @@ export class HiddenCompartment implements HiddenCompartmentView {
 
   async save(document: Uint8Array): Promise<void> {
     const taken = this.taken;
-    await this.write({ ...this.body, document: document.slice() }, (e) => ({ ...e, pending: e.pending.slice(taken) }));
+    const copy = document.slice();
+    await this.write(() => ({ ...this.body, document: copy }), (e) => ({ ...e, pending: e.pending.slice(taken) }));
     this.taken = 0;
   }
 
@@ -106,12 +110,14 @@ export class HiddenCompartment implements HiddenCompartmentView {
     }
     if (seeds.some((s) => s.length !== MAILBOX_KEY_BYTES)) throw new VaultError('bad-argument', `a mailbox key seed is ${MAILBOX_KEY_BYTES} bytes`);
     const mailboxKeys = [...seeds.map((s) => s.slice()), ...randomMailboxKeys(random, layout.mailboxesPerCompartment - seeds.length)];
-    await this.write(this.body, (e) => ({ ...e, mailboxKeys }));
+    await this.write(() => this.body, (e) => ({ ...e, mailboxKeys }));
   }
 
-  private async write(own: HiddenBody, change: (e: MainBody['locked'][number]) => MainBody['locked'][number]): Promise<void> {
-    const main = this.state.main.body;
-    const locked = main.locked.map((e) => (e.slot === this.state.own.slot ? change(e) : e));
-    await persist(this.state, { own, main: { ...main, locked } });
+  private async write(own: () => HiddenBody, change: (e: MainBody['locked'][number]) => MainBody['locked'][number]): Promise<void> {
+    await persist(this.state, () => {
+      const main = this.state.main.body;
+      const locked = main.locked.map((e) => (e.slot === this.state.own.slot ? change(e) : e));
+      return { own: own(), main: { ...main, locked } };
+    });
   }
 }

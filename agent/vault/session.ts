@@ -8,12 +8,19 @@
  *     cannot read them); a slot whose outer layer does not open (damaged) is
  *     written back as it was, never destroyed.
  * Nothing in memory changes unless the storage accepted the write.
+ *
+ * Several sessions of one vault may be open at once (the node keeps the
+ * main one and a hidden one): each write starts by reading the file again
+ * and re-opening the main compartment, and builds its bodies from that, so
+ * one session never puts back what another wrote before it (an older hidden
+ * slot, pending envelopes already taken, mailbox keys already changed).
  */
 import { concatBytes, wipe } from '../../protocol/codec/bytes.ts';
 import { VaultError } from './errors.ts';
+import { openBody, readVaultFile, validMain } from './unlock.ts';
 import { bodyBytes, type VaultLayout } from './layout.ts';
 import { encodeBody, type HiddenBody, type LockedEntry, type MainBody, type SlotBody, type VersionEntry } from './slot-body.ts';
-import { openOuter, padBody, sealOuter, sealSlot, type SlotContext, type SlotKeys } from './slot-seal.ts';
+import { openOuter, padBody, sealOuter, sealSlot, splitFile, type SlotContext, type SlotKeys } from './slot-seal.ts';
 import type { PasswordKdf } from './password-kdf.ts';
 import type { VaultStorage } from './vault-storage.ts';
 
@@ -76,7 +83,29 @@ function refreshLocked(state: SessionState, entry: LockedEntry | undefined, slot
   return inner ? sealOuter(state.ctx, slot, entry.outerKey, inner) : stored;
 }
 
-export async function persist(state: SessionState, next: NextBodies): Promise<void> {
+/**
+ * Takes in what other open sessions wrote since this one last read or wrote
+ * the file: the slots, the main body and this session's own body. A slot
+ * that no longer opens keeps this session's copy (a damaged file is never
+ * made worse by a write).
+ */
+async function refresh(state: SessionState): Promise<void> {
+  const { ctx } = state;
+  const { slots } = splitFile(ctx.layout, await readVaultFile(state.storage, ctx.layout));
+  const main = openBody(ctx, state.main.slot, state.main.keys, slots[state.main.slot] as Uint8Array);
+  if (validMain(ctx.layout, state.main.slot, main)) state.main = { ...state.main, body: main };
+  if (state.own.slot === state.main.slot) state.own = state.main;
+  else {
+    const own = openBody(ctx, state.own.slot, state.own.keys, slots[state.own.slot] as Uint8Array);
+    if (own?.kind === state.own.body.kind) state.own = { ...state.own, body: own };
+  }
+  state.slots = slots;
+}
+
+/** Re-reads the file (refresh), builds the next bodies from what it holds now, and writes every slot. */
+export async function persist(state: SessionState, build: () => NextBodies): Promise<void> {
+  await refresh(state);
+  const next = build();
   const { ctx } = state;
   const ownBody = { ...next.own, versions: bumpVersion(next.own.versions, state.deviceId) } as SlotBody;
   const mainBody: MainBody = ownBody.kind === 'main' ? ownBody : { ...next.main, versions: bumpVersion(next.main.versions, state.deviceId) };

@@ -38,14 +38,14 @@ export async function readVaultFile(storage: VaultStorage, layout: VaultLayout):
 }
 
 /** Opens one slot (both layers) and decodes its body; undefined for anything that fails. */
-function openBody(ctx: SlotContext, slot: number, keys: SlotKeys, stored: Uint8Array): SlotBody | undefined {
+export function openBody(ctx: SlotContext, slot: number, keys: SlotKeys, stored: Uint8Array): SlotBody | undefined {
   const inner = openOuter(ctx, slot, keys.outerKey, stored);
   const plain = inner && openInner(ctx, slot, keys.innerKey, inner);
   const decoded = plain && decodeBody(plain);
   return decoded && decoded.ok ? decoded.value : undefined;
 }
 
-function validMain(layout: VaultLayout, slot: number, body: SlotBody | undefined): body is MainBody {
+export function validMain(layout: VaultLayout, slot: number, body: SlotBody | undefined): body is MainBody {
   if (body?.kind !== 'main') return false;
   const seen = new Set(body.locked.map((e) => e.slot));
   return seen.size === layout.slotCount - 1 && !seen.has(slot) && body.locked.every((e) =>

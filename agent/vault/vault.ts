@@ -86,11 +86,13 @@ class Session implements VaultSession {
 
   async keepForLocked(handle: number, envelope: Uint8Array): Promise<void> {
     const { state } = this;
-    const entry = state.main.body.locked.find((e) => e.slot === handle);
-    if (!entry || handle === state.own.slot) throw new VaultError('unknown-compartment', 'no locked compartment has this handle', { handle });
-    const sealed = sealToDropKey(state.ctx.suite, state.ctx.random, entry.dropPublicKey, envelope);
-    const main: MainBody = { ...state.main.body, locked: state.main.body.locked.map((e) => (e === entry ? { ...e, pending: [...e.pending, sealed] } : e)) };
-    await persist(state, { own: state.own.body.kind === 'main' ? main : state.own.body, main });
+    const known = state.main.body.locked.find((e) => e.slot === handle);
+    if (!known || handle === state.own.slot) throw new VaultError('unknown-compartment', 'no locked compartment has this handle', { handle });
+    const sealed = sealToDropKey(state.ctx.suite, state.ctx.random, known.dropPublicKey, envelope);
+    await persist(state, () => {
+      const main: MainBody = { ...state.main.body, locked: state.main.body.locked.map((e) => (e.slot === handle ? { ...e, pending: [...e.pending, sealed] } : e)) };
+      return { own: state.own.body.kind === 'main' ? main : state.own.body, main };
+    });
   }
 
   async createHidden(password: Uint8Array): Promise<void> {
@@ -106,9 +108,12 @@ class Session implements VaultSession {
     const knownSlots = [...(own.kind === 'hidden' ? own.knownSlots : []), slot];
     const { body, dropPublicKey } = newHiddenBody(ctx, state.deviceId, state.main, knownSlots);
     const entry = newLockedEntry(ctx, slot, keys.outerKey, dropPublicKey);
-    const main: MainBody = { ...state.main.body, locked: state.main.body.locked.map((e) => (e.slot === slot ? entry : e)) };
-    const nextOwn = own.kind === 'main' ? main : { ...own, knownSlots };
-    await persist(state, { own: nextOwn, main, created: { slot, keys, body } });
+    await persist(state, () => {
+      const main: MainBody = { ...state.main.body, locked: state.main.body.locked.map((e) => (e.slot === slot ? entry : e)) };
+      const latestOwn = state.own.body;
+      const nextOwn = latestOwn.kind === 'main' ? main : { ...latestOwn, knownSlots };
+      return { own: nextOwn, main, created: { slot, keys, body } };
+    });
   }
 
   close(): void {

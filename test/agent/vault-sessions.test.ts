@@ -38,10 +38,8 @@ describe('main and hidden sessions open together', () => {
     main.close();
   });
 
-  // Known defect, reported to the vault engineer: each session persists from its own snapshot of the
-  // slots, so with both open the later writer puts the other's older content back. it.fails keeps the
-  // proof running; it turns red once the vault refreshes from the file (or shares one state) and must then become it().
-  it.fails('saving the main session keeps the hidden slot\'s newer content, and the other way round', async () => {
+  // Each write re-reads the file first (agent/vault/session.ts refresh), so the later writer keeps what the other wrote.
+  it('saving the main session keeps the hidden slot\'s newer content, and the other way round', async () => {
     const { deps, main, hidden } = await twoOpen();
     await hidden.compartment.save(text('hidden newer'));
     await main.compartment.save(text('main v2'));
