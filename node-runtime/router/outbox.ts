@@ -116,7 +116,7 @@ export class Outbox {
     const d = this.d;
     const a = p.attempts++;
     let route = d.routes.get(p.destHint, d.clock.now());
-    if (route && d.reputation.suspect(route.path)) {
+    if (route && d.reputation.suspect(route.path, d.clock.now())) {
       d.routes.forget(p.destHint);
       route = undefined;
     }
@@ -223,14 +223,14 @@ export class Outbox {
     // A routed attempt can fail on a burst of collisions: try the route once
     // more (a few frames) before dropping it and flooding (a frame per node).
     const congested = d.tx.channelUse() > d.cfg.politeChannelUse;
-    if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, false);
+    if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, false, d.clock.now());
     if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD && !congested) {
       d.routes.forget(p.destHint);
       d.counters.routeFallbacks++;
       p.routedFailures = 0;
       // The route's relays carried our replies but not the message twice: a
       // route request would be answered through the same first relay again.
-      p.floodNext = d.reputation.suspect(p.lastPath ?? new Uint8Array(0));
+      p.floodNext = d.reputation.suspect(p.lastPath ?? new Uint8Array(0), d.clock.now());
     }
     if (p.attempts >= Math.min(d.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
@@ -257,9 +257,9 @@ export class Outbox {
     p.timer?.cancel();
     d.counters.acked++;
     d.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
-    if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, true);
+    if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, true, d.clock.now());
     const path = reversed(ackRoute);
-    if (!d.reputation.suspect(path)) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
+    if (!d.reputation.suspect(path, d.clock.now())) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
     p.resolve(ackedKey.toString(16).padStart(8, '0'));
     return true;
   }
@@ -276,7 +276,7 @@ export class Outbox {
     p.timer?.cancel();
     const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);
     // A reply through a relay that has swallowed our messages before: flood the envelope instead.
-    const usable = !d.reputation.suspect(path);
+    const usable = !d.reputation.suspect(path, d.clock.now());
     if (usable) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
     d.forwarder.originate(this.fields(p, FrameKind.data, attempt, p.envelope, usable ? path : undefined), p.priority, p.key);
     p.routedLast = usable;

@@ -22,7 +22,7 @@ import { createAnnounceHandler } from './handlers/announce.ts';
 import { createDataHandler } from './handlers/data.ts';
 import { createFragmentRequestHandler } from './handlers/fragment-request.ts';
 import { FragmentHandler } from './handlers/fragment.ts';
-import { createRouteRequestHandler } from './handlers/route-request.ts';
+import { createRouteRequestHandler, RepliedPaths } from './handlers/route-request.ts';
 import { createIdentity } from './identity.ts';
 import { Inbox } from './inbox.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -58,6 +58,7 @@ export function createRouter(o: RouterOptions): Router {
   const routes = new RouteTable(cfg.routeTtlMs);
   const neighbours = new NeighbourTable();
   const catalog = new ServerCatalog();
+  const replied = new RepliedPaths();
   const floodDepth = new FloodDepth();
   const forwarder = new Forwarder({ identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform });
   const outbox = new Outbox({
@@ -76,12 +77,12 @@ export function createRouter(o: RouterOptions): Router {
     identity, clock, counters, lifecycle, tx, seen, neighbours, routes, floodDepth, forwarder,
     ackProgress: (frame) => acks.progress(frame),
     handlers: {
-      data: createDataHandler({ identity, cfg, inbox, forwarder, sendAck }),
+      data: createDataHandler({ identity, cfg, inbox, forwarder, sendAck, replied, routes, clock }),
       fragment: fragments.handle,
       ack: acks.handle,
       fragmentRequest: createFragmentRequestHandler({ identity, counters, forwarder, outbox }),
       announce: createAnnounceHandler({ identity, cfg, clock, counters, catalog, neighbours, routes, announcer, forwarder }),
-      routeRequest: createRouteRequestHandler({ identity, cfg, counters, forwarder, sendAck }),
+      routeRequest: createRouteRequestHandler({ identity, cfg, counters, forwarder, sendAck, replied, clock }),
     },
   });
 

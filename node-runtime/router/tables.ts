@@ -115,38 +115,40 @@ export class RouteTable {
  * not learned, and the message floods instead (outbox.ts).
  */
 export class HintReputation {
-  private readonly byHint = new Map<number, { ok: number; failed: number }>();
-  constructor(private readonly maxEntries = 256) {}
+  private readonly byHint = new Map<number, { ok: number; failed: number; lastFailedMs: number }>();
+  /** Suspicion lasts this long after the last failure: a bridge that lost two frames to a burst gets another chance. */
+  constructor(private readonly forgetAfterMs = 15 * 60_000, private readonly maxEntries = 256) {}
 
-  record(path: Uint8Array, acked: boolean): void {
+  record(path: Uint8Array, acked: boolean, nowMs: number): void {
     for (const hint of path) {
       let r = this.byHint.get(hint);
       if (!r) {
         if (this.byHint.size >= this.maxEntries) return;
-        this.byHint.set(hint, (r = { ok: 0, failed: 0 }));
+        this.byHint.set(hint, (r = { ok: 0, failed: 0, lastFailedMs: nowMs }));
       }
-      // An ack forgives: a lossy but honest relay keeps its place.
       if (acked) {
         r.ok++;
-        r.failed = Math.max(0, r.failed - 1);
       } else {
+        if (nowMs - r.lastFailedMs > this.forgetAfterMs) r.failed = 0;
         r.failed++;
+        r.lastFailedMs = nowMs;
       }
     }
   }
 
   /**
-   * True when some relay of the path failed twice or more and never
+   * True when some relay of the path failed twice or more lately and never
    * carried. (Measured: suspecting after one failure flooded honest lossy
    * paths, 100 nodes seed 1: 28.3 -> 35.8 transmissions per delivered
    * message, no better under attack; "more failures than successes" lost a
-   * message on a lossy 12-node grid. A black hole that carries now and then
-   * to keep its name escapes this: docs/ARCHITECTURE.md, router.)
+   * message on a lossy 12-node grid; without forgetting, bridges between
+   * clusters that lost two frames were shunned for good. A black hole that
+   * carries now and then to keep its name escapes this: docs/ARCHITECTURE.md.)
    */
-  suspect(path: Uint8Array): boolean {
+  suspect(path: Uint8Array, nowMs: number): boolean {
     for (const hint of path) {
       const r = this.byHint.get(hint);
-      if (r && r.failed >= 2 && r.ok === 0) return true;
+      if (r && r.failed >= 2 && r.ok === 0 && nowMs - r.lastFailedMs <= this.forgetAfterMs) return true;
     }
     return false;
   }

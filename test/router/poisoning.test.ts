@@ -43,6 +43,17 @@ describe('router: routes are learned only when proven', () => {
     expect(m.delivered[3]!.filter((d) => !d.meta.broadcast).length).toBe(1);
   });
 
+  it('a routed message teaches the way back only along a path this node answered a route request on', () => {
+    const m = makeMesh({ nodes: 2, links: line(2), rogueHeardBy: [1] });
+    // The rogue "delivers" a routed message to 1 as if it came from node 0 through it.
+    m.rogue(frame({
+      kind: FrameKind.data, limit: 1, hops: 1, routed: true, destHint: destHintOf(m.ids[1]!), route: new Uint8Array([ROGUE_HINT]), payload: text('via me'),
+    }));
+    m.run(5_000);
+    expect(m.delivered[1]!.length).toBe(1);
+    expect(m.routers[1]!.stats().routes).toEqual([]);
+  });
+
   it('random frames from nowhere teach no route and cannot push real neighbours out', () => {
     // 2 talks to 0 through 1: node 0 hears 1 relay several frames (a settled neighbour).
     const m = makeMesh({ nodes: 3, links: line(3), rogueHeardBy: [0] });
@@ -62,7 +73,8 @@ describe('router: routes are learned only when proven', () => {
       m.run(600);
     }
     const s = m.routers[0]!.stats();
-    expect(s.routes).toEqual([]);
+    // The one route node 0 holds is the proven way back to node 2.
+    expect(s.routes.map((r) => r.destHint)).toEqual([destHintOf(m.ids[2]!)]);
     expect(s.neighbours.length).toBeLessThanOrEqual(64);
     expect(s.neighbours.some((n) => n.hint === real)).toBe(true);
   });

@@ -9,6 +9,9 @@ import type { Inbox } from '../inbox.ts';
 import type { Forwarder } from '../relay.ts';
 import type { RouterConfig } from '../types.ts';
 import type { SendAck } from './ack.ts';
+import type { Clock } from '../../../seams/clock.ts';
+import type { RouteTable } from '../tables.ts';
+import type { RepliedPaths } from './route-request.ts';
 import type { FrameHandler } from './frame-handler.ts';
 
 export interface DataHandlerDeps {
@@ -17,6 +20,9 @@ export interface DataHandlerDeps {
   readonly inbox: Inbox;
   readonly forwarder: Forwarder;
   readonly sendAck: SendAck;
+  readonly replied: RepliedPaths;
+  readonly routes: RouteTable;
+  readonly clock: Clock;
 }
 
 export function createDataHandler(d: DataHandlerDeps): FrameHandler {
@@ -34,6 +40,8 @@ export function createDataHandler(d: DataHandlerDeps): FrameHandler {
     }
     const key = dataMessageKey(d.identity, frame.destHint, frame.payload);
     const back = pathBack(frame);
+    const requester = frame.routed ? d.replied.requesterOf(frame.route, d.clock.now()) : undefined;
+    if (requester !== undefined) d.routes.learn(requester, back, 'ack', d.clock.now());
     // A repeated copy re-sends the ack, but only once the envelope is
     // delivered (stored): never an ack for what the store refused.
     const sendAck = (): void => {
