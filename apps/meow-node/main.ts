@@ -4,7 +4,7 @@
  * closed, store checkpointed). With no config file the embedded defaults
  * apply: UDP + mDNS on the LAN, data in ./.meow-data, no radio needed.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FlagError, parseFlags } from '../flags.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
@@ -17,7 +17,7 @@ import { openLoRaFromConfig } from './open-lora.ts';
 import { type StatusServer, startStatusServer } from './status-server.ts';
 import { createLocalApi, type LocalApi } from './local-api/index.ts';
 import { createNodeScryptKdf } from '../../node-runtime/platform/scrypt-kdf.ts';
-import { startWebClient } from './web/start.ts';
+import { startWebClient, webUrls } from './web/start.ts';
 
 /** The message of an error, without the "Error: Error:" nesting some libraries produce. */
 function describeStartError(error: unknown): string {
@@ -149,6 +149,9 @@ export async function main(argv: string[]): Promise<number> {
     await node.stop();
     return 1;
   }
+  // `meow status` shows the phones' address: it reads it here (nothing in the status JSON names it).
+  rmSync(join(config.dataDir, 'web.url'), { force: true });
+  if (web && config.web) writeFileSync(join(config.dataDir, 'web.url'), `${webUrls(config.web.host, web.port).join(' ')}\n`, { mode: 0o600 });
   announceReady(config, `http://${config.status.host.includes(':') ? `[${config.status.host}]` : config.status.host}:${status.port}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

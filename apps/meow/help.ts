@@ -73,11 +73,17 @@ Verifies a contact's card.
 Both print the pair fingerprint: read it aloud to your contact to rule out a man in the middle.
 ${PASSPHRASE}
 `,
-  status: `Usage: meow status [--url URL] [--json]
+  status: `Usage: meow status [--url URL] [--json] [-d DIR]
 
-Asks a running meow-node (default http://127.0.0.1:8471/status, or MEOW_STATUS_URL)
-for its state: neighbours and link quality, routes, queue depths, airtime and duty
-cycle, and on a gateway its relays. --json prints the raw status document.
+Asks a running meow-node for its state: neighbours and link quality, routes, queue
+depths, airtime and duty cycle, on a gateway its relays; then the node's local API
+address and, when the node serves it, the web client's address for phones.
+
+  --url URL               the status endpoint (default: the node of -d DIR, else
+                          http://127.0.0.1:8471/status, or MEOW_STATUS_URL)
+  --json                  print the raw status document
+  -d, --data-dir DIR      the node's data directory (default ./.meow-data, or MEOW_DATA_DIR)
+  --node URL              the node's local API address
 `,
   inspect: `Usage: meow inspect [--as card|key-file|gateway-request|envelope|frame] [FILE|-]
 

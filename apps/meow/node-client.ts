@@ -51,7 +51,7 @@ export async function nodeTarget(io: CliIo, values: { 'data-dir'?: string | unde
   const given = values['data-dir'] ?? io.env.MEOW_DATA_DIR;
   const dataDir = resolvePath(io, given ?? DEFAULT_DATA_DIR);
   const rel = relative(io.cwd, dataDir);
-  const dataDirFlag = given === undefined ? '' : ` --data-dir ${rel.startsWith('..') || rel === '' ? dataDir : rel}`;
+  const dataDirFlag = given === undefined ? '' : ` --data-dir ${rel === '' ? '.' : rel.startsWith('..') ? dataDir : rel}`;
   const url = values.node ?? io.env.MEOW_NODE ?? await readOptional(`${dataDir}/api.url`) ?? `http://127.0.0.1:${DEFAULT_LOCAL_API_PORT}`;
   if (!URL.canParse(url)) throw new CliError('bad-input', `--node must be the node's address, e.g. http://127.0.0.1:${DEFAULT_LOCAL_API_PORT}`);
   return { url: url.replace(/\/+$/, ''), dataDir, dataDirFlag };

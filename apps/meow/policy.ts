@@ -10,8 +10,10 @@ const MODES: readonly ContactPolicy['mode'][] = ['server', 'direct', 'matriochka
 
 function describe(contact: ContactView): string {
   const p = contact.policy;
-  const relays = p.relays.length > 0 ? p.relays.join(', then ') : 'none';
-  const how = p.mode === 'direct' ? `over the mesh or LAN first, then the relays ${relays}` : p.mode === 'server' ? `only through the relays ${relays}` : 'onion routing';
+  const relays = p.relays.join(', then ');
+  const how = p.mode === 'direct'
+    ? `over the mesh or LAN first, ${p.relays.length > 0 ? `then the relays ${relays}` : 'no relay to fall back on'}`
+    : p.mode === 'server' ? `only through the relays ${relays}` : 'onion routing';
   return `${contact.name}: ${p.mode} (${how})\n`;
 }
 

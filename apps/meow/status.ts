@@ -8,12 +8,17 @@ import type { NodeStatusReport } from '../../seams/node-status.ts';
 import { CliError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { parseFlags } from '../flags.ts';
+import { NODE_OPTIONS, nodeTarget } from './node-client.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const DEFAULT_URL = 'http://127.0.0.1:8471/status';
 
 export async function status(io: CliIo, argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { url: { type: 'string' }, json: { type: 'boolean' } }, false);
-  const url = values.url ?? io.env.MEOW_STATUS_URL ?? DEFAULT_URL;
+  const { values } = parseFlags(argv, { url: { type: 'string' }, json: { type: 'boolean' }, ...NODE_OPTIONS }, false);
+  const target = await nodeTarget(io, values);
+  const named = values['data-dir'] !== undefined || values.node !== undefined || io.env.MEOW_DATA_DIR !== undefined;
+  const url = values.url ?? io.env.MEOW_STATUS_URL ?? (named || target.url !== DEFAULT_URL.replace('/status', '') ? `${target.url}/status` : DEFAULT_URL);
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -27,6 +32,8 @@ export async function status(io: CliIo, argv: string[]): Promise<number> {
     return 0;
   }
   io.stdout.write(formatStatus(body));
+  const web = await readFile(join(target.dataDir, 'web.url'), 'utf8').catch(() => undefined);
+  io.stdout.write(`\nlocal API: ${new URL(url).origin}${web ? `\nweb client for phones: ${web.trim()}` : ''}\n`);
   return 0;
 }
 
