@@ -48,7 +48,7 @@ afterEach(async () => {
 });
 
 function shell(command: string, home: string): ChildProcess {
-  const env = { ...process.env, HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   for (const key of Object.keys(env)) if (key.startsWith('MEOW_') || key.startsWith('npm_')) delete env[key];
   return spawn('bash', ['-c', command], { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 }
