@@ -32,6 +32,7 @@ import {
 import { AgentCoreError } from './errors.ts';
 import { checkPolicy, routeFor } from './policy.ts';
 import { Conversations } from './conversations.ts';
+import { SaveCoalescer } from './save-coalescer.ts';
 
 export interface AgentClock {
   now(): number;
@@ -86,6 +87,7 @@ export class Agent {
   /** Pair fingerprints cost 4096 hash rounds each: computed once per contact. */
   private readonly fingerprints = new Map<string, string>();
   private readonly listeners = new Set<(event: AgentEvent) => void>();
+  private readonly savers = new Map<OpenCompartment, SaveCoalescer>();
   readonly options: AgentOptions;
   private readonly conversations: Conversations;
   private dataHandler: ((contactId: string, bytes: Uint8Array) => Promise<void>) | undefined;
@@ -331,7 +333,17 @@ export class Agent {
     await this.saveCompartment(this.compartmentOf(r));
   }
 
+  /** Coalesced (save-coalescer.ts): resolves once a write holding every change made so far is on disk. */
   private async saveCompartment(c: OpenCompartment): Promise<void> {
+    let saver = this.savers.get(c);
+    if (!saver) {
+      saver = new SaveCoalescer(() => this.writeCompartment(c));
+      this.savers.set(c, saver);
+    }
+    await saver.request();
+  }
+
+  private async writeCompartment(c: OpenCompartment): Promise<void> {
     for (const r of c.doc.contacts) {
       const s = this.sessions.get(r.id);
       if (s) r.session = encodeSessionState(s);
