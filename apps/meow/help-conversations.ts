@@ -51,6 +51,17 @@ Messages keep arriving on the node, sealed, and are shown after unlocking.
 
 ${NODE_FLAGS}
 `,
+  hidden: `Usage: meow hidden [--passphrase-file FILE] [-d DIR]
+
+Creates a hidden compartment in your open vault, behind a password of its own, and
+opens it. Contacts made with --hidden go there. After \`meow lock\`, \`meow unlock\` with
+the main password shows the main contacts only; \`meow unlock\` again with this password
+adds the hidden ones. Every vault also holds fake hidden compartments, so nobody can
+tell whether a real one exists.
+${PASSWORD}
+
+${NODE_FLAGS}
+`,
   'card create': `Usage: meow card create NAME [--out FILE] [--qr] [--png FILE] [--relay URL]... [--hidden]
        meow card create --keys FILE --server URL ... --out DIR   (key files, no node: meow help card files)
 

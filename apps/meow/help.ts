@@ -14,6 +14,7 @@ Usage: meow <command> [options]
 With a running meow-node (npm start, or npx meow-node):
   init            create your identity and vault on the node (asks for a password)
   unlock          open your vault (or a hidden compartment); lock closes it
+  hidden          create a hidden compartment behind its own password
   card create     invite a contact: a card to hand over (file, text, QR code, PNG)
   card import     accept a contact's invitation (gives your answer card back)
   card answer     complete your invitation with the answer they sent back

@@ -48,6 +48,19 @@ export async function lock(io: CliIo, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `meow hidden`: a new hidden compartment behind its own password; its contacts show only while it is open. */
+export async function createHidden(io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { ...HELP_OPTION, ...NODE_OPTIONS, ...PASSWORD_OPTIONS });
+  if (values.help) return help(io, 'hidden');
+  if (positionals.length > 0) throw usage(`unexpected argument ${positionals[0]}`);
+  const node = await NodeClient.open(io, values);
+  const password = await passwordFrom(io, values, { dataDir: node.target.dataDir, confirm: true, useRemembered: false });
+  await node.request<AgentStateView>('POST', '/v1/agent/hidden', { password });
+  io.stdout.write('hidden compartment created and open: `meow card create NAME --hidden` puts a contact in it; '
+    + 'after `meow lock`, only `meow unlock` with this password (once the vault is open) shows them again\n');
+  return 0;
+}
+
 function help(io: CliIo, topic: string): number {
   io.stdout.write(HELP[topic]!);
   return 0;

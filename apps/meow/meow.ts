@@ -15,7 +15,7 @@ import { type CliIo, processIo } from './io.ts';
 import { keygen } from './keygen.ts';
 import { status } from './status.ts';
 import { chat } from './chat.ts';
-import { init, lock, unlock } from './identity.ts';
+import { createHidden, init, lock, unlock } from './identity.ts';
 import { contacts, inbox, send } from './messages.ts';
 import { policy } from './policy.ts';
 import { broadcastCommand } from './broadcast.ts';
@@ -52,6 +52,7 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
     case 'init': return init(io, rest);
     case 'unlock': return unlock(io, rest);
     case 'lock': return lock(io, rest);
+    case 'hidden': return createHidden(io, rest);
     case 'contacts': return contacts(io, rest);
     case 'send': return send(io, rest);
     case 'inbox': return inbox(io, rest);

@@ -98,6 +98,10 @@ export async function send(io: CliIo, args: string[]): Promise<number> {
     io.stdout.write(`to ${contact.name}: ${state === 'failed' ? `failed: ${failure ?? 'no reason given'}` : STATE_WORDS[state]}\n`);
   });
   if (final === 'failed') throw new CliError('runtime', 'the message was not delivered');
+  if (final === 'queued') {
+    io.stdout.write(`to ${contact.name}: still queued after ${wait} s: neither their node nor their relays could be reached yet; `
+      + 'your node keeps it on disk and retries (meow status shows which relays are offline)\n');
+  }
   return 0;
 }
 

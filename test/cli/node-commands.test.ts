@@ -116,6 +116,27 @@ describe('meow with a running node', () => {
     expect((await meow(['card', 'show', 'bob'])).stdout).toMatch(/^-----BEGIN MEOW CARD-----/);
   }, 60_000);
 
+  it('keeps hidden contacts out of sight until their own password is typed', async () => {
+    await writeFile(join(dir, 'hidden-pass'), 'a second secret\n', { mode: 0o600 });
+    expect(await meow(['hidden', '--passphrase-file', 'hidden-pass'])).toMatchObject({ code: 0, stdout: expect.stringContaining('hidden compartment created and open') });
+    expect((await meow(['card', 'create', 'carol', '--hidden', '--out', 'for-carol.card'])).code).toBe(0);
+    expect((await meow(['contacts'])).stdout).toContain('carol (invited, waiting for their answer, hidden)');
+    expect((await meow(['lock'])).code).toBe(0);
+    expect((await meow(['unlock', '--passphrase-file', 'pass'])).code).toBe(0);
+    expect((await meow(['contacts'])).stdout).not.toContain('carol');
+    expect(await meow(['unlock', '--passphrase-file', 'hidden-pass'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^unlocked/) });
+    expect((await meow(['contacts'])).stdout).toContain('carol (invited, waiting for their answer, hidden)');
+  }, 60_000);
+
+  it('documents every command with meow help COMMAND', async () => {
+    for (const topic of ['init', 'unlock', 'lock', 'hidden', 'card create', 'card import', 'card answer', 'card show', 'contacts', 'send', 'inbox', 'chat', 'policy', 'status']) {
+      const r = await meow(['help', ...topic.split(' ')]);
+      expect(r.code, topic).toBe(0);
+      expect(r.stdout, topic).toMatch(new RegExp(`^Usage: meow ${topic}`));
+    }
+    expect((await meow(['send', '--help'])).stdout).toContain('--wait SECONDS');
+  });
+
   it('status shows the node and its local API address', async () => {
     const r = await meow(['status']);
     expect(r.code).toBe(0);
