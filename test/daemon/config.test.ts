@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyCommandLine, ConfigError, DEFAULT_CONFIG, parseConfig } from '../../apps/meow-node/config.ts';
 import { configFromArgs } from '../../apps/meow-node/main.ts';
+import { RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
 
 const bin = join(import.meta.dirname, '../../bin/meow-node.js');
+/** The schemes the relay client speaks (protocol/server/doors.ts), as the refusal lists them. */
+const SCHEMES = RELAY_URL_SCHEMES.map((s) => `${s}//`).join(', ');
 
 describe('meow-node configuration', () => {
   it('embeds defaults: UDP with mDNS, EU868, loopback status, no relays', () => {
@@ -46,7 +49,7 @@ describe('meow-node configuration', () => {
 describe('relay URLs a relay cannot speak', () => {
   it('refuses a bad scheme naming the field, the scheme and the ones that work', () => {
     expect(() => parseConfig({ gateway: { relays: ['http://ok.example:8470', 'htp://relay.example:8470'] } })).toThrow(
-      'config: gateway.relays[1] has the scheme "htp:", which no relay speaks: use http://, https://, udp://, mqtt://',
+      `config: gateway.relays[1] has the scheme "htp:", which no relay speaks: use ${SCHEMES}`,
     );
     expect(parseConfig({ gateway: { relays: ['udp://r.example:41325', 'mqtt://b.example:1883/00'] } }).gateway.relays).toHaveLength(2);
   });
@@ -57,7 +60,7 @@ describe('relay URLs a relay cannot speak', () => {
       writeFileSync(join(dir, 'node.json'), JSON.stringify({ dataDir: 'data', gateway: { relays: ['htp://user:pw@relay.example:8470'] } }));
       const r = spawnSync(process.execPath, [bin, '--config', join(dir, 'node.json')], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status).toBe(2);
-      expect(r.stderr).toBe('meow-node: config: gateway.relays[0] has the scheme "htp:", which no relay speaks: use http://, https://, udp://, mqtt://\n');
+      expect(r.stderr).toBe(`meow-node: config: gateway.relays[0] has the scheme "htp:", which no relay speaks: use ${SCHEMES}\n`);
       expect(r.stderr).not.toContain('pw');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -96,7 +99,7 @@ describe('meow-node flags (two nodes on one machine need no JSON)', () => {
       [['--port', 'six'], '--port must be a port number 0-65535, got "six"'],
       [['--peer', 'localhost'], '--peer must be HOST:PORT (e.g. 127.0.0.1:6370), got "localhost"'],
       [['--api-port', '-1'], '--api-port needs a value (got -1; write --api-port=-1 if that is the value)'],
-      [['--relay', 'htp://r:1'], '--relay has the scheme "htp:", which no relay speaks: use http://, https://, udp://, mqtt://'],
+      [['--relay', 'htp://r:1'], `--relay has the scheme "htp:", which no relay speaks: use ${SCHEMES}`],
       [['--relay', 'nope'], '--relay must be a relay URL (e.g. http://127.0.0.1:8470)'],
       [['--log-level', 'loud'], '--log-level must be debug, info, warn or error, got "loud"'],
       [['--prot', '1'], 'unknown flag --prot: did you mean --port?'],
