@@ -21,7 +21,7 @@ import { lookupKeyPairFromSecret } from '../../../protocol/keys/keys.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
 import type { WatchedMailbox } from '../../../seams/node-port.ts';
-import type { RelayPort } from '../../../seams/relay-port.ts';
+import { type RelayPort, RelayRefusedError } from '../../../seams/relay-port.ts';
 import type { Store } from '../../../node-runtime/store/index.ts';
 import { redactUrl } from '../../../gateway/bridge/redact-url.ts';
 
@@ -71,7 +71,8 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
   }
 
   /** Fetches pages until the relay has nothing left; each page's ids are acknowledged by the next request. */
-  async function drain(relay: RelayPort, box: WatchedMailbox & { lookupSecret: Uint8Array }): Promise<number> {
+  /** `arrived.count` grows as envelopes are stored, so a pass cut short still reports what it brought. */
+  async function drain(relay: RelayPort, box: WatchedMailbox & { lookupSecret: Uint8Array }, arrived: { count: number }): Promise<void> {
     const lookup = lookupKeyPairFromSecret(suite, box.lookupSecret);
     const key = `${relay.url} ${toHex(box.tag)}`;
     if (!registered.has(key)) {
@@ -79,7 +80,6 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
       registered.add(key);
     }
     let acks: Uint8Array[] = [];
-    let count = 0;
     for (let page = 0; page < MAX_PAGES_PER_MAILBOX; page++) {
       const messages = await relay.fetch(lookup, acks);
       if (messages.length === 0) break;
@@ -89,7 +89,7 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
         const outcome = store.mailboxes.deposit(box.tag, id, m.envelope);
         if (outcome === 'stored') {
           deps.stored(box.tag, id, m.envelope);
-          count++;
+          arrived.count++;
         }
         // Stored (or already known) on disk: safe to delete on the relay.
         acks.push(m.id);
@@ -97,7 +97,6 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
     }
     // The last page's acks ride on one more request whose answer is empty or the next page.
     if (acks.length > 0) await relay.fetch(lookup, acks);
-    return count;
   }
 
   async function pass(mailboxes: readonly WatchedMailbox[]): Promise<number> {
@@ -115,16 +114,16 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
     await Promise.all([...byRelay].map(async ([url, boxes]) => {
       const relay = deps.relayFor(url);
       if (!relay) return;
-      let fetched = 0;
+      const arrived = { count: 0 };
       try {
-        for (const box of boxes) fetched += await drain(relay, box);
-        note(url, true, fetched);
-        total += fetched;
+        for (const box of boxes) await drain(relay, box, arrived);
+        note(url, true, arrived.count);
       } catch (e) {
-        note(url, false, fetched, `relay ${redactUrl(url)} unreachable: ${(e as Error).message}`);
-        total += fetched;
+        const what = e instanceof RelayRefusedError ? 'refused the fetch' : 'unreachable';
+        note(url, false, arrived.count, `relay ${redactUrl(url)} ${what}: ${(e as Error).message}`);
         log.debug('relay fetch failed', { relay: redactUrl(url), error: (e as Error).message });
       }
+      total += arrived.count;
     }));
     return total;
   }
