@@ -121,7 +121,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   hopRetryDeferrals: 2,
   routeRequestAboveBytes: 0,
   floodRelayShare: 0.01,
-  requestRelayShare: 0.01,
+  requestRelayShare: 0.03,
   expectedHops: 8,
   ackSlackMs: 3000,
   routeTtlMs: 60 * 60_000,
