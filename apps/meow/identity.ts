@@ -1,6 +1,6 @@
 /** `meow init`, `meow unlock`, `meow lock`: the identity and vault the node keeps for its user. */
 import type { AgentStateView, IdentityView } from '../../seams/local-api.ts';
-import { usage } from './errors.ts';
+import { CliError, usage } from './errors.ts';
 import { HELP } from './help.ts';
 import type { CliIo } from './io.ts';
 import { NODE_OPTIONS, NodeClient } from './node-client.ts';
@@ -12,6 +12,9 @@ export async function init(io: CliIo, args: string[]): Promise<number> {
   if (values.help) return help(io, 'init');
   if (positionals.length > 0) throw usage(`unexpected argument ${positionals[0]}`);
   const node = await NodeClient.open(io, values);
+  if ((await node.request<AgentStateView>('GET', '/v1/agent')).state !== 'no-identity') {
+    throw new CliError('bad-input', 'this node already has an identity: `meow unlock` opens it');
+  }
   const password = await passwordFrom(io, values, { dataDir: node.target.dataDir, confirm: true, useRemembered: false });
   // docs/API.md answers an IdentityView; an AgentStateView carrying one is read the same way.
   const answer = await node.request<IdentityView | AgentStateView>('POST', '/v1/agent/init', { password });
@@ -28,6 +31,9 @@ export async function unlock(io: CliIo, args: string[]): Promise<number> {
   if (values.help) return help(io, 'unlock');
   if (positionals.length > 0) throw usage(`unexpected argument ${positionals[0]}`);
   const node = await NodeClient.open(io, values);
+  // Ask the node first: nobody should type a password for a node that is not running or has no identity.
+  const before = await node.request<AgentStateView>('GET', '/v1/agent');
+  if (before.state === 'no-identity') throw new CliError('runtime', 'no identity on this node yet: create one with `meow init`');
   const password = await passwordFrom(io, values, { dataDir: node.target.dataDir, confirm: false, useRemembered: true });
   const state = await node.request<AgentStateView>('POST', '/v1/agent/unlock', { password });
   // The same words whether the password opened the main vault or (when already open) a hidden compartment:

@@ -5,6 +5,7 @@
  * shows history, sends, and prints live states.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { hasCommand, missingTool } from '../support/required-tool.ts';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,10 +75,15 @@ describe('meow with a running node', () => {
 
   it('creates the identity, refuses a second init, and unlocks only with the right password', async () => {
     expect(await meow(['contacts'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^meow: .*`meow init`/) });
+    const asked: string[] = [];
+    expect(await meow(['unlock'], { promptSecret: async (q) => { asked.push(q); return 'x'; } })).toEqual({
+      code: 1, stdout: '', stderr: 'meow: no identity on this node yet: create one with `meow init`\n',
+    });
+    expect(asked).toEqual([]); // nobody types a password for nothing
     const init = await meow(['init', '--passphrase-file', 'pass']);
     expect(init).toMatchObject({ code: 0, stderr: '' });
     expect(init.stdout).toMatch(/^identity created, fingerprint [0-9 ]+\n/);
-    expect((await meow(['init', '--passphrase-file', 'pass'])).code).toBe(2);
+    expect(await meow(['init', '--passphrase-file', 'pass'])).toEqual({ code: 2, stdout: '', stderr: 'meow: this node already has an identity: `meow unlock` opens it\n' });
     expect(await meow(['lock'])).toEqual({ code: 0, stdout: 'locked: the node keeps no key of your vault in memory now\n', stderr: '' });
     expect(await meow(['send', 'bob', 'hi'])).toMatchObject({ code: 1, stderr: expect.stringContaining('meow unlock') });
     expect(await meow(['unlock'], {}, { MEOW_PASSPHRASE: 'wrong' })).toEqual({ code: 2, stdout: '', stderr: 'meow: wrong password\n' });
@@ -126,6 +132,23 @@ describe('meow with a running node', () => {
     expect((await meow(['contacts'])).stdout).not.toContain('carol');
     expect(await meow(['unlock', '--passphrase-file', 'hidden-pass'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^unlocked/) });
     expect((await meow(['contacts'])).stdout).toContain('carol (invited, waiting for their answer, hidden)');
+  }, 60_000);
+
+  const noPty = missingTool('script', hasCommand('script'), 'util-linux script gives meow a terminal to prompt on');
+  it.skipIf(noPty !== undefined)('asks for the password on a terminal, without echoing it', async () => {
+    expect((await meow(['lock'])).code).toBe(0);
+    const command = `${JSON.stringify(process.execPath)} bin/meow.js unlock -d ${JSON.stringify(join(dir, 'node'))}`;
+    const pty = spawn('script', ['-qec', command, '/dev/null'], { cwd: checkout, stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', TERM: 'dumb' } });
+    let out = '';
+    pty.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.endsWith('password: ')) pty.stdin!.write('correct horse battery\r');
+    });
+    const code = await new Promise<number | null>((r) => pty.once('exit', r));
+    expect(code, out).toBe(0);
+    expect(out).toContain('password: ');
+    expect(out).toMatch(/unlocked, fingerprint [0-9 ]+/);
+    expect(out).not.toContain('correct horse');
   }, 60_000);
 
   it('documents every command with meow help COMMAND', async () => {
