@@ -16,6 +16,9 @@
  *  - watch(tags) replaces the set of mailbox tags whose envelopes the agent
  *    wants; every envelope stored under one of them is given to onEnvelope,
  *    at least once (again after a restart until release() is called).
+ *    A mailbox given with its lookupSecret and relays is registered on those
+ *    relays and fetched from them (Lkp-signed) on the node's schedule; a
+ *    fetched envelope is on the node's disk before the relay deletes it.
  *  - release(tag, id) deletes an envelope the agent has durably handled.
  *  - The handlers never throw into the node; a handler's promise is awaited
  *    before the next envelope of the same tag is given.
