@@ -12,14 +12,14 @@ import { sourceKeyOf } from './source-key.ts';
 export interface ConnectionCaps {
   /** Open sockets over all sources. Default 1,024. */
   readonly maxConnections?: number;
-  /** Open sockets from one source (IPv4 address, IPv6 /64). Default 16. */
+  /** Open sockets from one source (IPv4 address, IPv6 /64). Default 64, what one relay client opens at most (gateway/client http-transport maxSockets). */
   readonly maxConnectionsPerSource?: number;
   /** A socket with no traffic for this long is closed. Default 30 s. */
   readonly idleTimeoutMs?: number;
 }
 
 export const DEFAULT_CONNECTION_CAPS: Required<ConnectionCaps> = {
-  maxConnections: 1024, maxConnectionsPerSource: 16, idleTimeoutMs: 30_000,
+  maxConnections: 1024, maxConnectionsPerSource: 64, idleTimeoutMs: 30_000,
 };
 
 export interface ConnectionCounts {
