@@ -25,7 +25,7 @@ import { startContactSession } from '../../node-runtime/keystore/contact-session
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
 import { badInput, usage } from './errors.ts';
 import { answerCard, createInvitation, importCardFromNode, showContactCard } from './invitations.ts';
-import { warnAboutCredentials } from './relay-credentials.ts';
+import { warnAboutCredentials } from './card-relay-warnings.ts';
 import { aboutFile } from './file-errors.ts';
 import { HELP } from './help.ts';
 import { readCard } from './input.ts';

@@ -15,7 +15,7 @@ import { HELP } from './help.ts';
 import { decodeInput, readSource } from './input.ts';
 import { type CliIo, resolvePath } from './io.ts';
 import { NODE_OPTIONS, NodeClient } from './node-client.ts';
-import { warnAboutCredentials } from './relay-credentials.ts';
+import { warnAboutCredentials, warnAboutUnreachableRelays } from './card-relay-warnings.ts';
 import { HELP_OPTION, parse } from './options.ts';
 
 const OUTPUT_OPTIONS = {
@@ -62,6 +62,7 @@ export async function createInvitation(io: CliIo, args: string[]): Promise<numbe
     name: positionals[0], ...(values.hidden ? { hidden: true } : {}), ...(relays.length > 0 ? { relays } : {}),
   });
   warnAboutCredentials(io, relays);
+  await warnAboutUnreachableRelays(io, relays);
   io.stdout.write(`invitation for ${made.contact.name}${made.contact.hidden ? ' (hidden)' : ''}: hand it over in person, as a file or a QR code; `
     + `then \`meow card answer FILE\` with the answer they send back\n`);
   await emitCard(io, made.card, values);
@@ -95,6 +96,7 @@ async function importInto(io: CliIo, args: string[], only: 'any' | 'answer'): Pr
   });
   if (result.answer) {
     warnAboutCredentials(io, relays);
+    await warnAboutUnreachableRelays(io, relays);
     io.stdout.write(`invitation accepted: ${result.contact.name} is a contact; hand back your answer\n`);
     await emitCard(io, result.answer, values);
   } else {

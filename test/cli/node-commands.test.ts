@@ -112,6 +112,7 @@ describe('meow with a running node', () => {
     });
     expect(await meow(['card', 'answer', 'for-bob.card'])).toMatchObject({ code: 2, stderr: expect.stringContaining('is an invitation, not an answer') });
     expect(await meow(['send', 'bobb', 'hi'])).toEqual({ code: 2, stdout: '', stderr: 'meow: no contact named "bobb": did you mean bob? (your contacts: bob)\n' });
+    expect(await meow(['send', 'bob'])).toMatchObject({ code: 2, stderr: 'meow: send takes a CONTACT and the TEXT (quote it: meow send bob "see you at 6")\n' });
     expect((await meow(['contacts'])).stdout).toMatch(/^bob \(invited, waiting for their answer\) {2}policy (direct|server)\n$/);
     expect(await meow(['policy', 'bob', 'matriochka'])).toMatchObject({ code: 2 });
     expect(await meow(['policy', 'bob', 'server', 'http://127.0.0.1:8470'])).toEqual({
@@ -120,6 +121,10 @@ describe('meow with a running node', () => {
     expect(await meow(['policy', 'bob', 'direct'])).toEqual({ code: 0, stdout: 'bob: direct (over the mesh or LAN first, no relay to fall back on)\n', stderr: '' });
     expect(await meow(['policy', 'bob', 'onion'])).toEqual({ code: 2, stdout: '', stderr: 'meow: the mode is server, direct or matriochka, not "onion"\n' });
     expect((await meow(['card', 'show', 'bob'])).stdout).toMatch(/^-----BEGIN MEOW CARD-----/);
+    const unreachable = await meow(['card', 'create', 'erin', '--relay', 'http://127.0.0.1:9', '--out', 'for-erin.card']);
+    expect(unreachable.code).toBe(0);
+    expect(unreachable.stderr).toBe('meow: warning: the relay 127.0.0.1:9 does not answer now (http://127.0.0.1:9/v1/descriptor): '
+      + 'check its URL; messages through it wait until it answers\n');
   }, 60_000);
 
   it('keeps hidden contacts out of sight until their own password is typed', async () => {
