@@ -130,15 +130,21 @@ export class HintReputation {
         r.ok++;
       } else {
         if (nowMs - r.lastFailedMs > this.forgetAfterMs) r.failed = 0;
-        r.failed++;
+        // The blame of a lost message is shared by the relays of its path:
+        // on a 20-hop path one loss must not mark 20 honest relays.
+        r.failed += 1 / path.length;
         r.lastFailedMs = nowMs;
       }
     }
   }
 
   /**
-   * True when some relay of the path failed twice or more lately and never
-   * carried. (Measured: suspecting after one failure flooded honest lossy
+   * True when some relay of the path has a whole failure's blame or more
+   * lately and never carried: two losses on a 2-hop path, four on a 4-hop
+   * one. (Measured at 1000 nodes, seed 1: counting every loss against every
+   * relay of the path marked honest relays of long paths and flooded their
+   * messages, 206.6 -> 328.2 transmissions per delivered message and the
+   * busiest minute 58 % -> 67 %. Suspecting after one failure flooded honest lossy
    * paths, 100 nodes seed 1: 28.3 -> 35.8 transmissions per delivered
    * message, no better under attack; "more failures than successes" lost a
    * message on a lossy 12-node grid; without forgetting, bridges between
@@ -148,7 +154,7 @@ export class HintReputation {
   suspect(path: Uint8Array, nowMs: number): boolean {
     for (const hint of path) {
       const r = this.byHint.get(hint);
-      if (r && r.failed >= 2 && r.ok === 0 && nowMs - r.lastFailedMs <= this.forgetAfterMs) return true;
+      if (r && r.failed >= 0.999 && r.ok === 0 && nowMs - r.lastFailedMs <= this.forgetAfterMs) return true;
     }
     return false;
   }
