@@ -42,3 +42,22 @@ describe('layout classes', () => {
     expect(eccentricity(towns)).toBeLessThan(Infinity);
   });
 });
+
+describe('the adversary', () => {
+  it('hostile nodes of every kind act, honest delivery is reported and nothing forged is stored', async () => {
+    const { createNodeSuite } = await import('../../node-runtime/crypto/node-suite.ts');
+    const { buildScenario } = await import('../../scripts/sim/scenario.ts');
+    const { runScenario } = await import('../../scripts/sim/run.ts');
+    const suite = createNodeSuite();
+    const s = buildScenario({
+      nodes: 20, loss: 0.1, seed: 3, directMessages: 12, broadcasts: 1, durationMs: 600_000,
+      hostile: { count: 4, kinds: ['flooder', 'poisoner', 'replayer', 'forger'] },
+    }, suite);
+    expect(s.hostile.map((h) => h.kind)).toEqual(['flooder', 'poisoner', 'replayer', 'forger']);
+    const r = runScenario('meow', s, suite);
+    expect(r.hostileFrames).toBeGreaterThan(100);
+    expect(r.forgedBroadcastsRefused).toBeGreaterThan(0);
+    expect(r.forgedBroadcastsStored).toBe(0);
+    expect(r.directDelivery).toBeGreaterThan(0.5);
+  });
+});
