@@ -4,7 +4,7 @@
  * Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage.
  */
 import { KeystoreError } from '../../node-runtime/keystore/errors.ts';
-import { FlagError } from '../flags.ts';
+import { closestFlag, FlagError } from '../flags.ts';
 import { cardCommand } from './card.ts';
 import { doctor } from './doctor.ts';
 import { CliError, EXIT_BAD_INPUT, EXIT_RUNTIME, usage } from './errors.ts';
@@ -22,6 +22,10 @@ import { broadcastCommand } from './broadcast.ts';
 import { directoryCommand } from './directory.ts';
 import { groupCommand } from './group.ts';
 import { introCommand, introduceCommand } from './introduce.ts';
+
+/** The commands, for "did you mean" (the switch below is the authority). */
+const COMMANDS = ['init', 'unlock', 'lock', 'hidden', 'card', 'contacts', 'send', 'inbox', 'chat', 'policy', 'keygen', 'inspect',
+  'status', 'doctor', 'group', 'broadcast', 'directory', 'introduce', 'help'];
 
 /** Flags that name the node, accepted before the command too (`meow --data-dir bob init`). */
 const LEADING_NODE_FLAGS = new Set(['--data-dir', '-d', '--node']);
@@ -87,8 +91,10 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
     case undefined:
       io.stderr.write(HELP.main!);
       return EXIT_BAD_INPUT;
-    default:
-      throw usage(`unknown command "${command}" (meow --help)`);
+    default: {
+      const suggestion = closestFlag(command, COMMANDS);
+      throw usage(`unknown command "${command}"${suggestion ? `: did you mean ${suggestion}?` : ''} (meow --help)`);
+    }
   }
 }
 

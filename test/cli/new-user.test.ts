@@ -45,6 +45,7 @@ describe('no raw Node error reaches the user', () => {
     expect(await h.run(['keygen', '--out'])).toMatchObject({ code: 2, stderr: 'meow: --out needs a value (meow help keygen)\n' });
     expect(await h.run(['status', '--json=yes'])).toMatchObject({ code: 2, stderr: 'meow: --json takes no value (meow help status)\n' });
     expect(await h.run(['keygen', '--wibble'])).toMatchObject({ code: 2, stderr: 'meow: unknown flag --wibble (meow help keygen)\n' });
+    expect(await h.run(['chta', 'bob'])).toEqual({ code: 2, stdout: '', stderr: 'meow: unknown command "chta": did you mean chat? (meow --help)\n' });
     expect(closestFlag('prot', ['port', 'peer'])).toBe('port');
     expect(closestFlag('zzzzzz', ['port', 'peer'])).toBeUndefined();
   });
