@@ -137,6 +137,11 @@ export class Agent {
     this.watchMailboxes();
   }
 
+  /** Lkp seeds of the mailboxes of the compartment opened `index`-th (0 the main one), for the vault's locked-compartment list. */
+  compartmentSeeds(index: number): Uint8Array[] {
+    return this.conversations.seeds(this.compartments[index]?.doc.contacts ?? []);
+  }
+
   get hiddenOpen(): number {
     return this.compartments.filter((c) => c.hidden).length;
   }
@@ -335,11 +340,8 @@ export class Agent {
 
   /** Coalesced (save-coalescer.ts): resolves once a write holding every change made so far is on disk. */
   private async saveCompartment(c: OpenCompartment): Promise<void> {
-    let saver = this.savers.get(c);
-    if (!saver) {
-      saver = new SaveCoalescer(() => this.writeCompartment(c));
-      this.savers.set(c, saver);
-    }
+    const saver = this.savers.get(c) ?? new SaveCoalescer(() => this.writeCompartment(c));
+    this.savers.set(c, saver);
     await saver.request();
   }
 

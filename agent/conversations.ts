@@ -112,6 +112,15 @@ export class Conversations {
     this.deps.node.watch(list);
   }
 
+  /** The Lkp seeds of these contacts' mailboxes (a hidden compartment's, polled while it is locked). */
+  seeds(records: readonly ContactRecord[]): Uint8Array[] {
+    const now = this.deps.clock.now();
+    return records.flatMap((r) => {
+      if (r.status === 'invited' && r.pendingKeys) return [r.pendingKeys.lookupSecret];
+      return r.status === 'active' ? this.host.session(r).mailboxes(now).map((b) => b.lookup.secretKey) : [];
+    });
+  }
+
   async send(r: ContactRecord, text: string): Promise<MessageView> {
     const session = this.host.session(r);
     let sealed;

@@ -4,16 +4,23 @@
  * chats; after lock and unlock with her main password Bob is nowhere to be
  * seen, a wrong password reveals nothing, and her hidden password shows him
  * again with the history. What Bob sent while the hidden compartment was
- * locked waited on Alice's node and is shown when it opens.
+ * locked is taken off the node's mailboxes into the vault (sealed to the
+ * compartment's drop key) and shown when it opens.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type {
-  AgentStateView, ContactListResponse, ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView,
+  AgentStateView, ContactListResponse, ContactView, HistoryResponse, ImportCardResponse, InvitationView, MailboxEnvelopesResponse, MessageView,
 } from '../../seams/local-api.ts';
 import { api, eventually, ready, startNode, stop } from './support.ts';
+import { decodeCard } from '../../protocol/card/decode.ts';
+import { toHex } from '../../protocol/codec/bytes.ts';
+import { mailboxTag } from '../../protocol/session/key-schedule.ts';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
+
+const suite = createNodeSuite();
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-hidden-'));
 const alice = startNode(root, 'alice', 46451, 46452, 46461);
@@ -66,6 +73,11 @@ describe('a hidden contact', () => {
     await api(bob, 'POST', '/v1/messages', { contactId: bobAlice.id, text: 'while you were away' });
     await eventually(async () => ((await history(bob, bobAlice.id)).find((m) => m.text === 'while you were away')?.state === 'sent' ? true : undefined), 30_000, 'sent to alice\'s node');
     expect(await names(alice)).toEqual([]);
+    // The node polls the locked compartment's mailbox like a fake's, seals what arrives to its drop key
+    // into the vault, and lets go of its own copy.
+    const card = decodeCard(suite, Buffer.from(invite.json.card.card, 'base64'));
+    const tag = toHex(mailboxTag(suite, card.ok ? card.value.mailboxId : new Uint8Array(32)));
+    await eventually(async () => ((await api<MailboxEnvelopesResponse>(alice, 'GET', `/v1/mailboxes/${tag}`)).json.envelopes.length === 0 ? true : undefined), 30_000, 'kept in the vault, released by the node');
 
     const revealed = await api<AgentStateView>(alice, 'POST', '/v1/agent/unlock', { password: 'alice hidden' });
     expect(revealed.json.hiddenOpen).toBe(1);

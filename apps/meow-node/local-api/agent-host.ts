@@ -10,7 +10,7 @@ import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { AgentEvent, AgentStateView } from '../../../seams/local-api.ts';
-import type { NodePort } from '../../../seams/node-port.ts';
+import { decodeCard } from '../../../protocol/card/decode.ts';
 import { Agent, type AgentOptions } from '../../../agent/agent.ts';
 import { createVault, openVault, type VaultSession } from '../../../agent/vault/vault.ts';
 import type { PasswordKdf } from '../../../agent/vault/password-kdf.ts';
@@ -18,16 +18,19 @@ import { VaultError } from '../../../agent/vault/errors.ts';
 import { createVaultFile } from '../../../node-runtime/platform/vault-file.ts';
 import { writeFileAtomic } from '../../../node-runtime/keystore/atomic-write.ts';
 import { LocalApiError } from './errors.ts';
+import { type KeeperNode, LockedCompartmentKeeper } from './locked-compartments.ts';
 
 export const VAULT_FILE = 'agent.vault';
 const TICK_MS = 60_000;
+/** The vault's default layout lists this many mailboxes per compartment (agent/vault/layout.ts). */
+const MAILBOXES_PER_COMPARTMENT = 8;
 
 export interface AgentHostDeps {
   readonly dataDir: string;
   readonly suite: CryptoSuite;
   readonly random: RandomSource;
   readonly clock: Clock;
-  readonly node: NodePort;
+  readonly node: KeeperNode;
   readonly kdf: PasswordKdf;
   readonly agentOptions?: Partial<AgentOptions>;
 }
@@ -39,7 +42,11 @@ export class AgentHost {
   private readonly lockListeners = new Set<() => void>();
   private readonly eventListeners = new Set<(e: AgentEvent) => void>();
 
-  constructor(private readonly deps: AgentHostDeps) {}
+  private readonly keeper: LockedCompartmentKeeper;
+
+  constructor(private readonly deps: AgentHostDeps) {
+    this.keeper = new LockedCompartmentKeeper(deps.suite, deps.node);
+  }
 
   private get vaultDeps() {
     return { storage: createVaultFile(join(this.deps.dataDir, VAULT_FILE), writeFileAtomic), kdf: this.deps.kdf, random: this.deps.random, suite: this.deps.suite };
@@ -69,7 +76,7 @@ export class AgentHost {
     if (this.state().state !== 'no-identity') throw new LocalApiError('already-initialized', 'this node already holds an identity (unlock it)');
     const session = await this.vault(() => createVault(this.vaultDeps, utf8(password)));
     this.sessions = [session];
-    this.start(await Agent.create(this.agentDeps(), session.compartment));
+    this.start(await Agent.create(this.agentDeps(), this.keeper.wrap(session.compartment)));
     return this.state();
   }
 
@@ -82,33 +89,56 @@ export class AgentHost {
         throw new LocalApiError('locked', 'unlock with your main password first');
       }
       this.sessions = [session];
-      this.start(await Agent.open(this.agentDeps(), session.compartment));
+      this.start(await Agent.open(this.agentDeps(), this.keeper.wrap(session.compartment)));
       return this.state();
     }
     if (session.compartment.kind === 'main') {
       session.close(); // already open
       return this.state();
     }
-    this.sessions.push(session);
-    await this.agent.openHidden(session.compartment);
+    await this.openHidden(this.agent, session);
     return this.state();
+  }
+
+  /** Adds a hidden session: no longer watched as locked, what was kept for it goes to the agent, its mailboxes recorded. */
+  private async openHidden(agent: Agent, session: VaultSession): Promise<void> {
+    this.sessions.push(session);
+    await agent.openHidden(this.keeper.wrap(session.compartment));
+    this.watchLocked(agent);
+    this.keeper.reinject(session);
+    await this.keeper.publishSeeds(session, agent.compartmentSeeds(this.sessions.length - 1), MAILBOXES_PER_COMPARTMENT);
+  }
+
+  private watchLocked(agent: Agent): void {
+    // The relays my cards name: a hidden contact's relay that no open card names is not polled while it is locked.
+    const relays = new Set<string>();
+    for (const c of agent.contacts()) {
+      const card = decodeCard(this.deps.suite, agent.card(c.id).bytes);
+      if (card.ok) for (const s of card.value.servers) if (s.scheme !== 'mesh') relays.add(s.url);
+    }
+    this.keeper.watch(this.sessions, [...relays]);
   }
 
   /** A new hidden compartment behind its own password, opened at once. */
   async createHidden(password: string): Promise<AgentStateView> {
     const agent = this.unlocked();
     const from = this.sessions[this.sessions.length - 1]!;
-    await this.vault(() => from.createHidden(utf8(password)));
+    await this.vault(() => this.keeper.serial(() => from.createHidden(utf8(password))));
     const session = await this.vault(() => openVault(this.vaultDeps, utf8(password)));
-    this.sessions.push(session);
-    await agent.openHidden(session.compartment);
+    await this.openHidden(agent, session);
     return this.state();
   }
 
-  lock(): AgentStateView {
+  async lock(): Promise<AgentStateView> {
     this.timer?.cancel();
     this.timer = undefined;
-    this.agent?.close();
+    const agent = this.agent;
+    // Each open hidden compartment records its mailboxes now (rotations moved them), to be polled while locked.
+    for (const [i, s] of this.sessions.entries()) {
+      if (agent && i > 0) await this.keeper.publishSeeds(s, agent.compartmentSeeds(i), MAILBOXES_PER_COMPARTMENT).catch(() => undefined);
+    }
+    this.keeper.stop();
+    agent?.close();
     this.agent = undefined;
     for (const s of this.sessions) s.close();
     this.sessions = [];
@@ -125,11 +155,13 @@ export class AgentHost {
 
   private start(agent: Agent): void {
     this.agent = agent;
+    this.watchLocked(agent);
     agent.onEvent((e) => {
       for (const l of this.eventListeners) l(e);
     });
     const tick = (): void => {
       void agent.tick().catch(() => undefined);
+      this.watchLocked(agent);
       this.timer = this.deps.clock.setTimer(TICK_MS, tick);
     };
     this.timer = this.deps.clock.setTimer(TICK_MS, tick);

@@ -20,6 +20,7 @@
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
+import { decodeEnvelopeFields } from '../../../protocol/envelope/clear-fields.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
@@ -62,6 +63,8 @@ export interface InProcessNodePort extends NodePort {
    * watch(); 'api' the browser's registrations): the node watches their union.
    */
   watchFor(source: string, mailboxes: readonly WatchedMailbox[]): void;
+  /** Stores an envelope kept elsewhere (a locked compartment's, now opened) in this node's mailboxes and hands it to the watchers. */
+  inject(envelope: Uint8Array): void;
   /** The envelopes this node holds under `tag`, oldest first. */
   held(tag: Uint8Array): ArrivedEnvelope[];
   /** Fetches every watched mailbox from its relays now; resolves with how many envelopes arrived. */
@@ -218,6 +221,14 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
     onEnvelope(handler) {
       envelopeHandlers.add(handler);
       return () => envelopeHandlers.delete(handler);
+    },
+    inject(envelope: Uint8Array): void {
+      const fields = decodeEnvelopeFields(envelope);
+      if (!fields.ok || fields.value.kind !== 'direct') return;
+      const id = envelopeId(suite, envelope);
+      // 'duplicate' is the usual answer: the node released this very envelope when the vault took it (its seen log
+      // remembers the id). It is handed over all the same; the vault keeps its copy until the agent's next save.
+      if (store.mailboxes.deposit(fields.value.mailboxTag, id, envelope) !== 'expired') port.deposited(fields.value.mailboxTag, id, envelope);
     },
     held(tag: Uint8Array): ArrivedEnvelope[] {
       return store.mailboxes.list(tag, { limit: 1000 }).map((m) => ({ tag, id: m.id, envelope: m.bytes, receivedAt: m.storedAt }));
