@@ -4,21 +4,17 @@
  * directory, introductions"). `add` is `invite`: a contact becomes a member
  * when it accepts (`meow group join`), since only it can make its mailbox.
  */
-import { parseArgs } from 'node:util';
+import type { FlagSpec } from '../flags.ts';
 import { usage } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { NODE_OPTIONS, NodeClient } from './node-client.ts';
+import { parse } from './options.ts';
 
-type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
 /** Parses a social subcommand's flags and opens the node client; a misspelt flag is a usage error. */
-export async function socialCommand(io: CliIo, argv: string[], options: Options = {}): Promise<{ client: NodeClient; args: string[]; values: Record<string, unknown> }> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...NODE_OPTIONS, json: { type: 'boolean' }, ...options }, allowPositionals: true });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+export async function socialCommand(io: CliIo, argv: string[], options: FlagSpec = {}): Promise<{ client: NodeClient; args: string[]; values: Record<string, unknown> }> {
+  // The shared parser: a misspelt flag gets the closest one, never Node's own text.
+  const parsed = parse(argv, { ...NODE_OPTIONS, json: { type: 'boolean' }, ...options });
   const values = parsed.values as Record<string, unknown>;
   const client = await NodeClient.open(io, values as { 'data-dir'?: string; node?: string });
   return { client, args: parsed.positionals, values };
