@@ -25,17 +25,15 @@ import type { RandomSource } from '../../../protocol/random.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
 import type { ArrivedEnvelope, NodePort, SubmissionUpdate, SubmitRequest, WatchedMailbox } from '../../../seams/node-port.ts';
-import { type RelayPort, RelayRefusedError } from '../../../seams/relay-port.ts';
-import { redactUrl } from '../../../gateway/bridge/redact-url.ts';
-import { backoffDelayMs, DEFAULT_BACKOFF, type Store } from '../../../node-runtime/store/index.ts';
-import { AgentSubmissions, type SubmissionRow } from '../../../node-runtime/store/agent-submissions.ts';
+import type { RelayPort } from '../../../seams/relay-port.ts';
+import type { Store } from '../../../node-runtime/store/index.ts';
+import { AgentSubmissions } from '../../../node-runtime/store/agent-submissions.ts';
 import { createRelayFetcher, type RelayFetchStatus } from './relay-fetch.ts';
+import { attemptDelivery, RelayPortCache } from './submission-attempt.ts';
 
 export const DEFAULT_SUBMISSION_TTL_MS = 7 * 24 * 3_600_000;
 const SEND_LOOP_MS = 1_000;
 const MAX_IN_FLIGHT = 16;
-const MESH_TAG_BYTES = 6;
-const RELAY_TAG_BYTES = 16;
 /** How often watched mailboxes are fetched from relays: a message through a relay waits at most this long, plus the sender's side. */
 export const DEFAULT_RELAY_FETCH_MS = 10_000;
 
@@ -74,30 +72,34 @@ export interface InProcessNodePort extends NodePort {
   stop(): void;
 }
 
+/** Runs `step` every `periodMs` on the injected clock, the next period counted from when a slow step finishes. */
+function repeat(clock: Clock, periodMs: number, step: () => unknown): { cancel(): void } {
+  let cancelled = false;
+  let timer = clock.setTimer(periodMs, tick);
+  function tick(): void {
+    void Promise.resolve(step()).finally(() => {
+      if (!cancelled) timer = clock.setTimer(periodMs, tick);
+    });
+  }
+  return { cancel: () => { cancelled = true; timer.cancel(); } };
+}
+
 export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessNodePort {
   const { store, clock, suite, log } = deps;
   const submissions = new AgentSubmissions(store.database());
   const stateHandlers = new Set<(u: SubmissionUpdate) => void | Promise<void>>();
   const envelopeHandlers = new Set<(a: ArrivedEnvelope) => void | Promise<void>>();
   const inFlight = new Set<string>();
-  const relays = new Map<string, RelayPort>();
   const watchers = new Map<string, readonly WatchedMailbox[]>();
   let watched = new Map<string, WatchedMailbox>();
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
-  let timer = clock.setTimer(SEND_LOOP_MS, loop);
-  function loop(): void {
-    port.pump();
-    if (!stopped) timer = clock.setTimer(SEND_LOOP_MS, loop);
-  }
+  const sendLoop = repeat(clock, SEND_LOOP_MS, () => port.pump());
+  const relays = new RelayPortCache(deps.relay);
+  const relayFor = (url: string): RelayPort | undefined => relays.get(url);
   const fetcher = createRelayFetcher({ store, suite, clock, log, relayFor, stored: (tag, id, envelope) => port.deposited(tag, id, envelope) });
   const fetchEveryMs = deps.fetchEveryMs ?? DEFAULT_RELAY_FETCH_MS;
-  let fetchTimer = clock.setTimer(fetchEveryMs, fetchLoop);
-  function fetchLoop(): void {
-    void port.fetchNow().catch(() => 0).finally(() => {
-      if (!stopped) fetchTimer = clock.setTimer(fetchEveryMs, fetchLoop);
-    });
-  }
+  const fetchLoop = repeat(clock, fetchEveryMs, () => port.fetchNow().catch(() => 0));
 
   function announce(u: SubmissionUpdate): void {
     for (const h of stateHandlers) {
@@ -116,67 +118,6 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
         }
       }
     });
-  }
-
-  function relayFor(url: string): RelayPort | undefined {
-    if (!deps.relay) return undefined;
-    let p = relays.get(url);
-    if (!p) {
-      p = deps.relay(url);
-      relays.set(url, p);
-    }
-    return p;
-  }
-
-  async function attempt(row: SubmissionRow): Promise<void> {
-    const attempts = row.attempts + 1;
-    const settle = (state: 'sent' | 'deposited' | 'failed', failure?: string): void => {
-      submissions.settle(row.id, state, { attempts, nextAttemptAt: 0, ...(failure ? { failure } : {}) });
-      announce({ receiptId: toHex(row.id), state, ...(failure ? { failure } : {}) });
-    };
-    if (clock.now() >= row.expiresAt) return settle('failed', 'expired: no mesh node or relay took it in time');
-    const problems: string[] = [];
-    let refusals = 0;
-    if (row.meshNode) {
-      if (toHex(row.meshNode) === toHex(deps.nodeId)) {
-        // This node's mailboxes are filed under the 6-byte tag envelopes carry (a prefix of the relay's).
-        const meshTag = row.tag.slice(0, MESH_TAG_BYTES);
-        store.mailboxes.deposit(meshTag, envelopeId(suite, row.envelope), row.envelope);
-        port.deposited(meshTag, envelopeId(suite, row.envelope), row.envelope);
-        return settle('sent');
-      }
-      try {
-        await deps.sendDirect(row.meshNode, row.envelope);
-        return settle('sent');
-      } catch (e) {
-        problems.push(`mesh node ${toHex(row.meshNode)}: ${(e as Error).message}`);
-      }
-    }
-    for (const url of row.relays) {
-      const relay = relayFor(url);
-      if (!relay) continue;
-      if (row.tag.length !== RELAY_TAG_BYTES) {
-        problems.push(`relay ${redactUrl(url)}: the envelope came without its relay mailbox tag`);
-        refusals++;
-        continue;
-      }
-      try {
-        await relay.deposit(row.tag, row.envelope);
-        return settle('deposited');
-      } catch (e) {
-        const refused = e instanceof RelayRefusedError;
-        if (refused) refusals++;
-        // Shown to the user and logged: without the `user:pass` a card may carry.
-        problems.push(`relay ${redactUrl(url)} ${refused ? 'refused it' : 'unreachable'}: ${(e as Error).message}`);
-      }
-    }
-    // Every relay refused it for good (too large, malformed) and no mesh node is left to try: retrying changes nothing.
-    if (!row.meshNode && row.relays.length > 0 && refusals === row.relays.length) return settle('failed', problems.join('; '));
-    const next = clock.now() + backoffDelayMs(attempts, DEFAULT_BACKOFF, deps.random);
-    const failure = problems.join('; ') || 'no route';
-    submissions.settle(row.id, 'queued', { attempts, nextAttemptAt: next, failure });
-    announce({ receiptId: toHex(row.id), state: 'queued', failure });
-    log.debug('agent envelope not delivered yet', { attempts, problems });
   }
 
   const port: InProcessNodePort = {
@@ -245,7 +186,7 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
         const key = toHex(row.id);
         if (inFlight.has(key) || inFlight.size >= MAX_IN_FLIGHT) continue;
         inFlight.add(key);
-        attempt(row).catch((e: unknown) => log.warn('agent envelope attempt failed', { error: (e as Error).message }))
+        attemptDelivery({ ...deps, submissions, relayFor, announce, deposited: port.deposited }, row).catch((e: unknown) => log.warn('agent envelope attempt failed', { error: (e as Error).message }))
           .finally(() => inFlight.delete(key));
       }
     },
@@ -256,9 +197,9 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
     relayStatus: () => fetcher.status(),
     stop(): void {
       stopped = true;
-      timer.cancel();
-      fetchTimer.cancel();
-      for (const r of relays.values()) void r.close();
+      sendLoop.cancel();
+      fetchLoop.cancel();
+      relays.closeAll();
     },
   };
   return port;

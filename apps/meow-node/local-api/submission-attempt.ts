@@ -1,0 +1,109 @@
+/**
+ * One delivery attempt of an agent's submission (node-port.ts runs them from
+ * its send loop): to the mesh node hosting the mailbox (this node itself: a
+ * local deposit), else to the relays in order; a failure is announced as
+ * `queued` with its reason and retried with backoff, a refusal by every
+ * relay with no mesh node left is final (`failed`), and so is expiry.
+ */
+import { toHex } from '../../../protocol/codec/bytes.ts';
+import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
+import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
+import type { RandomSource } from '../../../protocol/random.ts';
+import type { Clock } from '../../../seams/clock.ts';
+import type { Logger } from '../../../seams/logger.ts';
+import type { SubmissionUpdate } from '../../../seams/node-port.ts';
+import { type RelayPort, RelayRefusedError } from '../../../seams/relay-port.ts';
+import { redactUrl } from '../../../gateway/bridge/redact-url.ts';
+import { backoffDelayMs, DEFAULT_BACKOFF, type Store } from '../../../node-runtime/store/index.ts';
+import type { AgentSubmissions, SubmissionRow } from '../../../node-runtime/store/agent-submissions.ts';
+
+/** This node's mailboxes file envelopes under the 6-byte tag they carry; relays under the 16-byte one. */
+const MESH_TAG_BYTES = 6;
+const RELAY_TAG_BYTES = 16;
+
+export interface AttemptContext {
+  readonly nodeId: Uint8Array;
+  readonly store: Store;
+  readonly suite: CryptoSuite;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly log: Logger;
+  readonly submissions: AgentSubmissions;
+  readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
+  readonly relayFor: (url: string) => RelayPort | undefined;
+  readonly announce: (update: SubmissionUpdate) => void;
+  readonly deposited: (tag: Uint8Array, id: Uint8Array, envelope: Uint8Array) => void;
+}
+
+/** One relay port per URL, opened on first use and kept for the node's life. */
+export class RelayPortCache {
+  private readonly ports = new Map<string, RelayPort>();
+
+  constructor(private readonly open: ((url: string) => RelayPort) | undefined) {}
+
+  get(url: string): RelayPort | undefined {
+    if (!this.open) return undefined;
+    let port = this.ports.get(url);
+    if (!port) {
+      port = this.open(url);
+      this.ports.set(url, port);
+    }
+    return port;
+  }
+
+  closeAll(): void {
+    for (const port of this.ports.values()) void port.close();
+  }
+}
+
+export async function attemptDelivery(ctx: AttemptContext, row: SubmissionRow): Promise<void> {
+const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
+  const attempts = row.attempts + 1;
+  const settle = (state: 'sent' | 'deposited' | 'failed', failure?: string): void => {
+    submissions.settle(row.id, state, { attempts, nextAttemptAt: 0, ...(failure ? { failure } : {}) });
+    announce({ receiptId: toHex(row.id), state, ...(failure ? { failure } : {}) });
+  };
+  if (clock.now() >= row.expiresAt) return settle('failed', 'expired: no mesh node or relay took it in time');
+  const problems: string[] = [];
+  let refusals = 0;
+  if (row.meshNode) {
+    if (toHex(row.meshNode) === toHex(ctx.nodeId)) {
+      // This node's mailboxes are filed under the 6-byte tag envelopes carry (a prefix of the relay's).
+      const meshTag = row.tag.slice(0, MESH_TAG_BYTES);
+      store.mailboxes.deposit(meshTag, envelopeId(suite, row.envelope), row.envelope);
+      ctx.deposited(meshTag, envelopeId(suite, row.envelope), row.envelope);
+      return settle('sent');
+    }
+    try {
+      await ctx.sendDirect(row.meshNode, row.envelope);
+      return settle('sent');
+    } catch (e) {
+      problems.push(`mesh node ${toHex(row.meshNode)}: ${(e as Error).message}`);
+    }
+  }
+  for (const url of row.relays) {
+    const relay = relayFor(url);
+    if (!relay) continue;
+    if (row.tag.length !== RELAY_TAG_BYTES) {
+      problems.push(`relay ${redactUrl(url)}: the envelope came without its relay mailbox tag`);
+      refusals++;
+      continue;
+    }
+    try {
+      await relay.deposit(row.tag, row.envelope);
+      return settle('deposited');
+    } catch (e) {
+      const refused = e instanceof RelayRefusedError;
+      if (refused) refusals++;
+      // Shown to the user and logged: without the `user:pass` a card may carry.
+      problems.push(`relay ${redactUrl(url)} ${refused ? 'refused it' : 'unreachable'}: ${(e as Error).message}`);
+    }
+  }
+  // Every relay refused it for good (too large, malformed) and no mesh node is left to try: retrying changes nothing.
+  if (!row.meshNode && row.relays.length > 0 && refusals === row.relays.length) return settle('failed', problems.join('; '));
+  const next = clock.now() + backoffDelayMs(attempts, DEFAULT_BACKOFF, ctx.random);
+  const failure = problems.join('; ') || 'no route';
+  submissions.settle(row.id, 'queued', { attempts, nextAttemptAt: next, failure });
+  announce({ receiptId: toHex(row.id), state: 'queued', failure });
+  log.debug('agent envelope not delivered yet', { attempts, problems });
+}
