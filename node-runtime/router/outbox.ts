@@ -120,6 +120,13 @@ export class Outbox {
       d.routes.forget(p.destHint);
       route = undefined;
     }
+    // The last attempt floods the envelope itself: it reaches the destination
+    // around a relay that swallows routed messages and without a way back.
+    const last = a > 0 && a + 1 >= Math.min(d.cfg.maxAttempts, MAX_ATTEMPT + 1) && !p.chunks;
+    if (last) {
+      route = undefined;
+      p.floodNext = true;
+    }
     p.routedLast = route !== undefined;
     p.lastPath = route?.path;
     let frameBytes = 0;
@@ -232,6 +239,10 @@ export class Outbox {
       // route request would be answered through the same first relay again.
       p.floodNext = d.reputation.suspect(p.lastPath ?? new Uint8Array(0), d.clock.now());
     }
+    // Two route requests went unanswered (lost on the way, or their replies
+    // lost on a long or one-sided path): flood the envelope itself, which
+    // delivers without any way back being known.
+    if (!p.routedLast && !p.chunks && p.attempts >= 2) p.floodNext = true;
     if (p.attempts >= Math.min(d.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
       if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);

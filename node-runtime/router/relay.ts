@@ -17,7 +17,7 @@
  */
 import { AirtimeBudget } from './airtime-budget.ts';
 import { computeFrameId } from '../../protocol/mesh/frame-auth.ts';
-import { FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
+import { BROADCAST_HINT, FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
 import { encodeFrame, type FrameFields, relayFloodFrame, relayRoutedFrame } from '../../protocol/mesh/frame.ts';
 import type { Clock } from '../../seams/clock.ts';
 import type { TransmitPriority } from '../scheduler/transmit-queue.ts';
@@ -51,11 +51,14 @@ export class Forwarder {
 
   /** Flood relay budgets (types.ts floodRelayShare): five minutes' share may go in a burst. */
   private readonly floodBudget: AirtimeBudget;
+  /** Flooded direct messages (data and fragments for one node) have a share of their own: junk broadcasts cannot starve them. */
+  private readonly directFloodBudget: AirtimeBudget;
   private readonly requestBudget: AirtimeBudget;
 
   constructor(private readonly d: ForwarderDeps) {
     const now = d.clock.now();
     this.floodBudget = new AirtimeBudget(d.cfg.floodRelayShare, 300_000 * d.cfg.floodRelayShare, now);
+    this.directFloodBudget = new AirtimeBudget(d.cfg.floodRelayShare, 300_000 * d.cfg.floodRelayShare, now);
     this.requestBudget = new AirtimeBudget(d.cfg.requestRelayShare, 300_000 * d.cfg.requestRelayShare, now);
   }
 
@@ -79,7 +82,9 @@ export class Forwarder {
     }
     const bytes = relayFloodFrame(frame, this.d.identity.relayHint);
     // Announces have their own budget (announcer.ts); everything else flooded spends one of these.
-    const budget = frame.kind === FrameKind.routeRequest ? this.requestBudget : frame.kind === FrameKind.announce ? undefined : this.floodBudget;
+    const budget = frame.kind === FrameKind.routeRequest ? this.requestBudget
+      : frame.kind === FrameKind.announce ? undefined
+      : frame.destHint === BROADCAST_HINT ? this.floodBudget : this.directFloodBudget;
     if (budget && !budget.spend(this.d.tx.airtimeMs(bytes.length), this.d.clock.now())) {
       this.d.counters.floodRelaysThrottled++;
       return;
@@ -105,7 +110,8 @@ export class Forwarder {
     if (!frame.routed) {
       if (frame.destHint === id.destHint) return;
       const key = frame.kind === FrameKind.data ? dataMessageKey(id, frame.destHint, frame.payload) : undefined;
-      this.scheduleFloodRelay(frame, seen, snrDb, this.d.cfg.floodSuppressDirect, key);
+      // A repeat (attempt > 0) was lost once: cancel only after one more copy heard (route-request.ts).
+      this.scheduleFloodRelay(frame, seen, snrDb, this.d.cfg.floodSuppressDirect + (frame.attempt > 0 ? 1 : 0), key);
       return;
     }
     if (!isNamedRelay(id, frame)) return;

@@ -96,8 +96,8 @@ export interface RouterConfig {
   maxEnvelopeBytes: number;
   /**
    * Share of the time this node may spend relaying floods of envelopes
-   * (broadcasts, flooded direct messages and fragments), and, separately,
-   * route requests: budgets so that one node flooding junk at its duty-cycle
+   * (broadcasts; and, separately, the same share again for flooded direct
+   * messages and fragments), and, separately, route requests: budgets so that one node flooding junk at its duty-cycle
    * limit is not amplified by every relay (issue 9), and so that junk
    * broadcasts cannot starve the route requests direct messages need. An
    * honest 100-node mesh spends far below either (docs/BENCHMARKS.md).

@@ -125,6 +125,21 @@ describe('route requests', () => {
     expect(m.routers[0]!.stats().counters.floods).toBe(1);
   });
 
+  it('floods the envelope itself after two route requests went unanswered (replies lost on a one-sided path)', async () => {
+    // Node 0 hears nothing of the kind ack: route replies never reach it.
+    const m = makeMesh({
+      nodes: 3, links: line(3),
+      wrapLink: (node, link) => node !== 0 ? link : filteringLink(link, (f) => {
+        const d = decodeFrame(f.bytes);
+        return d.ok && d.value.kind === FrameKind.ack;
+      }),
+    });
+    const outcome = await settle(m, m.routers[0]!.sendDirect(m.ids[2]!, text('hello')));
+    expect(outcome.ok).toBe(false);
+    // Delivered all the same: the third attempt floods the envelope.
+    expect(m.delivered[2]!.map((d) => new TextDecoder().decode(d.envelope))).toEqual(['hello']);
+  });
+
   it('requests a route for a short envelope too by default, and floods it itself only under routeRequestAboveBytes', async () => {
     const floodKinds = (config: { routeRequestAboveBytes?: number }): Promise<number[]> => {
       const kinds: number[] = [];

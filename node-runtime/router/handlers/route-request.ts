@@ -55,7 +55,11 @@ export function createRouteRequestHandler(d: RouteRequestHandlerDeps): FrameHand
     }
     if (frame.destHint !== d.identity.destHint) {
       // The reply (an ack of this frame id) cancels waiting relays of the request.
-      d.forwarder.scheduleFloodRelay(frame, seen, rx.snrDb, d.cfg.floodSuppressDirect, frame.frameId);
+      // A repeated request (attempt > 0) was lost once: a relay cancels only
+      // after hearing one more copy, so a bridge between dense towns, which
+      // hears its own town's relays first, still carries it across.
+      const suppressAt = d.cfg.floodSuppressDirect + (frame.attempt > 0 ? 1 : 0);
+      d.forwarder.scheduleFloodRelay(frame, seen, rx.snrDb, suppressAt, frame.frameId);
       return;
     }
     const back = pathBack(frame);
