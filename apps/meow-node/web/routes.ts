@@ -33,7 +33,9 @@ export interface PollAnswer {
 }
 
 export async function submitEnvelope(deps: WebRouteDeps, body: unknown): Promise<SubmissionView> {
-  const tag = hexField(body, 'tag', 6);
+  // The 6-byte tag the envelope carries (mesh only), or the relay's 16-byte mailbox tag it is a prefix of (seams/node-port.ts).
+  const rawTag = (body as Record<string, unknown>).tag;
+  const tag = hexField(body, 'tag', typeof rawTag === 'string' && rawTag.length === 32 ? 16 : 6);
   const envelope = new Uint8Array(Buffer.from(String((body as Record<string, unknown>).envelope ?? ''), 'base64'));
   if (envelope.length === 0 || envelope.length > MAX_ENVELOPE_BYTES) throw new LocalApiError('message-too-large', `an envelope is 1 to ${MAX_ENVELOPE_BYTES} bytes`);
   const meshNode = (body as Record<string, unknown>).meshNode !== undefined ? hexField(body, 'meshNode', 8) : undefined;
