@@ -122,6 +122,12 @@ describe.skipIf(skip)('web client in headless Chromium', () => {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ tag: '0102030405a6', envelope: Buffer.alloc(40, 7).toString('base64'), meshNode: aId }),
     });
+    // A neighbour is named once its announce is heard, and a node sends its first one at a random time within a
+    // minute of starting (mesh-node.ts firstAnnounceWithinMs): wait for it on a's status before looking at the map.
+    await until(async () => {
+      const s = await (await fetch(`http://127.0.0.1:${a.statusPort}/status`)).json() as { router: { neighbours: { nodeId?: string }[] } };
+      return s.router.neighbours.some((n) => n.nodeId === bId) ? true : undefined;
+    }, 90_000, 'b announced to a');
     await pa.click('[data-tab=mesh]');
     await pa.waitForSelector(`.neighbour[data-node="${bId}"]`, { timeout: 30_000 });
     await shot(pa, 'web-mesh-map');
