@@ -22,6 +22,12 @@
  *  - release(tag, id) deletes an envelope the agent has durably handled.
  *  - The handlers never throw into the node; a handler's promise is awaited
  *    before the next envelope of the same tag is given.
+ *  - Presence (docs/PROTOCOL.md, "Presence and direct messaging"): a watched
+ *    mailbox may carry a presence blob, which the node publishes on the
+ *    mailbox's relays in its poll passes (Lkp-signed, replaced when it
+ *    changes); lookupPresence() reads a contact's blob from its relays; a
+ *    submission with `direct` is first sent to that address, then by its
+ *    other routes; `via` in an update says which path took it.
  */
 export type SubmissionState = 'queued' | 'sent' | 'deposited' | 'failed';
 
@@ -38,12 +44,19 @@ export interface SubmitRequest {
   /** Relay URLs to deposit on, in order (tried after the mesh node when both are given). */
   readonly relays: readonly string[];
   readonly ttlMs?: number;
+  /** The contact's direct address from its presence (udp://ip:port), tried first; the other routes are the fallback. */
+  readonly direct?: string;
 }
+
+/** Which path took a message: straight to the contact's node, the mesh, or a relay. */
+export type DeliveryPath = 'direct' | 'mesh' | 'relay';
 
 export interface SubmissionUpdate {
   readonly receiptId: string;
   readonly state: SubmissionState;
   readonly failure?: string;
+  /** With 'sent' or 'deposited': the path that took it. */
+  readonly via?: DeliveryPath;
 }
 
 export interface ArrivedEnvelope {
@@ -59,11 +72,17 @@ export interface WatchedMailbox {
   readonly tag: Uint8Array;
   readonly lookupSecret?: Uint8Array;
   readonly relays?: readonly string[];
+  /** My presence sealed for the contact of this mailbox (protocol/session/presence.ts), published on `relays`. */
+  readonly presence?: { readonly blob: Uint8Array; readonly ttlSec: number };
 }
 
 export interface NodePort {
   /** The node's mesh id (the `mesh://` entry an agent puts on its cards), when the node is on a mesh. */
   readonly meshNodeId?: Uint8Array;
+  /** Where contacts can reach this node directly (udp://ip:port), when its direct endpoint is on. */
+  readonly directAddress?: string;
+  /** A contact's presence blob from the first of `relays` that has one under the 16-byte mailbox `tag`. */
+  lookupPresence?(tag: Uint8Array, relays: readonly string[]): Promise<Uint8Array | undefined>;
   submit(request: SubmitRequest): Promise<string>;
   receiptState(receiptId: string): SubmissionUpdate | undefined;
   onState(handler: (update: SubmissionUpdate) => void | Promise<void>): () => void;

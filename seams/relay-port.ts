@@ -31,6 +31,10 @@ export interface RelayPort {
   fetch(lookup: LookupKeyPair, acks: readonly Uint8Array[]): Promise<FetchedMessage[]>;
   /** Creates the mailbox of `lookup` on the relay (idempotent), so that deposits to it are accepted. */
   register(lookup: LookupKeyPair): Promise<void>;
+  /** Files a presence blob under the mailbox of `lookup` for `ttlSec` seconds (0 withdraws it). */
+  publishPresence?(lookup: LookupKeyPair, blob: Uint8Array, ttlSec: number): Promise<void>;
+  /** The presence blob filed under `tag`, undefined when there is none (or it expired). */
+  lookupPresence?(tag: Uint8Array): Promise<Uint8Array | undefined>;
   /** Closes sockets; the port may be reopened by the next call. */
   close(): Promise<void>;
 }

@@ -72,6 +72,22 @@ export function relayPort(url: string, options: RelayPortOptions): RelayPort {
         return translate(e);
       }
     },
+    async publishPresence(lookup: LookupKeyPair, blob: Uint8Array, ttlSec: number): Promise<void> {
+      try {
+        await (ttlSec === 0 ? (await get()).withdrawPresence(lookup) : (await get()).publishPresence(lookup, blob, ttlSec));
+      } catch (e) {
+        return translate(e);
+      }
+    },
+    async lookupPresence(tag: Uint8Array): Promise<Uint8Array | undefined> {
+      try {
+        return (await (await get()).lookupPresence(tag)).blob;
+      } catch (e) {
+        // No presence under that tag is an answer, not a failure.
+        if (e instanceof RelayError && e.code === 'not-found') return undefined;
+        return translate(e);
+      }
+    },
     async close() {
       const c = client;
       client = undefined;
