@@ -5,7 +5,7 @@
  *   meow-relay [--data DIR] [--host H] [--port N]
  *              [--https-port N --tls-key FILE --tls-cert FILE] [--auth USER:PASS]
  *              [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
- *              [--peer URL]... [--stamp-bits N] [--no-http] [--config FILE.json]
+ *              [--peer URL]... [--stamp-bits N] [--onion] [--no-http] [--config FILE.json]
  *
  * A JSON config file takes the same names as the flags (camelCase:
  * {"port": 8470, "udpPort": 41325, "publicUrl": ["https://relay.example"]});
@@ -20,6 +20,7 @@ import { lockDirectory } from '../dir-lock.ts';
 import { FlagError, parseFlags } from '../flags.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { connectRelay } from '../../gateway/client/connect.ts';
+import { createOnionForwarder } from '../../gateway/client/onion-forwarder.ts';
 import { RelayConfigError } from '../../gateway/server/errors.ts';
 import { type RelayServerOptions, type RunningRelay, startRelay } from '../../gateway/server/relay.ts';
 
@@ -39,6 +40,7 @@ const FLAGS = {
   peer: { type: 'string', multiple: true },
   'stamp-bits': { type: 'string' },
   'no-http': { type: 'boolean' },
+  onion: { type: 'boolean' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -46,7 +48,7 @@ const FLAGS = {
 export const RELAY_USAGE = `usage: meow-relay [--data DIR] [--host 127.0.0.1] [--port ${DEFAULT_RELAY_PORT}]
                   [--https-port N --tls-key FILE --tls-cert FILE] [--auth USER:PASS]
                   [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
-                  [--peer URL]... [--stamp-bits N] [--no-http] [--config FILE.json]`;
+                  [--peer URL]... [--stamp-bits N] [--onion] [--no-http] [--config FILE.json]`;
 
 export const RELAY_HELP = `${RELAY_USAGE}
 
@@ -71,6 +73,10 @@ data directory (a second one on the same directory exits with a message).
                       instead of the bound ones (repeatable)
   --peer URL          another relay whose server catalog this one syncs (repeatable)
   --stamp-bits N      proof-of-work bits a deposit must carry, 0-32 (default 16)
+  --onion             also relay Matriochka onion packets on every door: peel, hold for the
+                      sender's delay, pass on to the next relay of this relay's catalog or
+                      deposit here; the onion key rotates daily and is announced in the
+                      signed descriptor (held packets live in memory only)
   --config FILE.json  the same settings as JSON, names in camelCase ({"udpPort": 41325});
                       flags win over the file
   -h, --help          this text
@@ -154,6 +160,8 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     throw new RelayConfigError(`--stamp-bits must be an integer 0-32, got ${stampBitsText}`);
   }
   const noHttp = pick('no-http') === true;
+  const onion = pick('onion');
+  if (onion !== undefined && typeof onion !== 'boolean') throw new RelayConfigError(`onion must be true or false, got ${String(onion)}`);
   return {
     dataDir,
     // --auth guards every HTTP door: a private relay has no open side door (use https: basic credentials travel in clear on http).
@@ -164,6 +172,8 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     ...(publicUrls ? { publicUrls } : {}),
     ...(peers ? { peers } : {}),
     ...(stampBits !== undefined ? { limits: { depositStampBits: stampBits } } : {}),
+    // The onion front reaches the next relay through the relay client (gateway/server does not import it).
+    ...(onion === true ? { onion: { forwarder: (resolve) => createOnionForwarder({ resolve }) } } : {}),
     log: (event, detail) => console.error(`meow-relay: ${event}: ${detail}`),
   };
 }
@@ -186,6 +196,7 @@ export async function startRelayFromArgs(argv: readonly string[]): Promise<Runni
   console.log(`meow-relay: server id ${toHex(relay.core.serverId)}, Ed25519 ${toHex(relay.key.publicKey.signing)}, X25519 ${toHex(relay.key.publicKey.agreement)}`);
   // The form a gateway pins in its config (gateway.relayKeys).
   console.log(`meow-relay: key ${toHex(relay.key.publicKey.signing)}:${toHex(relay.key.publicKey.agreement)}`);
+  if (relay.onion) console.log('meow-relay: onion front on (Matriochka packets accepted on every door)');
   for (const url of relay.core.descriptor().urls) console.log(`meow-relay: listening ${url}`);
   if (!options.publicUrls && relay.core.descriptor().urls.some((u) => /\/\/(0\.0\.0\.0|\[::\])[:/]/.test(u))) {
     console.error('meow-relay: warning: listening on every interface but publishing 0.0.0.0 in the signed descriptor: '

@@ -24,11 +24,28 @@ import { RelayConfigError } from './errors.ts';
 import { RelayDb } from './store/relay-db.ts';
 import { createRelaySuite } from './crypto/relay-suite.ts';
 import { type CatalogPeer, type CatalogSyncResult, type ConnectCatalogPeer, syncCatalogWith } from './catalog-sync.ts';
+import type { DoorCore } from '../../seams/door.ts';
+import { type OnionForward, OnionRelay } from './onion/onion-relay.ts';
+import { catalogUrlResolver, type ResolveRelayUrls } from './onion/catalog-urls.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
 /** Where relays before the one-file layout kept their tables: imported once at start, then renamed to `relay.sqlite.imported`. */
 export const RELAY_DB_FILE = 'relay.sqlite';
 export const KEY_FILE = 'server-key.bin';
+
+/** The onion front (docs/PROTOCOL.md "Matriochka message packing"): on when given. */
+export interface RelayOnionOptions {
+  /**
+   * How to hand a peeled packet to the next relay, found by `resolve` in this
+   * relay's catalog: gateway/client createOnionForwarder, given by the program
+   * (apps/meow-relay), since the server does not import the client.
+   */
+  readonly forwarder: (resolve: ResolveRelayUrls) => { readonly forward: OnionForward; close(): Promise<void> };
+  /** Onion key period, ms (default one day; the previous key peels for one more period). */
+  readonly keyPeriodMs?: number;
+  /** Packets held at once, each waiting for its delay (default 10 000). */
+  readonly maxHeld?: number;
+}
 
 export interface RelayServerOptions extends DoorOptions {
   /** Directory for the SQLite files and the server key (created when missing). */
@@ -55,10 +72,13 @@ export interface RelayServerOptions extends DoorOptions {
   readonly log?: (event: string, detail: string) => void;
   /** Longest wait for a group commit to fill, in ms (node-runtime/store/group-commit.ts). Default 2; 0 commits every event-loop turn. */
   readonly commitWaitMs?: number;
+  readonly onion?: RelayOnionOptions;
 }
 
 export interface RunningRelay {
   readonly core: RelayCore;
+  /** The onion front when `onion` was given: the doors drive it, and it hands every other frame to `core`. */
+  readonly onion?: OnionRelay;
   readonly key: ServerKeyPair;
   readonly doors: readonly RunningDoor[];
   /** The doors' URLs (credentials included for basic-auth doors). */
@@ -124,10 +144,12 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
     ...(options.log ? { log: options.log } : {}),
     ...(options.commitWaitMs === undefined ? {} : { commitWaitMs: options.commitWaitMs }),
   });
+  const onion = options.onion ? startOnionFront(options.onion, { suite, random, clock, key, core, log: options.log }) : undefined;
   let doors: RunningDoor[];
   try {
-    doors = await openDoors(core, options);
+    doors = await openDoors(onion?.relay ?? core, options);
   } catch (e) {
+    await onion?.close();
     db.close();
     store.close();
     throw e;
@@ -175,7 +197,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   housekeeping();
 
   return {
-    core, key, doors, urls, syncCatalogs,
+    core, key, doors, urls, syncCatalogs, ...(onion ? { onion: onion.relay } : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -183,11 +205,34 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
       syncTimer?.cancel();
       await Promise.all([...peerClients.values()].map((c) => c.close().catch(() => undefined)));
       await Promise.all(doors.map((d) => d.close()));
+      await onion?.close();
       // Let a group commit scheduled by the last requests run before the files close.
       await new Promise((r) => setImmediate(r));
       core.flushCommits();
       db.close();
       store.close();
+    },
+  };
+}
+
+/** The onion front over the core: its keys are signed into the core's descriptor, its next hops found in the core's catalog. */
+function startOnionFront(
+  o: RelayOnionOptions,
+  c: { suite: CryptoSuite; random: RandomSource; clock: Clock; key: ServerKeyPair; core: RelayCore; log: RelayServerOptions['log'] },
+): { relay: OnionRelay & DoorCore; close(): Promise<void> } {
+  const forwarder = o.forwarder(catalogUrlResolver(c.suite, c.clock, () => c.core.catalogBytes()));
+  const relay = new OnionRelay({
+    suite: c.suite, random: c.random, clock: c.clock, key: c.key, core: c.core, forward: forwarder.forward,
+    ...(o.keyPeriodMs === undefined ? {} : { keyPeriodMs: o.keyPeriodMs }),
+    ...(o.maxHeld === undefined ? {} : { maxHeld: o.maxHeld }),
+    ...(c.log ? { log: c.log } : {}),
+  });
+  return {
+    relay,
+    async close() {
+      relay.close();
+      await relay.drained();
+      await forwarder.close();
     },
   };
 }

@@ -15,6 +15,7 @@ import type { RandomSource } from '../../../protocol/random.ts';
 import { describeError } from '../../../protocol/codec/result.ts';
 import { RelayError } from '../../../protocol/server/errors.ts';
 import { createServerDescriptor, type ServerDescriptor } from '../../../protocol/server/descriptor.ts';
+import type { OnionKeyAnnouncement } from '../../../protocol/server/descriptor-onion.ts';
 import {
   decodeRequestFrame, encodeDescriptorFrame, encodeRefusalFrame, replyIdOf, SEALED_RESPONSE_HEADER_BYTES,
 } from '../../../protocol/server/frame.ts';
@@ -63,6 +64,10 @@ const MAX_COMMIT_BATCH = 512;
 /** The adaptive group-commit window's default (docs/BENCHMARKS.md, "adaptive group-commit window"). */
 const DEFAULT_COMMIT_WAIT_MS = 2;
 
+function sameKey(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 export interface RelayCounters {
   requests: number;
   refused: number;
@@ -78,6 +83,7 @@ export class RelayCore implements DoorCore {
   private readonly commit: GroupCommit;
   private own: ServerDescriptor;
   private urls: readonly string[];
+  private onionKeys: (() => OnionKeyAnnouncement) | undefined;
 
   constructor(private readonly options: RelayCoreOptions) {
     this.limits = relayLimits(options.limits);
@@ -109,7 +115,18 @@ export class RelayCore implements DoorCore {
 
   private makeDescriptor(): ServerDescriptor {
     const nowSec = Math.floor(this.options.clock.now() / 1000);
-    return createServerDescriptor(this.options.suite, this.options.key, this.urls, nowSec, nowSec + DESCRIPTOR_LIFETIME_SEC);
+    const onion = this.onionKeys?.();
+    return createServerDescriptor(this.options.suite, this.options.key, this.urls, nowSec, nowSec + DESCRIPTOR_LIFETIME_SEC, onion);
+  }
+
+  /**
+   * Announces the onion front's current key in this relay's descriptor
+   * (gateway/server/onion/onion-relay.ts), so catalog answers and catalog
+   * exchanges carry it: senders build chains from the catalog alone.
+   */
+  announceOnionKeys(current: () => OnionKeyAnnouncement): void {
+    this.onionKeys = current;
+    this.own = this.makeDescriptor();
   }
 
   /** Publishes new URLs (once the doors know their ports): the descriptor is signed again. */
@@ -120,7 +137,10 @@ export class RelayCore implements DoorCore {
 
   /** This relay's signed descriptor (its keys and URLs), re-signed once a day. */
   descriptor(): ServerDescriptor {
-    if (Math.floor(this.options.clock.now() / 1000) - this.own.issuedSec > DESCRIPTOR_REFRESH_SEC) this.own = this.makeDescriptor();
+    const stale = Math.floor(this.options.clock.now() / 1000) - this.own.issuedSec > DESCRIPTOR_REFRESH_SEC;
+    // A rotated onion key is signed in at once (issued now: catalogs keep the newer descriptor).
+    const rotated = this.onionKeys !== undefined && !sameKey(this.own.onion?.key, this.onionKeys().key);
+    if (stale || rotated) this.own = this.makeDescriptor();
     return this.own;
   }
 

@@ -22,7 +22,8 @@ import { decodeFinalPayload } from '../../../protocol/onion/payload.ts';
 import { createServerDescriptor, type ServerDescriptor } from '../../../protocol/server/descriptor.ts';
 import { decodeRequestFrame, encodeDescriptorFrame, encodeRefusalFrame, FRAME } from '../../../protocol/server/frame.ts';
 import type { RelayErrorCode } from '../../../protocol/server/errors.ts';
-import type { Clock } from '../../../seams/clock.ts';
+import type { Clock, TimerHandle } from '../../../seams/clock.ts';
+import type { OnionKeyAnnouncement } from '../../../protocol/server/descriptor-onion.ts';
 import type { DoorCore, DoorRequest } from '../../../seams/door.ts';
 import { depositThroughCore } from './local-deposit.ts';
 import { type OnionKey, OnionKeyRing } from './onion-keys.ts';
@@ -33,6 +34,8 @@ export type OnionForward = (nextServerId: Uint8Array, packet: Uint8Array) => Pro
 /** What the onion front needs of the relay core: a door core whose descriptor is the decoded one. */
 export interface InnerCore extends Omit<DoorCore, 'descriptor'> {
   descriptor(): ServerDescriptor;
+  /** When the core can sign the onion key into its own descriptor (RelayCore), its catalog answers carry it. */
+  announceOnionKeys?(current: () => OnionKeyAnnouncement): void;
 }
 
 export interface OnionRelayOptions {
@@ -67,6 +70,8 @@ export class OnionRelay implements DoorCore {
   private held = 0;
   private signed: { base: Uint8Array; key: Uint8Array; descriptor: ServerDescriptor } | undefined;
   private readonly idle = new Set<() => void>();
+  private readonly timers = new Set<TimerHandle>();
+  private closed = false;
 
   constructor(private readonly o: OnionRelayOptions) {
     this.serverId = o.core.serverId;
@@ -75,12 +80,18 @@ export class OnionRelay implements DoorCore {
       ...(o.keyPeriodMs === undefined ? {} : { periodMs: o.keyPeriodMs }),
       ...(o.maxTagsPerKey === undefined ? {} : { maxTagsPerKey: o.maxTagsPerKey }),
     }, o.clock.now());
+    o.core.announceOnionKeys?.(() => {
+      this.keys.tick(this.o.clock.now());
+      return this.keys.announcement();
+    });
   }
 
   /** The core's descriptor with the current onion key added, signed again when either changes. */
   descriptor(): ServerDescriptor {
     this.keys.tick(this.o.clock.now());
     const base = this.o.core.descriptor();
+    // A core that signs the key in itself (RelayCore) already serves the current one, in its catalog answers too.
+    if (this.o.core.announceOnionKeys) return base;
     const onion = this.keys.announcement();
     if (this.signed?.base !== base.bytes || this.signed.key !== onion.key) {
       // Issued no earlier than the key's period: catalogs keep only a newer descriptor, so a rotated key spreads.
@@ -100,6 +111,7 @@ export class OnionRelay implements DoorCore {
       }
     }
     if (frame[0] !== ONION_FRAME_TYPE) return this.o.core.handle(frame, request);
+    if (this.closed) return Promise.resolve(this.refuse(onionReplyId(frame), 'rate-limited', 'onion relay is stopping'));
     return Promise.resolve(this.take(frame));
   }
 
@@ -135,12 +147,34 @@ export class OnionRelay implements DoorCore {
     const peeled = peelHop(this.o.suite, verified.hop);
     this.held++;
     this.counters.accepted++;
-    this.o.clock.setTimer(peeled.delayMs, () => void this.release(peeled));
+    const timer = this.o.clock.setTimer(peeled.delayMs, () => {
+      this.timers.delete(timer);
+      void this.release(peeled);
+    });
+    this.timers.add(timer);
     return encodeOnionAccepted(replyId);
+  }
+
+  /**
+   * Stops: held packets are dropped, not sent (they live in memory only; the
+   * sender sees no receipt by its deadline and sends again through a new chain).
+   */
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) t.cancel();
+    this.held -= this.timers.size;
+    this.timers.clear();
+    if (this.held === 0) this.wake();
+  }
+
+  private wake(): void {
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
   }
 
   private async release(peeled: PeeledHop): Promise<void> {
     try {
+      if (this.closed) return;
       if (peeled.kind === 'forward') {
         await this.o.forward(peeled.nextServerId, peeled.packet);
         this.counters.forwarded++;
@@ -156,8 +190,7 @@ export class OnionRelay implements DoorCore {
       this.o.log?.(peeled.kind === 'forward' ? 'onion-forward-failed' : 'onion-deposit-failed', e instanceof Error ? e.name : 'unknown');
     } finally {
       this.held--;
-      if (this.held === 0) for (const resolve of this.idle) resolve();
-      if (this.held === 0) this.idle.clear();
+      if (this.held === 0) this.wake();
     }
   }
 
