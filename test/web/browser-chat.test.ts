@@ -5,47 +5,17 @@
  * draft again after a reload, and see the node's neighbour on the mesh map.
  * Screenshots go to test/web/artifacts/ and docs/screenshots/.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { missingTool } from '../support/required-tool.ts';
 import { hasChromium, phone, startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { acceptPhoto, enter, qrImage, shot } from './page.ts';
 
 const skip = missingTool('chromium', hasChromium(), 'the web client tests drive Debian\'s chromium');
-const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
-const DOCS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 const base = 27000 + (process.pid % 1000) * 5;
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-  copyFileSync(join(ARTIFACTS, `${name}.png`), join(DOCS, `${name}.png`));
-}
-
-async function enter(page: Page, url: string, password: string, create: boolean): Promise<void> {
-  await page.goto(url);
-  await page.fill('input[name=password]', password);
-  if (create) await page.fill('input[name=password2]', password);
-  await page.click('form.card button[type=submit]');
-  await page.waitForSelector('nav.tabs', { timeout: 60_000 });
-}
-
-async function qrImage(page: Page): Promise<Buffer> {
-  const canvas = await page.waitForSelector('.shown-card canvas.qr');
-  // Runs in the page (a string, so this Node-typed file needs no DOM types).
-  await page.waitForFunction("(document.querySelector('.shown-card canvas.qr')?.width ?? 0) > 0");
-  return canvas.screenshot();
-}
-
-async function acceptPhoto(page: Page, png: Buffer, name: string): Promise<void> {
-  await page.click('[data-tab=add]');
-  if (name) await page.fill('input[name=accept-name]', name);
-  await page.setInputFiles('input[name=photo]', { name: 'card.png', mimeType: 'image/png', buffer: png });
-  await page.click('form:has(input[name=photo]) button[type=submit]');
-}
 
 describe.skipIf(skip)('web client in headless Chromium', () => {
   const root = mkdtempSync(join(tmpdir(), 'meow-web-'));
