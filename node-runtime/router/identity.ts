@@ -9,6 +9,7 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { messageKey } from '../../protocol/mesh/frame-auth.ts';
 import { FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
 import { destHintOf, relayHintOf } from '../../protocol/mesh/node-id.ts';
+import { decodeOriginBody } from '../../protocol/mesh/origin.ts';
 
 export interface RouterIdentity {
   readonly suite: CryptoSuite;
@@ -27,6 +28,19 @@ export function createIdentity(suite: CryptoSuite, meshKey: Uint8Array, nodeId: 
 /** The 32-bit key a destination acks a one-frame data message by (frame-auth.ts). */
 export function dataMessageKey(id: RouterIdentity, destHint: number, payload: Uint8Array): number {
   return messageKey(id.suite, id.meshKey, FrameKind.data, destHint, payload);
+}
+
+/**
+ * The message key of a data frame, with or without an origin block: taken
+ * over the envelope only, so that a retry whose origin changed form
+ * (short -> keyed) is the same message to the destination and to every
+ * relay waiting for its ack. Undefined for other kinds and malformed origins.
+ */
+export function frameMessageKey(id: RouterIdentity, frame: MeshFrame): number | undefined {
+  if (frame.kind === FrameKind.data) return dataMessageKey(id, frame.destHint, frame.payload);
+  if (frame.kind !== FrameKind.sourcedData) return undefined;
+  const body = decodeOriginBody(frame.payload);
+  return body.ok ? dataMessageKey(id, frame.destHint, body.value.envelope) : undefined;
 }
 
 /** This node is the frame's final receiver. */

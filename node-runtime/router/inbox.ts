@@ -34,10 +34,10 @@ export class Inbox {
     return this.delivered.has(key, this.d.clock.now());
   }
 
-  /** A direct message (one frame or reassembled) for this node, acked by `sendAck` once stored. */
-  async acceptThenAck(envelope: Uint8Array, key: number, hops: number, sendAck: () => void): Promise<void> {
+  /** A direct message (one frame or reassembled) for this node, acked by `sendAck` once stored; `source` only when authenticated. */
+  async acceptThenAck(envelope: Uint8Array, key: number, hops: number, sendAck: () => void, source?: Uint8Array): Promise<void> {
     const d = this.d;
-    const meta: DeliverMeta = { broadcast: false, messageId: key, hops, receivedAtMs: d.clock.now() };
+    const meta: DeliverMeta = { broadcast: false, messageId: key, hops, receivedAtMs: d.clock.now(), ...(source && { source: source.slice() }) };
     if (d.store) {
       let accepted = false;
       try {

@@ -9,9 +9,15 @@
  * path and teaches this node the route. A fragmented envelope is acked as a
  * whole; a fragment request resends only the fragments it names, each with
  * its own attempt counter (the 2-bit header field bounds it at 4 sends).
+ *
+ * When this node holds the destination's key, the message carries an
+ * origin block (sources.ts) and only the destination's pairwise ack proof
+ * settles it: a node that knows the destination's id but not the pair key
+ * can no longer cancel the delivery or teach a route with a forged ack.
  */
 import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
 import { ackProof } from '../../protocol/mesh/frame-auth.ts';
+import { ORIGIN_KEYED_BYTES, pairAckProof } from '../../protocol/mesh/origin.ts';
 import { FLOOD_SOURCE_BYTES, FRAME_HEADER_BYTES, FrameKind, MAX_ATTEMPT } from '../../protocol/mesh/frame-types.ts';
 import type { FrameFields } from '../../protocol/mesh/frame.ts';
 import { encodeFragment, FRAGMENT_HEADER_BYTES, splitEnvelope } from '../../protocol/mesh/fragment.ts';
@@ -22,6 +28,8 @@ import type { TransmitPriority } from '../scheduler/transmit-queue.ts';
 import { RouterError } from './errors.ts';
 import { dataMessageKey, reversed, type RouterIdentity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import type { Peer, PeerKeys } from './peer-keys.ts';
+import { sealOrigin } from './sources.ts';
 import type { Forwarder } from './relay.ts';
 import type { HintReputation, RouteTable } from './tables.ts';
 import type { Transmitter } from './transmitter.ts';
@@ -36,6 +44,10 @@ interface Pending {
   readonly chunks?: readonly Uint8Array[];
   readonly fragAttempts?: number[];
   readonly priority: TransmitPriority;
+  /** The destination's key is known: the message is sourced, and acked only with the pairwise proof. */
+  readonly peer?: Peer;
+  /** The last attempt carried the short origin form. */
+  shortOrigin?: boolean;
   attempts: number;
   routedLast: boolean;
   /** The path of the last routed attempt (for the relays' reputation). */
@@ -65,6 +77,8 @@ export interface OutboxDeps {
   readonly reputation: HintReputation;
   /** Most relays any flood crossed before reaching this node (receive.ts FloodDepth). */
   readonly floodDepth: { readonly deepestHops: number };
+  readonly peers: PeerKeys;
+  readonly ownPublicKey: Uint8Array;
 }
 
 export class Outbox {
@@ -83,7 +97,7 @@ export class Outbox {
     return this.d.tx.mtu - FRAME_HEADER_BYTES - FLOOD_SOURCE_BYTES - this.d.cfg.floodHopLimit;
   }
 
-  send(destId: Uint8Array, envelope: Uint8Array, priority: TransmitPriority): Promise<string> {
+  send(destId: Uint8Array, envelope: Uint8Array, priority: TransmitPriority, destPublicKey?: Uint8Array): Promise<string> {
     const d = this.d;
     if (destId.length !== 8) return Promise.reject(new RouterError('bad-argument', 'destination node id must be 8 bytes'));
     if (envelope.length === 0) return Promise.reject(new RouterError('bad-argument', 'empty envelope'));
@@ -92,12 +106,19 @@ export class Outbox {
       return Promise.reject(new RouterError('envelope-too-large', `envelope of ${envelope.length} bytes over ${d.cfg.maxEnvelopeBytes}`));
     }
     const destHint = destHintOf(destId);
+    const peer = destPublicKey ? d.peers.learn(destPublicKey) : d.peers.get(destId);
+    if (destPublicKey && (!peer || !constantTimeEqual(peer.nodeId, destId))) {
+      return Promise.reject(new RouterError('bad-argument', 'the destination key is not the key of that node id'));
+    }
     let key: number;
     let chunks: Uint8Array[] | undefined;
-    if (envelope.length <= this.singleFrameCapacity()) {
+    // Sized for the keyed origin: a retry may fall back to it from the short form.
+    if (envelope.length + (peer ? ORIGIN_KEYED_BYTES : 0) <= this.singleFrameCapacity()) {
       key = dataMessageKey(d.identity, destHint, envelope);
     } else {
-      chunks = splitEnvelope(envelope, this.singleFrameCapacity() - FRAGMENT_HEADER_BYTES, d.cfg.maxEnvelopeBytes);
+      // A fragmented message always carries the keyed origin: its chunks are fixed for all its attempts.
+      const body = peer ? sealOrigin(d.identity, d.ownPublicKey, peer, envelope, false) : envelope;
+      chunks = splitEnvelope(body, this.singleFrameCapacity() - FRAGMENT_HEADER_BYTES, d.cfg.maxEnvelopeBytes + ORIGIN_KEYED_BYTES);
       const b = d.random.bytes(4);
       key = ((((b[0] as number) << 24) >>> 0) + ((b[1] as number) << 16) + ((b[2] as number) << 8) + (b[3] as number));
     }
@@ -105,7 +126,7 @@ export class Outbox {
     return new Promise<string>((resolve, reject) => {
       const p: Pending = {
         destId: destId.slice(), destHint, envelope, key, priority, attempts: 0, routedLast: false, routedFailures: 0, resolve, reject,
-        ...(chunks && { chunks, fragAttempts: chunks.map(() => 0) }),
+        ...(chunks && { chunks, fragAttempts: chunks.map(() => 0) }), ...(peer && { peer }),
       };
       this.pending.set(key, p);
       this.attempt(p);
@@ -132,8 +153,8 @@ export class Outbox {
     let frameBytes = 0;
     const requestFirst = !route && !p.chunks && !p.floodNext && p.envelope.length > d.cfg.routeRequestAboveBytes;
     if (!p.chunks && !requestFirst) {
-      const fields = this.fields(p, FrameKind.data, Math.min(a, MAX_ATTEMPT), p.envelope, route?.path);
-      frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + p.envelope.length;
+      const fields = this.dataFields(p, Math.min(a, MAX_ATTEMPT), route?.path);
+      frameBytes = FRAME_HEADER_BYTES + (route?.path.length ?? 0) + fields.payload.length;
       d.forwarder.originate(fields, p.priority, p.key);
     } else if (!p.chunks) {
       // No route: flood a 14-byte route request, not the envelope (a flood
@@ -157,6 +178,14 @@ export class Outbox {
     const timeoutMs = this.ackTimeoutMs(frameBytes, route?.path.length) * 1.5 ** a;
     d.log.debug('send attempt', { key: p.key, dest: p.destHint, attempt: a, route: route ? toHex(route.path) : 'flood', timeoutMs });
     p.timer = d.lifecycle.after(timeoutMs, () => this.timedOut(p));
+  }
+
+  /** The data frame of a one-frame message: sourced when the destination's key is known (short form once it knows ours). */
+  private dataFields(p: Pending, attempt: number, path: Uint8Array | undefined): FrameFields {
+    if (!p.peer) return this.fields(p, FrameKind.data, attempt, p.envelope, path);
+    p.shortOrigin = p.peer.knowsUs;
+    const body = sealOrigin(this.d.identity, this.d.ownPublicKey, p.peer, p.envelope, p.shortOrigin);
+    return this.fields(p, FrameKind.sourcedData, attempt, body, path);
   }
 
   private fields(p: Pending, kind: FrameKind, attempt: number, payload: Uint8Array, path: Uint8Array | undefined): FrameFields {
@@ -197,7 +226,7 @@ export class Outbox {
     attempts[i] = attempt + 1;
     const chunks = p.chunks as readonly Uint8Array[];
     const payload = encodeFragment({
-      sourceHint: this.d.identity.destHint, messageId: p.key, index: i, count: chunks.length, chunk: chunks[i] as Uint8Array,
+      sourceHint: this.d.identity.destHint, messageId: p.key, index: i, count: chunks.length, chunk: chunks[i] as Uint8Array, sourced: p.peer !== undefined,
     });
     this.d.forwarder.originate(this.fields(p, FrameKind.fragment, attempt, payload, path), p.priority, undefined, onDone);
     return FRAME_HEADER_BYTES + (path?.length ?? 0) + payload.length;
@@ -231,6 +260,8 @@ export class Outbox {
     // more (a few frames) before dropping it and flooding (a frame per node).
     const congested = d.tx.channelUse() > d.cfg.politeChannelUse;
     if (p.routedLast && p.lastPath) d.reputation.record(p.lastPath, false, d.clock.now());
+    // The destination may have forgotten our key (restart, full cache): the next attempt carries it again.
+    if (p.peer && p.shortOrigin) p.peer.knowsUs = false;
     if (p.routedLast && ++p.routedFailures >= ROUTED_FAILURES_BEFORE_FLOOD && !congested) {
       d.routes.forget(p.destHint);
       d.counters.routeFallbacks++;
@@ -262,7 +293,15 @@ export class Outbox {
     const p = this.pending.get(ackedKey);
     if (!p) return false;
     // The proof binds the destination's full id: a node sharing its hint cannot ack for it.
-    if (!constantTimeEqual(proof, ackProof(d.identity.suite, d.identity.meshKey, p.destId, ackedKey))) return false;
+    // A sourced message takes only the pairwise proof: the network key is public by default.
+    const expected = p.peer
+      ? pairAckProof(d.identity.suite, p.peer.pairKey, p.destId, ackedKey)
+      : ackProof(d.identity.suite, d.identity.meshKey, p.destId, ackedKey);
+    if (!constantTimeEqual(proof, expected)) {
+      d.counters.badAckProofs++;
+      return false;
+    }
+    if (p.peer) p.peer.knowsUs = true;
     this.pending.delete(ackedKey);
     if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
     p.timer?.cancel();
@@ -278,7 +317,10 @@ export class Outbox {
   /** The destination answered a route request: learn the route, send the envelope along it now. */
   private onRouteReply(p: Pending, requestId: number, proof: Uint8Array, ackRoute: Uint8Array): boolean {
     const d = this.d;
-    if (!constantTimeEqual(proof, ackProof(d.identity.suite, d.identity.meshKey, p.destId, requestId))) return false;
+    if (!constantTimeEqual(proof, ackProof(d.identity.suite, d.identity.meshKey, p.destId, requestId))) {
+      d.counters.badAckProofs++;
+      return false;
+    }
     this.routeRequests.delete(requestId);
     if (this.pending.get(p.key) !== p || p.requestId !== requestId) return true;
     p.requestId = undefined;
@@ -288,11 +330,16 @@ export class Outbox {
     const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);
     // A reply through a relay that has swallowed our messages before: flood the envelope instead.
     const usable = !d.reputation.suspect(path, d.clock.now());
-    if (usable) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
-    d.forwarder.originate(this.fields(p, FrameKind.data, attempt, p.envelope, usable ? path : undefined), p.priority, p.key);
+    // The reply's proof is under the network key (the destination cannot
+    // tell who asked): for a sourced message the route is used for this
+    // attempt and learned only from the pairwise ack (onAck), so a forged
+    // reply costs one attempt and teaches nothing.
+    if (usable && !p.peer) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
+    const fields = this.dataFields(p, attempt, usable ? path : undefined);
+    d.forwarder.originate(fields, p.priority, p.key);
     p.routedLast = usable;
     p.lastPath = usable ? path : undefined;
-    const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + p.envelope.length, usable ? path.length : undefined);
+    const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + fields.payload.length, usable ? path.length : undefined);
     p.timer = d.lifecycle.after(timeoutMs, () => this.timedOut(p));
     return true;
   }

@@ -85,6 +85,7 @@ export function createReceiver(d: ReceiveDeps): (rx: ReceivedFrame, mtu: number)
     const h = d.handlers;
     switch (frame.kind) {
       case FrameKind.data: return h.data(frame, seen, rx);
+      case FrameKind.sourcedData: return h.data(frame, seen, rx);
       case FrameKind.fragment: return h.fragment(frame, seen, rx);
       case FrameKind.ack: return h.ack(frame, seen, rx);
       case FrameKind.fragmentRequest: return h.fragmentRequest(frame, seen, rx);

@@ -21,7 +21,7 @@ import { BROADCAST_HINT, FrameKind, type MeshFrame } from '../../protocol/mesh/f
 import { encodeFrame, type FrameFields, relayFloodFrame, relayRoutedFrame } from '../../protocol/mesh/frame.ts';
 import type { Clock } from '../../seams/clock.ts';
 import type { TransmitPriority } from '../scheduler/transmit-queue.ts';
-import { dataMessageKey, isNamedRelay, type RouterIdentity } from './identity.ts';
+import { frameMessageKey, isNamedRelay, type RouterIdentity } from './identity.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { HopWait, SeenFrame, SeenFrames } from './seen-frames.ts';
 import type { Transmitter } from './transmitter.ts';
@@ -109,7 +109,7 @@ export class Forwarder {
     const id = this.d.identity;
     if (!frame.routed) {
       if (frame.destHint === id.destHint) return;
-      const key = frame.kind === FrameKind.data ? dataMessageKey(id, frame.destHint, frame.payload) : undefined;
+      const key = frameMessageKey(id, frame);
       // A repeat (attempt > 0) was lost once: cancel only after one more copy heard (route-request.ts).
       this.scheduleFloodRelay(frame, seen, snrDb, this.d.cfg.floodSuppressDirect + (frame.attempt > 0 ? 1 : 0), key);
       return;
@@ -118,7 +118,7 @@ export class Forwarder {
     // Every relay of a data frame also takes the destination's ack, which
     // comes back through it, as proof the frame got through (the last relay
     // has no other): compute the key that ack will carry.
-    const ackKey = frame.kind === FrameKind.data ? dataMessageKey(id, frame.destHint, frame.payload) : undefined;
+    const ackKey = frameMessageKey(id, frame);
     this.forwardRouted(frame, seen, 'direct', ackKey);
   }
 

@@ -7,6 +7,7 @@
  *   relay.ts          forwarding: flood relays, routed hops, originating frames
  *   outbox.ts         messages this node sends (end-to-end acks, retries, fragments)
  *   inbox.ts          messages for this node (store, then deliver)
+ *   peer-keys.ts      other nodes' keys and pair keys; sources.ts the origin blocks they key
  *   announcer.ts      this node's periodic announce and the announce budget
  *   transmitter.ts    one frame onto every link's transmit queue
  */
@@ -27,6 +28,7 @@ import { createIdentity } from './identity.ts';
 import { Inbox } from './inbox.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { Outbox } from './outbox.ts';
+import { PeerKeys } from './peer-keys.ts';
 import { createReceiver, FloodDepth } from './receive.ts';
 import { Forwarder } from './relay.ts';
 import { createSeenFrames } from './seen-frames.ts';
@@ -60,9 +62,11 @@ export function createRouter(o: RouterOptions): Router {
   const catalog = new ServerCatalog();
   const replied = new RepliedPaths();
   const floodDepth = new FloodDepth();
+  const peers = new PeerKeys(suite, o.nodeKeys.seed, identity.nodeId);
   const forwarder = new Forwarder({ identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform });
   const outbox = new Outbox({
     identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, reputation: new HintReputation(), floodDepth,
+    peers, ownPublicKey: o.nodeKeys.publicKey,
   });
   const announcer = new Announcer({
     suite, keys: o.nodeKeys, cfg, clock, counters, lifecycle, airtimeMs: (n) => tx.airtimeMs(n), uniform, forwarder,
@@ -71,17 +75,17 @@ export function createRouter(o: RouterOptions): Router {
   const sendAck = createAckSender({ identity, counters, log, forwarder });
   const acks = new AckHandler({ identity, clock, log, counters, routes, outbox, forwarder });
   const fragments = new FragmentHandler({
-    identity, clock, counters, lifecycle, routes, inbox, forwarder, sendAck, maxEnvelopeBytes: cfg.maxEnvelopeBytes,
+    identity, clock, counters, lifecycle, routes, inbox, forwarder, sendAck, maxEnvelopeBytes: cfg.maxEnvelopeBytes, peers,
   });
   const receive = createReceiver({
     identity, clock, counters, lifecycle, tx, seen, neighbours, routes, floodDepth, forwarder,
     ackProgress: (frame) => acks.progress(frame),
     handlers: {
-      data: createDataHandler({ identity, cfg, inbox, forwarder, sendAck, replied, routes, clock }),
+      data: createDataHandler({ identity, cfg, inbox, forwarder, sendAck, replied, routes, clock, peers, counters }),
       fragment: fragments.handle,
       ack: acks.handle,
       fragmentRequest: createFragmentRequestHandler({ identity, counters, forwarder, outbox }),
-      announce: createAnnounceHandler({ identity, cfg, clock, counters, catalog, neighbours, routes, announcer, forwarder }),
+      announce: createAnnounceHandler({ identity, cfg, clock, counters, catalog, neighbours, routes, announcer, forwarder, peers }),
       routeRequest: createRouteRequestHandler({ identity, cfg, counters, forwarder, sendAck, replied, clock }),
     },
   });
@@ -93,7 +97,7 @@ export function createRouter(o: RouterOptions): Router {
     nodeId: identity.nodeId,
     sendDirect(destNodeId, envelope, options) {
       if (lifecycle.closed) return Promise.reject(new RouterError('closed', 'router is closed'));
-      return outbox.send(destNodeId, envelope, options?.priority ?? 'direct');
+      return outbox.send(destNodeId, envelope, options?.priority ?? 'direct', options?.destPublicKey);
     },
     broadcast(envelope) {
       if (lifecycle.closed) throw new RouterError('closed', 'router is closed');

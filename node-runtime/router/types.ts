@@ -25,6 +25,14 @@ export interface DeliverMeta {
   /** Relays the frame crossed. */
   readonly hops: number;
   readonly receivedAtMs: number;
+  /**
+   * The node that sent a direct message, authenticated by its origin block
+   * (protocol/mesh/origin.ts: a MAC under the key only that node and this
+   * one share). Absent for broadcasts, for messages without an origin and
+   * for origins this node cannot verify: such a sender is unauthenticated,
+   * and nothing in the frame (hints, route) may stand in for it.
+   */
+  readonly source?: Uint8Array;
 }
 
 export interface NodeKeys {
@@ -134,6 +142,14 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
 
 export interface SendOptions {
   readonly priority?: 'direct' | 'bulk';
+  /**
+   * The destination's Ed25519 node key, when the caller knows it (from a
+   * card or a gateway's announce): the message then carries an origin block
+   * so the destination learns who sent it, and only the destination can ack
+   * it. Without it the router uses a key it holds (announces, earlier
+   * messages); with none the message goes without an origin.
+   */
+  readonly destPublicKey?: Uint8Array;
 }
 
 export interface NeighbourInfo {
@@ -190,6 +206,11 @@ export interface RouterCounters {
   announcesThrottled: number;
   /** Flood relays not sent because this node's flood relay budget was spent (relay.ts). */
   floodRelaysThrottled: number;
+  /** Direct messages for this node whose origin verified, and whose origin named a key or hint it holds but did not verify. */
+  sourcesAuthenticated: number;
+  forgedSources: number;
+  /** Acks whose proof did not verify (a sourced message accepts only its pairwise proof). */
+  badAckProofs: number;
 }
 
 export interface RouterStats {
@@ -207,6 +228,7 @@ export function emptyCounters(): RouterCounters {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
     badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, hopRetriesDeferred: 0, delivered: 0, acksSent: 0, acked: 0,
     retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0, floodRelaysThrottled: 0,
+    sourcesAuthenticated: 0, forgedSources: 0, badAckProofs: 0,
   };
 }
 

@@ -9,7 +9,10 @@
  * Every chunk but the last has the same length (the first chunk's), so the
  * receiver can place a chunk before it has the others. count is 2..32 and
  * index < count. The source hint lets the receiver bound reassembly memory
- * per source and address its fragment request back to the sender.
+ * per source and address its fragment request back to the sender. Bit 7 of
+ * the count byte (`sourced`) says the reassembled body is an origin block
+ * and the envelope (origin.ts), as frame kind 6 says for one frame; bits
+ * 5-6 are zero.
  */
 import { ByteReader } from '../codec/reader.ts';
 import { type DecodeResult, ok } from '../codec/result.ts';
@@ -26,7 +29,11 @@ export interface Fragment {
   readonly index: number;
   readonly count: number;
   readonly chunk: Uint8Array;
+  /** The body is origin block || envelope (origin.ts). */
+  readonly sourced?: boolean;
 }
+
+const SOURCED_BIT = 0x80;
 
 export function encodeFragment(f: Fragment): Uint8Array {
   if (f.count < 2 || f.count > MAX_FRAGMENTS || f.index < 0 || f.index >= f.count) {
@@ -40,7 +47,7 @@ export function encodeFragment(f: Fragment): Uint8Array {
   out[4] = (f.messageId >>> 8) & 0xff;
   out[5] = f.messageId & 0xff;
   out[6] = f.index;
-  out[7] = f.count;
+  out[7] = f.count | (f.sourced ? SOURCED_BIT : 0);
   out.set(f.chunk, FRAGMENT_HEADER_BYTES);
   return out;
 }
@@ -50,12 +57,13 @@ export function decodeFragment(bytes: Uint8Array): DecodeResult<Fragment> {
   const sourceHint = r.u16('source hint');
   const messageId = r.u32('message id');
   const index = r.u8('fragment index');
-  const count = r.u8('fragment count');
+  const countByte = r.u8('fragment count');
   if (r.error) return r.error;
+  const count = countByte & ~SOURCED_BIT;
   if (count < 2 || count > MAX_FRAGMENTS) return r.reject('bad-value', `fragment count ${count}`);
   if (index >= count) return r.reject('bad-value', `fragment index ${index} of ${count}`);
   if (r.remaining === 0) return r.reject('truncated', 'empty fragment chunk');
-  return ok({ sourceHint, messageId, index, count, chunk: r.rest() });
+  return ok({ sourceHint, messageId, index, count, chunk: r.rest(), ...((countByte & SOURCED_BIT) !== 0 && { sourced: true }) });
 }
 
 /** Splits an envelope into chunks of at most `chunkBytes` (the last may be shorter). */

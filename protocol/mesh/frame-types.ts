@@ -9,7 +9,8 @@
  *  | route: `hops` bytes (flood, mutable) or `limit` bytes (routed)  | payload ... |
  *  +-----------------------------------------------------------------+-------------+
  *
- *  kind   0 data, 1 fragment, 2 ack, 3 fragment request, 4 announce, 5 route request (6, 7 refused)
+ *  kind   0 data, 1 fragment, 2 ack, 3 fragment request, 4 announce, 5 route request,
+ *         6 sourced data (a data frame whose payload starts with an origin block, origin.ts) (7 refused)
  *  limit  flood: relays allowed 0..31 (0: neighbours only). routed: relays in the route 0..31
  *  hops   flood: relays passed so far (= route bytes carried). routed: index of
  *         the next relay in the route (the frame is for the destination when
@@ -37,7 +38,7 @@ export const BROADCAST_HINT = 0xffff;
 /** Bytes of the source hint that precedes a flood's relay hints. */
 export const FLOOD_SOURCE_BYTES = 2;
 
-/** Frame kinds (3 bits). Values 5..7 are refused by the decoder ('bad-kind'). */
+/** Frame kinds (3 bits). Value 7 is refused by the decoder ('bad-kind'). */
 export const FrameKind = {
   data: 0,
   fragment: 1,
@@ -45,9 +46,11 @@ export const FrameKind = {
   fragmentRequest: 3,
   announce: 4,
   routeRequest: 5,
+  /** A direct data frame whose payload is an origin block and the envelope (origin.ts): the destination learns an authenticated source. */
+  sourcedData: 6,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
-export const FRAME_KIND_COUNT = 6;
+export const FRAME_KIND_COUNT = 7;
 
 export function frameKindName(kind: FrameKind): string {
   switch (kind) {
@@ -57,6 +60,7 @@ export function frameKindName(kind: FrameKind): string {
     case FrameKind.fragmentRequest: return 'fragment-request';
     case FrameKind.announce: return 'announce';
     case FrameKind.routeRequest: return 'route-request';
+    case FrameKind.sourcedData: return 'sourced-data';
   }
 }
 
@@ -77,4 +81,9 @@ export interface MeshFrame {
   /** Relay hints: `hops` bytes for a flood, `limit` bytes for a routed frame. */
   readonly route: Uint8Array;
   readonly payload: Uint8Array;
+}
+
+/** Data frames, with or without an origin block: relays treat them alike (same message key, same ack). */
+export function isDataKind(kind: FrameKind): boolean {
+  return kind === FrameKind.data || kind === FrameKind.sourcedData;
 }

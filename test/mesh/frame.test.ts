@@ -89,7 +89,7 @@ describe('mesh frame codec', () => {
   });
 
   it('refuses unknown kinds, hops over the limit and frames over the MTU', () => {
-    expect(decodeFrame(fromHex('c0000000000000000000') as Uint8Array)).toMatchObject({ ok: false, code: 'bad-kind' });
+    expect(decodeFrame(fromHex('e0000000000000000000') as Uint8Array)).toMatchObject({ ok: false, code: 'bad-kind' });
     expect(decodeFrame(fromHex('0118ffff00000000') as Uint8Array)).toMatchObject({ ok: false, code: 'bad-value' });
     expect(decodeFrame(new Uint8Array(256))).toMatchObject({ ok: false, code: 'too-long' });
     expect(decodeFrame(new Uint8Array(100), 64)).toMatchObject({ ok: false, code: 'too-long' });
@@ -187,7 +187,7 @@ describe('frame authentication and relaying', () => {
 
   it('refuses misuse in the encoder', () => {
     expect(() => encodeFrame({ ...flood, limit: 32 }, 1)).toThrow(MeshError);
-    expect(() => encodeFrame({ ...flood, kind: 6 as FrameKind }, 1)).toThrow(MeshError);
+    expect(() => encodeFrame({ ...flood, kind: 7 as FrameKind }, 1)).toThrow(MeshError);
     expect(() => encodeFrame({ ...flood, hops: 1 }, 1)).toThrow(MeshError); // route bytes missing
     expect(() => encodeFrame({ ...flood, sourceHint: undefined }, 1)).toThrow(MeshError);
     expect(() => computeFrameId(suite, new Uint8Array(16), flood)).toThrow(MeshError);

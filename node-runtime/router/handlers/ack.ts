@@ -6,17 +6,19 @@
  */
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import { decodeAck, encodeAck } from '../../../protocol/mesh/control.ts';
-import { ackProof } from '../../../protocol/mesh/frame-auth.ts';
 import { FrameKind, type MeshFrame } from '../../../protocol/mesh/frame-types.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import { isNamedRelay, type RouterIdentity } from '../identity.ts';
 import type { Outbox } from '../outbox.ts';
+import type { Peer } from '../peer-keys.ts';
+import { proofFor } from '../sources.ts';
 import type { Forwarder } from '../relay.ts';
 import type { RouteTable } from '../tables.ts';
 import type { RouterCounters, RouterLogger } from '../types.ts';
 import type { FrameHandler } from './frame-handler.ts';
 
-export type SendAck = (ackedKey: number, path: Uint8Array, attempt: number) => void;
+/** `source`: the authenticated sender of what is acked (the proof is then pairwise: only it can check it). */
+export type SendAck = (ackedKey: number, path: Uint8Array, attempt: number, source?: Peer) => void;
 
 /**
  * Acks carry the attempt number of the frame they answer: the ack of a
@@ -27,10 +29,10 @@ export function createAckSender(d: {
   identity: RouterIdentity; counters: RouterCounters; log: RouterLogger; forwarder: Forwarder;
 }): SendAck {
   const { identity: id, counters, log, forwarder } = d;
-  return (ackedKey, path, attempt) => {
+  return (ackedKey, path, attempt, source) => {
     counters.acksSent++;
-    log.debug('ack sent', { key: ackedKey, path: toHex(path), attempt });
-    const payload = encodeAck({ ackedKey, proof: ackProof(id.suite, id.meshKey, id.nodeId, ackedKey) });
+    log.debug('ack sent', { key: ackedKey, path: toHex(path), attempt, pairwise: source !== undefined });
+    const payload = encodeAck({ ackedKey, proof: proofFor(id, source, ackedKey) });
     // An ack's hint field names the acknowledging node; its final receiver matches the acked key.
     forwarder.originate({ kind: FrameKind.ack, limit: path.length, routed: true, attempt, destHint: id.destHint, route: path, payload }, 'ack');
   };

@@ -10,6 +10,7 @@ import { meshNodeId } from '../../../protocol/mesh/node-id.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Announcer } from '../announcer.ts';
 import { type RouterIdentity } from '../identity.ts';
+import type { PeerKeys } from '../peer-keys.ts';
 import type { Forwarder } from '../relay.ts';
 import type { NeighbourTable, RouteTable, ServerCatalog } from '../tables.ts';
 import type { RouterConfig, RouterCounters } from '../types.ts';
@@ -25,6 +26,7 @@ export interface AnnounceHandlerDeps {
   readonly routes: RouteTable;
   readonly announcer: Announcer;
   readonly forwarder: Forwarder;
+  readonly peers: PeerKeys;
 }
 
 export function createAnnounceHandler(d: AnnounceHandlerDeps): FrameHandler {
@@ -50,6 +52,8 @@ export function createAnnounceHandler(d: AnnounceHandlerDeps): FrameHandler {
       d.counters.replayedAnnounces++;
       return;
     }
+    // A signed announce gives the node's key: direct messages to it can carry an origin (sources.ts).
+    d.peers.learn(a.value.publicKey);
     if (frame.hops === 0) d.neighbours.heard(id[0] as number, now, rx.snrDb, rx.rssiDbm, nodeId);
     // The signature covers the announce, not the relay hints appended on its way: no route from them (issue 9 item 3).
     if (frame.hops < frame.limit && d.announcer.spend(frame.payload.length + frame.route.length + 9)) {

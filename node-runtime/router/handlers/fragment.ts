@@ -7,11 +7,14 @@ import { encodeFragmentRequest } from '../../../protocol/mesh/control.ts';
 import { decodeFragment } from '../../../protocol/mesh/fragment.ts';
 import { FrameKind } from '../../../protocol/mesh/frame-types.ts';
 import { DuplicateCache } from '../../../protocol/mesh/dedup.ts';
+import { ORIGIN_KEYED_BYTES } from '../../../protocol/mesh/origin.ts';
 import { DEFAULT_REASSEMBLY, Reassembler } from '../../../protocol/mesh/reassembly.ts';
 import type { Clock, TimerHandle } from '../../../seams/clock.ts';
 import { isForMe, pathBack, type RouterIdentity } from '../identity.ts';
 import type { Inbox } from '../inbox.ts';
 import type { Lifecycle } from '../lifecycle.ts';
+import type { Peer, PeerKeys } from '../peer-keys.ts';
+import { openOrigin } from '../sources.ts';
 import type { Forwarder } from '../relay.ts';
 import type { RouteTable } from '../tables.ts';
 import type { RouterCounters, RouterStats } from '../types.ts';
@@ -30,6 +33,7 @@ export interface FragmentHandlerDeps {
   readonly forwarder: Forwarder;
   readonly sendAck: SendAck;
   readonly maxEnvelopeBytes: number;
+  readonly peers: PeerKeys;
 }
 
 export class FragmentHandler {
@@ -37,9 +41,12 @@ export class FragmentHandler {
   /** Messages whose first flooded fragment was already answered with a fragment request. */
   private readonly fastRequested = new DuplicateCache<true>({ maxEntries: 256, maxAgeMs: 10 * 60_000 });
   private requestTimer: TimerHandle | undefined;
+  /** Authenticated senders of messages delivered here: a repeated ack must carry the same pairwise proof. */
+  private readonly sources = new DuplicateCache<Peer>({ maxEntries: 1024, maxAgeMs: 60 * 60_000 });
 
   constructor(private readonly d: FragmentHandlerDeps) {
-    const max = d.maxEnvelopeBytes;
+    // A sourced body is the envelope and its origin block (origin.ts).
+    const max = d.maxEnvelopeBytes + ORIGIN_KEYED_BYTES;
     this.reassembler = new Reassembler<Uint8Array>({ ...DEFAULT_REASSEMBLY, maxEnvelopeBytes: max, maxBytesPerSource: 4 * max });
   }
 
@@ -54,10 +61,7 @@ export class FragmentHandler {
     const back = pathBack(frame);
     const out = this.reassembler.accept(f.value, d.clock.now(), back);
     if (out.status === 'complete') {
-      const sendAck = (): void => d.sendAck(out.messageId, back, frame.attempt);
-      const key = out.messageId;
-      if (d.inbox.wasDelivered(key)) return sendAck();
-      void d.inbox.acceptThenAck(out.envelope, key, frame.hops, sendAck);
+      this.complete(out.envelope, out.messageId, f.value.sourced === true, frame.hops, back, frame.attempt);
     } else if (out.status === 'partial' && !frame.routed && !this.fastRequested.has(f.value.messageId, d.clock.now())) {
       // A flooded fragment: the sender has no route. Ask at once for the rest
       // along the reversed path, so it learns the route and sends them routed.
@@ -66,10 +70,36 @@ export class FragmentHandler {
       this.sendRequest(f.value.sourceHint, f.value.messageId, missing >>> 0, back);
     } else if (out.status === 'duplicate') {
       // The sender resent a fragment we hold: our ack may have been lost.
-      if (d.inbox.wasDelivered(f.value.messageId)) d.sendAck(f.value.messageId, back, frame.attempt);
+      const id = f.value.messageId;
+      if (d.inbox.wasDelivered(id)) d.sendAck(id, back, frame.attempt, this.sources.get(id, d.clock.now()));
     }
     this.armRequests();
   };
+
+  /** A reassembled body: its origin opened when the fragments say it has one (fragment.ts `sourced`), then stored and acked. */
+  private complete(body: Uint8Array, key: number, sourced: boolean, hops: number, back: Uint8Array, attempt: number): void {
+    const d = this.d;
+    let envelope = body;
+    let source: Peer | undefined;
+    if (sourced) {
+      const opened = openOrigin(d.identity, d.peers, body);
+      if (!opened) {
+        d.counters.malformed++;
+        return;
+      }
+      envelope = opened.envelope;
+      source = opened.source;
+      if (source) {
+        d.counters.sourcesAuthenticated++;
+        this.sources.set(key, source, d.clock.now());
+      } else if (opened.forged) {
+        d.counters.forgedSources++;
+      }
+    }
+    const sendAck = (): void => d.sendAck(key, back, attempt, source);
+    if (d.inbox.wasDelivered(key)) return sendAck();
+    void d.inbox.acceptThenAck(envelope, key, hops, sendAck, source?.nodeId);
+  }
 
   stats(): RouterStats['reassembly'] {
     const r = this.reassembler.stats();
