@@ -18,6 +18,7 @@ import { type StatusServer, startStatusServer } from './status-server.ts';
 import { createLocalApi, type LocalApi } from './local-api/index.ts';
 import { createNodeScryptKdf } from '../../node-runtime/platform/scrypt-kdf.ts';
 import { startWebClient, webUrls } from './web/start.ts';
+import { sensorRoutes } from './sensor-routes.ts';
 
 /** The message of an error, without the "Error: Error:" nesting some libraries produce. */
 function describeStartError(error: unknown): string {
@@ -129,6 +130,7 @@ export async function main(argv: string[]): Promise<number> {
   const api: LocalApi = createLocalApi({
     dataDir: config.dataDir, suite: createNodeSuite(), random: systemRandom, clock: systemClock, log, port: node.agentPort,
     kdf: createNodeScryptKdf(), listenPort: () => listenPort, social: { mesh: node.router, relays: config.gateway.relays },
+    extraRoutes: sensorRoutes(node.sensors.collector),
   });
   try {
     status = await startStatusServer(config.status.host, config.status.port, () => node.status(), api.handler);

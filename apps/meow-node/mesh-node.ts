@@ -32,6 +32,8 @@ import { createInProcessNodePort, type InProcessNodePort } from './local-api/nod
 import { decodeEnvelopeFields } from '../../protocol/envelope/clear-fields.ts';
 import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import { relayPort } from '../../gateway/client/index.ts';
+import { type OpenSensorIo, type SensorRole, startSensorRole } from './sensor-role.ts';
+import { openFirmataPort } from '../../hardware/sensors/firmata-port.ts';
 
 /** The deposit stamp a default meow-relay asks (gateway/server/config.ts depositStampBits); a relay asking fewer accepts it too. */
 const AGENT_DEPOSIT_STAMP_BITS = 16;
@@ -42,6 +44,8 @@ export interface MeshNodeDeps {
   readonly suite: CryptoSuite;
   readonly log: Logger;
   readonly openLoRa?: LinkDeps['openLoRa'];
+  /** Opens a sensor board's Firmata IO (default: firmata-io on the serial port); tests give mock-firmata. */
+  readonly openSensorIo?: OpenSensorIo;
 }
 
 export interface LinkStatus {
@@ -73,6 +77,8 @@ export interface MeshNode {
   readonly store: Store;
   /** How the node-hosted agent and the local API's envelope routes reach the mesh and relays (seams/node-port.ts). */
   readonly agentPort: InProcessNodePort;
+  /** The field-sensor roles (config `sensors`, `collector`). */
+  readonly sensors: SensorRole;
   status(): NodeStatus;
   stop(): Promise<void>;
 }
@@ -102,8 +108,11 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     const isGateway = config.gateway.relays.length > 0;
     const deliver = createDelivery({ store, suite, log, gateway: () => gateway });
     const agentPortRef: { current?: InProcessNodePort } = {};
+    const sensorRef: { current?: SensorRole } = {};
     // After delivery.ts stored a direct envelope, the agents watching its mailbox hear of it.
+    // A collected sensor's envelope goes to the sensor table instead (sensor-role.ts).
     const deliverAndTell = (envelope: Uint8Array, meta: Parameters<typeof deliver>[1]): boolean => {
+      if (sensorRef.current?.deliver(envelope)) return true;
       const stored = deliver(envelope, meta);
       const fields = stored ? decodeEnvelopeFields(envelope) : undefined;
       if (fields?.ok && fields.value.kind === 'direct') agentPortRef.current?.deposited(fields.value.mailboxTag, envelopeId(suite, envelope), envelope);
@@ -138,6 +147,15 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       relay: (url) => relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS }),
     });
     agentPortRef.current = port;
+    const sensors = await startSensorRole(config, {
+      suite, clock, log, store, dataDir: config.dataDir, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+      openSensorIo: deps.openSensorIo ?? openFirmataPort,
+    }).catch(async (error: unknown) => {
+      port.stop();
+      await router.close();
+      throw error;
+    });
+    sensorRef.current = sensors;
 
     // Expired mail, outbox items and seen ids are swept on the injected clock.
     const housekeeping = startHousekeeping(store, clock);
@@ -148,6 +166,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       router,
       store,
       agentPort: port,
+      sensors,
       status: () => ({
         nodeId: toHex(router.nodeId),
         uptimeMs: clock.now() - startedAt,
@@ -158,6 +177,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       }),
       async stop() {
         housekeeping.stop();
+        sensors.stop();
         port.stop();
         await gateway?.stop();
         await router.close();

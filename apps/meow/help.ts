@@ -26,6 +26,7 @@ With a running meow-node (npm start, or npx meow-node):
   group, broadcast, directory, introduce   groups, emergency broadcasts, the
                   "free for chat" directory, introducing two contacts
   status          the node's neighbours, routes, queues, airtime and API address
+  sensors         a collector node's field sensor readings: latest, history, CSV/JSON
 
 Without a node:
   keygen          create an identity file (the key-file forms of card create|import use it)
@@ -85,6 +86,18 @@ address and, when the node serves it, the web client's address for phones.
   --json                  print the raw status document
   -d, --data-dir DIR      the node's data directory (default ./.meow-data, or MEOW_DATA_DIR)
   --node URL              the node's local API address
+`,
+  sensors: `Usage: meow sensors [SOURCE[/SENSOR]] [--limit N] [--latest] [--csv|--json] [-d DIR]
+
+The readings a collector node stored from its field sensor relays
+(its "collector" block; docs/HARDWARE.md "Field sensors"): the latest of each
+sensor, then the history, oldest first (times in UTC).
+
+  SOURCE[/SENSOR]         one sensor relay, or one of its sensors
+  --limit N               the newest N readings of the history (default 100, at most 10000)
+  --latest                only the latest reading of each sensor
+  --csv                   the history (or, with --latest, the latest) as CSV
+  --json                  both, as JSON (docs/API.md "Field sensors")
 `,
   inspect: `Usage: meow inspect [--as card|key-file|gateway-request|envelope|frame] [FILE|-]
 

@@ -14,6 +14,7 @@ import { inspect } from './inspect.ts';
 import { type CliIo, processIo } from './io.ts';
 import { keygen } from './keygen.ts';
 import { status } from './status.ts';
+import { sensors } from './sensors.ts';
 import { chat } from './chat.ts';
 import { createHidden, init, lock, unlock } from './identity.ts';
 import { contacts, inbox, send } from './messages.ts';
@@ -25,7 +26,7 @@ import { introCommand, introduceCommand } from './introduce.ts';
 
 /** The commands, for "did you mean" (the switch below is the authority). */
 const COMMANDS = ['init', 'unlock', 'lock', 'hidden', 'card', 'contacts', 'send', 'inbox', 'chat', 'policy', 'keygen', 'inspect',
-  'status', 'doctor', 'group', 'broadcast', 'directory', 'introduce', 'help'];
+  'status', 'sensors', 'doctor', 'group', 'broadcast', 'directory', 'introduce', 'help'];
 
 /** Flags that name the node, accepted before the command too (`meow --data-dir bob init`). */
 const LEADING_NODE_FLAGS = new Set(['--data-dir', '-d', '--node']);
@@ -66,6 +67,7 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
     case 'card': return cardCommand(io, rest);
     case 'inspect': return inspect(io, rest);
     case 'doctor': return doctor(io, rest);
+    case 'sensors': return sensors(io, rest);
     case 'group': return groupCommand(io, rest);
     case 'broadcast': return broadcastCommand(io, rest);
     case 'directory': return directoryCommand(io, rest);

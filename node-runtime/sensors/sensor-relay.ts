@@ -36,6 +36,8 @@ export interface SensorRelayOptions {
   readonly sampleEveryMs?: number;
   /** Samples packed into one envelope (default 4), capped so the readings fit in 16. */
   readonly samplesPerEnvelope?: number;
+  /** Told of a batch that could not be sealed or sent (a counter that cannot be persisted, a closed mesh). */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface SensorRelayStats {
@@ -89,13 +91,15 @@ export class SensorRelay {
     if (this.pending.length === 0) return;
     const readings = this.pending.splice(0);
     this.samplesPending = 0;
-    const counter = await this.options.counter.next();
-    const envelope = sealSensorReading(this.options.suite, this.options.key, counter, readings);
     try {
+      // No counter, no envelope: the batch is dropped rather than sealed under a counter that may repeat.
+      const counter = await this.options.counter.next();
+      const envelope = sealSensorReading(this.options.suite, this.options.key, counter, readings);
       await this.options.send(envelope);
       this.counters.envelopesSent++;
-    } catch {
+    } catch (error) {
       this.counters.sendFailures++;
+      this.options.onError?.(error);
     }
   }
 }

@@ -86,7 +86,7 @@ describe('field sensors on a mock Firmata IO', () => {
     relay.stop();
     expect(sent).toHaveLength(2); // 8 samples of 4 readings: two envelopes of 16
     expect(sent[0]!.length).toBeLessThanOrEqual(9 + 16 * 4 + 16);
-    expect(collector.store.history(id)).toHaveLength(32);
+    expect(collector.store.history({ sensor: id })).toHaveLength(32);
     expect(collector.store.latest().map((r) => r.value)).toEqual([sample[0]!.value, sample[1]!.value, 1, 700]);
     // The mesh delivers a copy again: refused as a replay, nothing stored.
     expect(collector.accept(sent[0]!)).toEqual({ ok: false, reason: 'replay' });

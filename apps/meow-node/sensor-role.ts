@@ -1,0 +1,110 @@
+/**
+ * The node's field-sensor roles (issue 11 "Field sensor relays"):
+ *  - a sensor relay (config `sensors`): johnny-five reads the Firmata board
+ *    on a schedule, node-runtime/sensors/sensor-relay.ts batches and seals
+ *    the readings under a durable counter (<dataDir>/sensor-counter) and the
+ *    router carries each envelope to the collector's node;
+ *  - a collector (config `collector`): sensor envelopes of the sources it
+ *    lists are opened, replay-checked against each source's window and kept
+ *    in SQLite (node-runtime/store/sensor-readings.ts) instead of the hosted
+ *    mailboxes; envelopes of sensors it does not know go on to the mailboxes
+ *    like any other mail (budgeted by delivery.ts).
+ */
+import { join } from 'node:path';
+import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
+import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
+import { decodeSensorHeader } from '../../protocol/envelope/sensor.ts';
+import { EnvelopeKind, versionKindByte } from '../../protocol/envelope/kinds.ts';
+import type { Clock } from '../../seams/clock.ts';
+import type { Logger } from '../../seams/logger.ts';
+import type { Store } from '../../node-runtime/store/index.ts';
+import { SqliteSensorStore } from '../../node-runtime/store/sensor-readings.ts';
+import { SensorCollector } from '../../node-runtime/sensors/sensor-collector.ts';
+import { SensorRelay, type SensorRelayStats } from '../../node-runtime/sensors/sensor-relay.ts';
+import { FileSensorCounter } from '../../node-runtime/sensors/durable-counter.ts';
+import { openSensorBoard } from '../../hardware/sensors/firmata-sensors.ts';
+import type { CollectorConfig, SensorRelayConfig, SensorSource } from './sensors-config.ts';
+
+/** Opens the Firmata IO of a board (hardware/sensors/firmata-port.ts on a node; mock-firmata in tests). */
+export type OpenSensorIo = (port: string, baudRate: number) => object;
+
+export interface SensorRoleDeps {
+  readonly suite: CryptoSuite;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly dataDir: string;
+  readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
+  readonly openSensorIo: OpenSensorIo;
+  /** How long the Firmata board has to answer at start (default 10 s). */
+  readonly boardTimeoutMs?: number;
+}
+
+export interface CollectorView {
+  readonly readings: SqliteSensorStore;
+  /** The configured source of a sensor id (hex). */
+  source(sensorIdHex: string): SensorSource | undefined;
+  /** The sensor id (hex) of a configured source's name. */
+  sensorIdOf(sourceName: string): string | undefined;
+}
+
+export interface SensorRole {
+  readonly collector?: CollectorView;
+  /** True when the envelope was a collected sensor's and is handled (stored or refused for good). */
+  deliver(envelope: Uint8Array): boolean;
+  relayStats(): SensorRelayStats | undefined;
+  stop(): void;
+}
+
+const SENSOR_KIND_BYTE = versionKindByte(EnvelopeKind.sensor);
+
+function startCollector(config: CollectorConfig, deps: SensorRoleDeps): { view: CollectorView; deliver: (e: Uint8Array) => boolean } {
+  const readings = new SqliteSensorStore(deps.store.database());
+  const collector = new SensorCollector(deps.suite, deps.clock, readings);
+  const sources = new Map<string, SensorSource>();
+  for (const source of config.sources) sources.set(collector.addSensor(fromHex(source.keyHex)!), source);
+  const deliver = (envelope: Uint8Array): boolean => {
+    if (envelope[0] !== SENSOR_KIND_BYTE) return false;
+    const header = decodeSensorHeader(envelope);
+    if (!header.ok || !collector.knows(toHex(header.value.sensorId))) return false;
+    const result = collector.accept(envelope);
+    const source = sources.get(toHex(header.value.sensorId))!.name;
+    // Refused envelopes are acknowledged too: a forged or replayed one can never be stored, a retry only costs airtime.
+    if (result.ok) deps.log.debug('sensor readings stored', { source, readings: result.stored });
+    else deps.log.warn('sensor envelope refused', { source, reason: result.reason });
+    return true;
+  };
+  const ids = new Map([...sources].map(([id, source]) => [source.name, id]));
+  return { view: { readings, source: (id) => sources.get(id), sensorIdOf: (name) => ids.get(name) }, deliver };
+}
+
+async function startRelay(config: SensorRelayConfig, deps: SensorRoleDeps): Promise<SensorRelay> {
+  const board = await openSensorBoard(deps.openSensorIo(config.port, config.baudRate), config.sensors, deps.boardTimeoutMs);
+  const collector = fromHex(config.collector)!;
+  const relay = new SensorRelay({
+    board, suite: deps.suite, key: fromHex(config.keyHex)!, clock: deps.clock,
+    counter: new FileSensorCounter(join(deps.dataDir, 'sensor-counter')),
+    send: async (envelope) => {
+      await deps.sendDirect(collector, envelope);
+    },
+    sampleEveryMs: config.sampleEveryMs,
+    samplesPerEnvelope: config.samplesPerEnvelope,
+    onError: (error) => deps.log.warn('sensor batch not sent', { error: (error as Error).message }),
+  });
+  relay.start();
+  deps.log.info('sensor relay started', { port: config.port, sensors: config.sensors.map((s) => s.name), collector: config.collector });
+  return relay;
+}
+
+export async function startSensorRole(
+  config: { readonly sensors?: SensorRelayConfig; readonly collector?: CollectorConfig }, deps: SensorRoleDeps,
+): Promise<SensorRole> {
+  const collector = config.collector ? startCollector(config.collector, deps) : undefined;
+  const relay = config.sensors ? await startRelay(config.sensors, deps) : undefined;
+  return {
+    ...(collector ? { collector: collector.view } : {}),
+    deliver: (envelope) => collector?.deliver(envelope) ?? false,
+    relayStats: () => relay?.stats(),
+    stop: () => relay?.stop(),
+  };
+}
