@@ -211,6 +211,8 @@ export class Agent {
     if (change.policy) r.policy = checkPolicy(change.policy, this.peerServers(r));
     if (change.name !== undefined) r.name = checkName(change.name);
     await this.saveContact(r);
+    // The policy decides whether my presence is published for this contact (agent/presence/presence-book.ts).
+    if (change.policy) this.watchMailboxes();
     return this.view(r);
   }
 
@@ -385,7 +387,7 @@ export class Agent {
 export function messageView(r: ContactRecord, m: MessageRecord): MessageView {
   return {
     id: m.id, contactId: r.id, direction: m.direction, text: m.text, at: m.at,
-    ...(m.state ? { state: m.state } : {}), ...(m.failure ? { failure: m.failure } : {}),
+    ...(m.state ? { state: m.state } : {}), ...(m.failure ? { failure: m.failure } : {}), ...(m.via ? { via: m.via } : {}),
   };
 }
 

@@ -13,6 +13,12 @@
  * carries the new keys at once. The old mailbox stays watched while the
  * session drains it, then it drops out of the watch list and the node
  * forgets it.
+ *
+ * Presence and the direct path (agent/presence/presence-book.ts): for a
+ * contact whose policy is 'direct', my presence rides on the watched current
+ * mailbox, and a message goes first to the contact's direct address when its
+ * presence gives one; the node falls back to the mesh and relays. The
+ * message remembers which path took it (`via`).
  */
 import { toHex } from '../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../protocol/crypto/suite.ts';
@@ -31,6 +37,7 @@ import type { ContactRecord, MessageRecord } from './document.ts';
 import { AgentCoreError } from './errors.ts';
 import { routeFor } from './policy.ts';
 import { peerServers } from './cards.ts';
+import { PresenceBook } from './presence/presence-book.ts';
 
 export interface ConversationHost {
   record(id: string): ContactRecord;
@@ -49,6 +56,8 @@ interface Deps {
   readonly random: RandomSource;
   readonly clock: { now(): number };
   readonly node: NodePort;
+  /** The node's own port when `node` is a wrapper (agent/social/answer-inbox.ts) that passes on only the core calls. */
+  readonly presenceNode?: NodePort;
 }
 
 interface Options {
@@ -67,8 +76,11 @@ export class Conversations {
   private readonly receipts = new Map<string, { contactId: string; messageId: string }>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly dirty = new Set<ContactRecord>();
+  private readonly presence: PresenceBook;
 
-  constructor(private readonly deps: Deps, private readonly options: Options, private readonly host: ConversationHost) {}
+  constructor(private readonly deps: Deps, private readonly options: Options, private readonly host: ConversationHost) {
+    this.presence = new PresenceBook({ ...deps, node: deps.presenceNode ?? deps.node });
+  }
 
   async start(): Promise<void> {
     this.unsubscribe.push(this.deps.node.onEnvelope((a) => this.arrived(a)));
@@ -106,7 +118,12 @@ export class Conversations {
         const lookup = lookupKeyPairFromSecret(this.deps.suite, r.pendingKeys.lookupSecret);
         list.push({ tag: mailboxTag(this.deps.suite, lookup.publicKey), lookupSecret: lookup.secretKey, relays });
       } else if (r.status === 'active') {
-        for (const box of this.host.session(r).mailboxes(now)) list.push({ tag: box.tag, lookupSecret: box.lookup.secretKey, relays });
+        const session = this.host.session(r);
+        const mine = r.policy.mode === 'direct' && relays.length > 0 ? this.presence.publish(r.id, session) : undefined;
+        for (const box of session.mailboxes(now)) {
+          const presence = mine && toHex(mine.tag) === toHex(box.tag) ? { presence: { blob: mine.blob, ttlSec: mine.ttlSec } } : {};
+          list.push({ tag: box.tag, lookupSecret: box.lookup.secretKey, relays, ...presence });
+        }
       }
     }
     this.deps.node.watch(list);
@@ -188,9 +205,12 @@ export class Conversations {
     const route = routeFor(r.policy, peerServers(this.deps.suite, r));
     const decoded = decodeDirectEnvelope(envelope);
     if (!decoded.ok) throw new AgentCoreError('bad-request', 'internal: a sealed envelope does not decode');
+    const tag = this.relayTag(r, decoded.value.mailboxTag);
+    const direct = r.policy.mode === 'direct' && tag.length > decoded.value.mailboxTag.length
+      ? await this.presence.addressOf(r.id, this.host.session(r), tag, route.relays) : undefined;
     return this.deps.node.submit({
-      tag: this.relayTag(r, decoded.value.mailboxTag), envelope, relays: route.relays, ttlMs: this.options.messageTtlMs,
-      ...(route.meshNode ? { meshNode: route.meshNode } : {}),
+      tag, envelope, relays: route.relays, ttlMs: this.options.messageTtlMs,
+      ...(route.meshNode ? { meshNode: route.meshNode } : {}), ...(direct ? { direct } : {}),
     });
   }
 
@@ -291,11 +311,16 @@ export class Conversations {
       m.failure = u.failure ?? 'the node gave up';
     } else if (STATE_RANK[u.state] > STATE_RANK[current]) {
       m.state = u.state;
+      if (u.via) m.via = u.via;
+      // Another path took it: the contact's presence may be stale, read it again next time.
+      if (u.via && u.via !== 'direct') this.presence.forget(r.id);
       delete m.failure;
     } else {
       return;
     }
     this.dirty.add(r);
-    this.host.emit({ type: 'state', contactId: r.id, id: m.id, state: m.state ?? 'queued', ...(m.failure ? { failure: m.failure } : {}) });
+    this.host.emit({
+      type: 'state', contactId: r.id, id: m.id, state: m.state ?? 'queued', ...(m.failure ? { failure: m.failure } : {}), ...(m.via ? { via: m.via } : {}),
+    });
   }
 }

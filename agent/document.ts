@@ -14,6 +14,7 @@
 import { fromHex, fromUtf8, toHex, utf8 } from '../protocol/codec/bytes.ts';
 import { type DecodeResult, fail, ok } from '../protocol/codec/result.ts';
 import type { ContactPolicy, MessageState } from '../seams/local-api.ts';
+import type { DeliveryPath } from '../seams/node-port.ts';
 
 export const AGENT_DOCUMENT_VERSION = 2;
 /** History kept per contact in the vault (older messages are dropped first: a vault slot has a fixed size). */
@@ -41,6 +42,8 @@ export interface MessageRecord {
   readonly at: number;
   state?: MessageState;
   failure?: string;
+  /** The path that took an outgoing message (straight to the contact's node, the mesh, a relay). */
+  via?: DeliveryPath;
   /** Node receipts of the copies handed over (one per route). */
   receipts: string[];
   /** The sealed envelope until the node accepted it (a crash in between resubmits it). */

@@ -227,6 +227,8 @@ export interface MessageView {
   /** Outgoing messages only. */
   readonly state?: MessageState;
   readonly failure?: string;
+  /** Outgoing, once out: the path that took it ('direct' to the contact's node, 'mesh', 'relay'). */
+  readonly via?: 'direct' | 'mesh' | 'relay';
 }
 
 /** POST /v1/messages */
@@ -252,7 +254,7 @@ export interface DraftView {
  */
 export type AgentEvent =
   | { readonly type: 'message'; readonly message: MessageView }
-  | { readonly type: 'state'; readonly contactId: string; readonly id: string; readonly state: MessageState; readonly failure?: string }
+  | { readonly type: 'state'; readonly contactId: string; readonly id: string; readonly state: MessageState; readonly failure?: string; readonly via?: 'direct' | 'mesh' | 'relay' }
   | { readonly type: 'contact'; readonly contact: ContactView }
   | { readonly type: 'locked' };
 

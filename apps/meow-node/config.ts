@@ -13,6 +13,7 @@ import { udpLinkKind } from '../../node-runtime/links/udp/kind.ts';
 import type { LogLevel } from '../../seams/logger.ts';
 import { isRelayUrlScheme, RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
 import { parseWebConfig, type WebConfig } from './web/config.ts';
+import { type DirectConfig, parseDirectConfig } from './direct-role.ts';
 import { type CollectorConfig, parseCollectorConfig, parseSensorRelayConfig, type SensorRelayConfig } from './sensors-config.ts';
 
 export type { LinkConfig } from '../../node-runtime/links/registry.ts';
@@ -48,6 +49,8 @@ export interface NodeConfig {
   readonly log: { readonly level: LogLevel };
   /** The browser client (apps/meow-node/web/config.ts): absent or enabled false, not served. */
   readonly web?: WebConfig;
+  /** The direct endpoint contacts reach through presence (apps/meow-node/direct-role.ts): absent, none. */
+  readonly direct?: DirectConfig;
   /** A field sensor relay on this node (apps/meow-node/sensors-config.ts). */
   readonly sensors?: SensorRelayConfig;
   /** The sensor relays whose readings this node keeps (apps/meow-node/sensors-config.ts). */
@@ -123,7 +126,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
 function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
   const o = raw as JsonObject;
-  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'sensors', 'collector']);
+  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector']);
   for (const key of Object.keys(o)) check(known.has(key), key, `one of ${[...known].join(', ')} (unknown field)`);
   const region = o.region ?? DEFAULT_CONFIG.region;
   check(region === 'EU868' || region === 'US915' || region === 'none', 'region', '"EU868", "US915" or "none"');
@@ -158,6 +161,7 @@ function parseFields(raw: unknown, baseDir: string): NodeConfig {
     },
     log: { level: log.level as LogLevel },
     ...(o.web !== undefined ? { web: parseWebConfig(o.web) } : {}),
+    ...(o.direct !== undefined ? { direct: parseDirectConfig(o.direct) } : {}),
     ...(o.sensors !== undefined ? { sensors: parseSensorRelayConfig(o.sensors) } : {}),
     ...(o.collector !== undefined ? { collector: parseCollectorConfig(o.collector) } : {}),
   };

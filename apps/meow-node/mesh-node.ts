@@ -32,6 +32,7 @@ import { createInProcessNodePort, type InProcessNodePort } from './local-api/nod
 import { decodeEnvelopeFields } from '../../protocol/envelope/clear-fields.ts';
 import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import { relayPort } from '../../gateway/client/index.ts';
+import { type DirectRole, startDirectRole } from './direct-role.ts';
 import { type OpenSensorIo, type SensorRole, startSensorRole } from './sensor-role.ts';
 import { openFirmataPort } from '../../hardware/sensors/firmata-port.ts';
 
@@ -100,6 +101,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
   }
   const built: BuiltLink[] = [];
   let gateway: RunningGateway | undefined;
+  let direct: DirectRole | undefined;
   try {
     const nodeIdFull = meshNodeId(suite, key.publicKey);
     for (const linkConfig of config.links) {
@@ -141,7 +143,10 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       links: built.map((b) => b.link.id), gateway: isGateway ? config.gateway.relays.map(redactUrl) : undefined,
     });
 
+    // Envelopes sent straight to this node by contacts who read its presence (config `direct`).
+    direct = await startDirectRole(config.direct, { suite, clock, log, accept: (e) => agentPortRef.current?.receiveDirect(e) ?? 'unknown-mailbox' });
     const port = createInProcessNodePort({
+      ...(direct ? { direct: { address: direct.address, send: direct.send } } : {}),
       nodeId: router.nodeId, store, suite, clock, random, log, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
       // A contact's mailbox is "first contact" to the relay (no sender pass yet): mint the stamp a default relay asks.
       relay: (url) => relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS }),
@@ -179,6 +184,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
         housekeeping.stop();
         sensors.stop();
         port.stop();
+        await direct?.close();
         await gateway?.stop();
         await router.close();
         for (const b of built) {
@@ -192,6 +198,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       },
     };
   } catch (error) {
+    await direct?.close().catch(() => undefined);
     await gateway?.stop();
     for (const b of built) await b.link.close().catch(() => undefined);
     store.close();

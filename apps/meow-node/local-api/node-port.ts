@@ -14,6 +14,13 @@
  *  - watched mailboxes with an Lkp secret and relays are fetched from those
  *    relays (relay-fetch.ts) every `fetchEveryMs`, at once when a new one is
  *    watched, and on demand (fetchNow).
+ *  - direct path (docs/PROTOCOL.md, "Presence and direct messaging"): a
+ *    submission with the contact's presence address goes straight to that
+ *    node first (`direct.send`); envelopes arriving at this node's direct
+ *    endpoint are filed by receiveDirect() only under a watched mailbox,
+ *    once (a replay is a duplicate), and handed to the agent like a fetched
+ *    one. The address is kept in memory only: after a restart the message
+ *    goes by the mesh or the relays.
  *  - an attempt that fails is announced as `queued` with the reason
  *    ("relay unreachable: ..."), so the user sees why it is not out yet.
  */
@@ -27,6 +34,7 @@ import type { Logger } from '../../../seams/logger.ts';
 import type { ArrivedEnvelope, NodePort, SubmissionUpdate, SubmitRequest, WatchedMailbox } from '../../../seams/node-port.ts';
 import type { RelayPort } from '../../../seams/relay-port.ts';
 import type { Store } from '../../../node-runtime/store/index.ts';
+import type { DirectAcceptOutcome } from '../../../node-runtime/direct/endpoint.ts';
 import { AgentSubmissions } from '../../../node-runtime/store/agent-submissions.ts';
 import { createRelayFetcher, type RelayFetchStatus } from './relay-fetch.ts';
 import { attemptDelivery, RelayPortCache } from './submission-attempt.ts';
@@ -34,6 +42,8 @@ import { attemptDelivery, RelayPortCache } from './submission-attempt.ts';
 export const DEFAULT_SUBMISSION_TTL_MS = 7 * 24 * 3_600_000;
 const SEND_LOOP_MS = 1_000;
 const MAX_IN_FLIGHT = 16;
+/** Direct addresses remembered for submissions in flight; past it the oldest is forgotten (that one goes by relay). */
+const MAX_DIRECT_ADDRESSES = 1024;
 /** How often watched mailboxes are fetched from relays: a message through a relay waits at most this long, plus the sender's side. */
 export const DEFAULT_RELAY_FETCH_MS = 10_000;
 
@@ -49,6 +59,8 @@ export interface InProcessNodePortDeps {
   readonly relay?: (url: string) => RelayPort;
   /** Period of the relay fetch (DEFAULT_RELAY_FETCH_MS). */
   readonly fetchEveryMs?: number;
+  /** This node's direct endpoint (its advertised address) and the sender to contacts' endpoints. */
+  readonly direct?: { readonly address: string; readonly send: (address: string, envelope: Uint8Array) => Promise<unknown> };
 }
 
 export interface InProcessNodePort extends NodePort {
@@ -61,6 +73,8 @@ export interface InProcessNodePort extends NodePort {
    * watch(); 'api' the browser's registrations): the node watches their union.
    */
   watchFor(source: string, mailboxes: readonly WatchedMailbox[]): void;
+  /** An envelope that came to this node's direct endpoint: filed only under a watched mailbox, once. */
+  receiveDirect(envelope: Uint8Array): DirectAcceptOutcome;
   /** Stores an envelope kept elsewhere (a locked compartment's, now opened) in this node's mailboxes and hands it to the watchers. */
   inject(envelope: Uint8Array): void;
   /** The envelopes this node holds under `tag`, oldest first. */
@@ -91,6 +105,7 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
   const envelopeHandlers = new Set<(a: ArrivedEnvelope) => void | Promise<void>>();
   const inFlight = new Set<string>();
   const watchers = new Map<string, readonly WatchedMailbox[]>();
+  const directAddresses = new Map<string, string>();
   let watched = new Map<string, WatchedMailbox>();
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -122,9 +137,25 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
 
   const port: InProcessNodePort = {
     meshNodeId: deps.nodeId,
+    ...(deps.direct ? { directAddress: deps.direct.address } : {}),
+    async lookupPresence(tag: Uint8Array, urls: readonly string[]): Promise<Uint8Array | undefined> {
+      for (const url of urls) {
+        try {
+          const blob = await relayFor(url)?.lookupPresence?.(tag);
+          if (blob) return blob;
+        } catch (e) {
+          log.debug('presence lookup failed', { error: (e as Error).message });
+        }
+      }
+      return undefined;
+    },
     async submit(request: SubmitRequest): Promise<string> {
       const id = envelopeId(suite, request.envelope);
       const now = clock.now();
+      if (request.direct && deps.direct) {
+        if (directAddresses.size >= MAX_DIRECT_ADDRESSES) directAddresses.delete(directAddresses.keys().next().value!);
+        directAddresses.set(toHex(id), request.direct);
+      }
       submissions.add({
         id, tag: request.tag, envelope: request.envelope, relays: request.relays, nowMs: now,
         expiresAt: now + (request.ttlMs ?? DEFAULT_SUBMISSION_TTL_MS), ...(request.meshNode ? { meshNode: request.meshNode } : {}),
@@ -150,6 +181,9 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
       watched = new Map([...watchers.values()].flat().map((m) => [toHex(m.tag), m]));
       let fresh = false;
       for (const [hex, m] of watched) {
+        // A new or changed presence is published by a fetch pass at once.
+        const blob = m.presence?.blob;
+        if (blob && m.relays?.length && toHex(before.get(hex)?.presence?.blob ?? new Uint8Array(0)) !== toHex(blob)) fresh = true;
         if (before.has(hex)) continue;
         if (m.lookupSecret && m.relays?.length) fresh = true;
         for (const stored of store.mailboxes.list(m.tag, { limit: 1000 })) {
@@ -171,6 +205,17 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
       // remembers the id). It is handed over all the same; the vault keeps its copy until the agent's next save.
       if (store.mailboxes.deposit(fields.value.mailboxTag, id, envelope) !== 'expired') port.deposited(fields.value.mailboxTag, id, envelope);
     },
+    receiveDirect(envelope: Uint8Array): DirectAcceptOutcome {
+      const fields = decodeEnvelopeFields(envelope);
+      if (!fields.ok || fields.value.kind !== 'direct') return 'malformed';
+      // Only a mailbox an agent here watches: anyone on the network can send to the endpoint.
+      if (!watched.has(toHex(fields.value.mailboxTag))) return 'unknown-mailbox';
+      const id = envelopeId(suite, envelope);
+      const outcome = store.mailboxes.deposit(fields.value.mailboxTag, id, envelope);
+      if (outcome !== 'stored') return outcome === 'duplicate' ? 'duplicate' : 'malformed';
+      port.deposited(fields.value.mailboxTag, id, envelope);
+      return 'stored';
+    },
     held(tag: Uint8Array): ArrivedEnvelope[] {
       return store.mailboxes.list(tag, { limit: 1000 }).map((m) => ({ tag, id: m.id, envelope: m.bytes, receivedAt: m.storedAt }));
     },
@@ -186,7 +231,10 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
         const key = toHex(row.id);
         if (inFlight.has(key) || inFlight.size >= MAX_IN_FLIGHT) continue;
         inFlight.add(key);
-        attemptDelivery({ ...deps, submissions, relayFor, announce, deposited: port.deposited }, row).catch((e: unknown) => log.warn('agent envelope attempt failed', { error: (e as Error).message }))
+        attemptDelivery({
+          ...deps, submissions, relayFor, announce, deposited: port.deposited,
+          ...(deps.direct ? { directFor: (id: Uint8Array) => directAddresses.get(toHex(id)), sendToAddress: deps.direct.send } : {}),
+        }, row).catch((e: unknown) => log.warn('agent envelope attempt failed', { error: (e as Error).message }))
           .finally(() => inFlight.delete(key));
       }
     },

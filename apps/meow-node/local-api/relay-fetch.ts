@@ -11,6 +11,12 @@
  * A crash before the ack only means the relay gives it again; the node's
  * mailbox store and the agent's session both drop the duplicate.
  *
+ * A watched mailbox that carries a presence blob has it published on each of
+ * its relays in the same pass, right after the mailbox is registered, and
+ * again whenever the agent hands a different blob (a fresh expiry, a new
+ * address, a rotated mailbox): the poll carries the presence. A relay that
+ * refuses it does not stop the fetch.
+ *
  * One pass at a time: a scheduled pass and an on-demand one never interleave
  * on the same mailbox (the relay's signed-request counters must rise).
  */
@@ -57,6 +63,8 @@ export interface RelayFetcher {
 export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
   const { store, suite, clock, log } = deps;
   const registered = new Set<string>();
+  /** The blob last published per relay and mailbox (hex), so an unchanged one is not sent every pass. */
+  const published = new Map<string, string>();
   const statuses = new Map<string, RelayFetchStatus>();
   let running: Promise<number> | undefined;
 
@@ -78,6 +86,14 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
     if (!registered.has(key)) {
       await relay.register(lookup);
       registered.add(key);
+    }
+    if (box.presence && relay.publishPresence && published.get(key) !== toHex(box.presence.blob)) {
+      try {
+        await relay.publishPresence(lookup, box.presence.blob, box.presence.ttlSec);
+        published.set(key, toHex(box.presence.blob));
+      } catch (e) {
+        log.debug('presence not published', { relay: redactUrl(relay.url), error: (e as Error).message });
+      }
     }
     let acks: Uint8Array[] = [];
     for (let page = 0; page < MAX_PAGES_PER_MAILBOX; page++) {

@@ -1,7 +1,8 @@
 /**
  * One delivery attempt of an agent's submission (node-port.ts runs them from
- * its send loop): to the mesh node hosting the mailbox (this node itself: a
- * local deposit), else to the relays in order; a failure is announced as
+ * its send loop): straight to the contact's node when its presence gave a
+ * direct address (node-runtime/direct), else to the mesh node hosting the
+ * mailbox (this node itself: a local deposit), else to the relays in order; a failure is announced as
  * `queued` with its reason and retried with backoff, a refusal by every
  * relay with no mesh node left is final (`failed`), and so is expiry.
  */
@@ -11,7 +12,7 @@ import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
-import type { SubmissionUpdate } from '../../../seams/node-port.ts';
+import type { DeliveryPath, SubmissionUpdate } from '../../../seams/node-port.ts';
 import { type RelayPort, RelayRefusedError } from '../../../seams/relay-port.ts';
 import { redactUrl } from '../../../gateway/bridge/redact-url.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type Store } from '../../../node-runtime/store/index.ts';
@@ -33,6 +34,10 @@ export interface AttemptContext {
   readonly relayFor: (url: string) => RelayPort | undefined;
   readonly announce: (update: SubmissionUpdate) => void;
   readonly deposited: (tag: Uint8Array, id: Uint8Array, envelope: Uint8Array) => void;
+  /** The contact's direct address for this submission (from its presence), when there is one. */
+  readonly directFor?: (id: Uint8Array) => string | undefined;
+  /** Sends to a direct address (node-runtime/direct/sender.ts); rejects when the path fails. */
+  readonly sendToAddress?: (address: string, envelope: Uint8Array) => Promise<unknown>;
 }
 
 /** One relay port per URL, opened on first use and kept for the node's life. */
@@ -59,24 +64,34 @@ export class RelayPortCache {
 export async function attemptDelivery(ctx: AttemptContext, row: SubmissionRow): Promise<void> {
 const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
   const attempts = row.attempts + 1;
-  const settle = (state: 'sent' | 'deposited' | 'failed', failure?: string): void => {
+  const settle = (state: 'sent' | 'deposited' | 'failed', failure?: string, via?: DeliveryPath): void => {
     submissions.settle(row.id, state, { attempts, nextAttemptAt: 0, ...(failure ? { failure } : {}) });
-    announce({ receiptId: toHex(row.id), state, ...(failure ? { failure } : {}) });
+    announce({ receiptId: toHex(row.id), state, ...(failure ? { failure } : {}), ...(via ? { via } : {}) });
   };
   if (clock.now() >= row.expiresAt) return settle('failed', 'expired: no mesh node or relay took it in time');
   const problems: string[] = [];
   let refusals = 0;
+  const direct = ctx.directFor?.(row.id);
+  if (direct && ctx.sendToAddress) {
+    try {
+      await ctx.sendToAddress(direct, row.envelope);
+      return settle('sent', undefined, 'direct');
+    } catch (e) {
+      // The address itself is not shown: it is the contact's, and the user's history may be read by others.
+      problems.push(`direct path: ${(e as Error).message}`);
+    }
+  }
   if (row.meshNode) {
     if (toHex(row.meshNode) === toHex(ctx.nodeId)) {
       // This node's mailboxes are filed under the 6-byte tag envelopes carry (a prefix of the relay's).
       const meshTag = row.tag.slice(0, MESH_TAG_BYTES);
       store.mailboxes.deposit(meshTag, envelopeId(suite, row.envelope), row.envelope);
       ctx.deposited(meshTag, envelopeId(suite, row.envelope), row.envelope);
-      return settle('sent');
+      return settle('sent', undefined, 'mesh');
     }
     try {
       await ctx.sendDirect(row.meshNode, row.envelope);
-      return settle('sent');
+      return settle('sent', undefined, 'mesh');
     } catch (e) {
       problems.push(`mesh node ${toHex(row.meshNode)}: ${(e as Error).message}`);
     }
@@ -91,7 +106,7 @@ const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
     }
     try {
       await relay.deposit(row.tag, row.envelope);
-      return settle('deposited');
+      return settle('deposited', undefined, 'relay');
     } catch (e) {
       const refused = e instanceof RelayRefusedError;
       if (refused) refusals++;
