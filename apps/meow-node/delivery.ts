@@ -200,7 +200,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       log.warn('gateway request refused', { code: request.code, offset: request.offset });
       return true;
     }
-    return gateway.handle(request.value);
+    // The allowance is the authenticated sender's (router origin block), never a name the request gives itself.
+    return gateway.handle(request.value, meta.source && toHex(meta.source));
   }
 
   return Object.assign(deliver, { counters });

@@ -39,8 +39,9 @@ export interface RunningGateway {
   /**
    * Handles a request from the mesh; true once it is durably accepted, false
    * when its sender is over its allowance (not acknowledged: it retries later).
-   * `sender` names the mesh sender when the router knows it; without it the
-   * allowance falls back to the relay mailbox tag (gateway-allowance.ts).
+   * `sender` is the mesh node the router authenticated (hex node id); without
+   * one the request draws on the allowance all unauthenticated senders share
+   * (gateway-allowance.ts).
    */
   handle(request: GatewayRequest, sender?: string): boolean;
   status(): GatewayStatus;
@@ -123,7 +124,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
             log.warn('deposit for a relay this gateway does not serve', { relay: redactUrl(request.relayUrl) });
             return true; // final: acknowledged and dropped, never retried
           }
-          if (!allowance.admit(GatewayAllowance.senderOf(sender, request.tag), clock.now())) return false;
+          if (!allowance.admit(sender, clock.now())) return false;
           outbox.enqueue(request.relayUrl, request.tag, request.envelope);
           return true;
         }

@@ -9,12 +9,16 @@
  *  - the stamp work over all senders has a ceiling per minute: past it,
  *    deposits wait in the durable outbox (RelayUnreachableError, retried
  *    with backoff), nothing is dropped, and the CPU stays the radio's.
- * The sender is the best name the mesh gives: until the router hands the
- * gateway an authenticated source (DeliverMeta), requests fall back to
- * their relay mailbox tag, which an attacker chooses: the ceiling, not the
- * per-sender allowance, is then what protects the CPU.
+ * The sender is the mesh node the router authenticated (DeliverMeta
+ * `source`: an origin MAC under a key only that node and this gateway
+ * share), never a field the sender chooses. Requests with no authenticated
+ * source (old nodes, senders that do not hold the gateway's key, forged
+ * origins) all share one small allowance: naming another node or a fresh
+ * mailbox tag buys nothing. Node keys cost nothing to make, so a sender the
+ * gateway has not seen before gets its own allowance only while a budget of
+ * new senders per hour lasts; past it, it draws on the shared one (an
+ * attacker with many keys cannot push out the senders already known).
  */
-import { toHex } from '../../protocol/codec/bytes.ts';
 import type { LookupKeyPair } from '../../protocol/keys/keys.ts';
 import type { Clock } from '../../seams/clock.ts';
 import { type FetchedMessage, type RelayPort, RelayUnreachableError } from '../../seams/relay-port.ts';
@@ -25,8 +29,12 @@ export interface BucketSpec {
 }
 
 export interface GatewayAllowanceOptions {
-  /** Deposits per mesh sender. Default 60, refilled at 60 an hour. */
+  /** Deposits per authenticated mesh sender. Default 60, refilled at 60 an hour. */
   readonly perSender?: BucketSpec;
+  /** Deposits shared by every sender the router could not authenticate. Default 20, refilled at 20 an hour. */
+  readonly unauthenticated?: BucketSpec;
+  /** Authenticated senders new to the gateway that get an allowance of their own. Default 30, refilled at 30 an hour. */
+  readonly newSenders?: BucketSpec;
   /** Stamp difficulty the gateway mints at (its `depositStampBits`). */
   readonly stampBits: number;
   /** Most stamp hashes per minute over all senders. Default 2^22 (a few seconds of a Pi core). */
@@ -63,21 +71,34 @@ class Buckets {
     b.tokens -= cost;
     return true;
   }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
 }
+
+/** The key all unauthenticated requests share (no authenticated sender is spelt like it: theirs are hex node ids). */
+const UNAUTHENTICATED = 'unauthenticated';
 
 export interface GatewayAllowanceStats {
   senderRefusals: number;
   ceilingDeferrals: number;
+  /** Deposits that drew on the shared allowance: no authenticated sender, or a new one past the new-sender budget. */
+  unauthenticated: number;
 }
 
 export class GatewayAllowance {
-  readonly stats: GatewayAllowanceStats = { senderRefusals: 0, ceilingDeferrals: 0 };
+  readonly stats: GatewayAllowanceStats = { senderRefusals: 0, ceilingDeferrals: 0, unauthenticated: 0 };
   private readonly senders: Buckets;
+  private readonly shared: Buckets;
+  private readonly newcomers: Buckets;
   private readonly work: Buckets;
   private readonly stampCost: number;
 
   constructor(options: GatewayAllowanceOptions) {
     this.senders = new Buckets(options.perSender ?? { capacity: 60, refillPerSecond: 60 / 3600 }, options.maxSenders ?? 10_000);
+    this.shared = new Buckets(options.unauthenticated ?? { capacity: 20, refillPerSecond: 20 / 3600 }, 1);
+    this.newcomers = new Buckets(options.newSenders ?? { capacity: 30, refillPerSecond: 30 / 3600 }, 1);
     const perMinute = options.workPerMinute ?? 2 ** 22;
     // A stamp of b bits costs 2^b hashes on average; with no stamp, a deposit still counts as one unit.
     this.stampCost = options.stampBits > 0 ? 2 ** options.stampBits : 1;
@@ -86,14 +107,14 @@ export class GatewayAllowance {
     this.work = new Buckets({ capacity: Math.max(perMinute, this.stampCost), refillPerSecond: perMinute / 60 }, 1);
   }
 
-  /** The sender key of a deposit: the mesh sender when known, else its relay mailbox tag. */
-  static senderOf(sender: string | undefined, tag: Uint8Array): string {
-    return sender ?? `tag:${toHex(tag)}`;
-  }
-
-  /** One deposit for `sender`; false when the sender is over its allowance. */
-  admit(sender: string, nowMs: number): boolean {
-    if (this.senders.take(sender, nowMs, 1)) return true;
+  /**
+   * One deposit for `sender` (the authenticated source node id, hex; undefined
+   * when the router could not authenticate one); false when over its allowance.
+   */
+  admit(sender: string | undefined, nowMs: number): boolean {
+    const own = sender !== undefined && (this.senders.has(sender) || this.newcomers.take('all', nowMs, 1));
+    if (!own) this.stats.unauthenticated++;
+    if (own ? this.senders.take(sender, nowMs, 1) : this.shared.take(UNAUTHENTICATED, nowMs, 1)) return true;
     this.stats.senderRefusals++;
     return false;
   }

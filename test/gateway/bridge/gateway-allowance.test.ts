@@ -47,6 +47,32 @@ describe('gateway allowance', () => {
     expect(allowance.admit('node:flooder', clock.now())).toBe(false);
   });
 
+  it('makes every unauthenticated sender share one small allowance, whatever it names', () => {
+    const clock = new ManualClock();
+    const allowance = new GatewayAllowance({ stampBits: 16, unauthenticated: { capacity: 5, refillPerSecond: 0 } });
+    let admitted = 0;
+    for (let i = 0; i < 50; i++) if (allowance.admit(undefined, clock.now())) admitted++;
+    expect(admitted).toBe(5);
+    expect(allowance.stats.unauthenticated).toBe(50);
+    // An authenticated sender is not touched by it.
+    expect(allowance.admit('0102030405060708', clock.now())).toBe(true);
+  });
+
+  it('gives new senders an allowance of their own only while the new-sender budget lasts; known ones keep theirs', () => {
+    const clock = new ManualClock();
+    const allowance = new GatewayAllowance({
+      stampBits: 16, perSender: { capacity: 2, refillPerSecond: 0 }, unauthenticated: { capacity: 3, refillPerSecond: 0 },
+      newSenders: { capacity: 4, refillPerSecond: 0 },
+    });
+    expect(allowance.admit('honest', clock.now())).toBe(true);
+    // A hundred fresh keys: three more get their own allowance, the rest share three deposits.
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) if (allowance.admit(`sybil-${i}`, clock.now())) admitted++;
+    expect(admitted).toBe(3 + 3);
+    expect(allowance.admit('honest', clock.now())).toBe(true);
+    expect(allowance.admit('honest', clock.now())).toBe(false);
+  });
+
   it('caps the stamp work per minute over all senders; over it deposits wait instead of burning the CPU', async () => {
     const clock = new ManualClock();
     const allowance = new GatewayAllowance({ stampBits: 16, workPerMinute: 2 ** 20, perSender: { capacity: 1e6, refillPerSecond: 0 } });
