@@ -33,6 +33,7 @@ import { AgentCoreError } from './errors.ts';
 import { checkPolicy, routeFor } from './policy.ts';
 import { Conversations } from './conversations.ts';
 import { SaveCoalescer } from './save-coalescer.ts';
+import { AnswerInbox, pendingInvitationIn } from './social/answer-inbox.ts';
 
 export interface AgentClock {
   now(): number;
@@ -91,11 +92,17 @@ export class Agent {
   readonly options: AgentOptions;
   private readonly conversations: Conversations;
   private dataHandler: ((contactId: string, bytes: Uint8Array) => Promise<void>) | undefined;
+  private answerHandler: ((contactId: string, answer: Uint8Array) => Promise<boolean>) | undefined;
 
   private constructor(private readonly deps: AgentDeps, main: OpenCompartment) {
     this.options = { ...DEFAULT_AGENT_OPTIONS, ...deps.options };
     this.compartments.push(main);
-    this.conversations = new Conversations(deps, this.options, {
+    // Answers dropped into a pending invitation's mailbox are taken before the conversations see it (agent/social/answer-inbox.ts).
+    const inbox = new AnswerInbox(deps.suite, deps.node, {
+      pending: (tagHex) => pendingInvitationIn(deps.suite, this.allContacts(), tagHex),
+      answered: async (contactId, answer) => (await this.answerHandler?.(contactId, answer).catch(() => false)) ?? false,
+    });
+    this.conversations = new Conversations({ ...deps, node: inbox.port(), presenceNode: deps.node }, this.options, {
       record: (id) => this.record(id),
       session: (record) => this.session(record),
       save: (record) => this.saveContact(record),
@@ -271,6 +278,11 @@ export class Agent {
 
   onData(handler: ((contactId: string, bytes: Uint8Array) => Promise<void>) | undefined): void {
     this.dataHandler = handler;
+  }
+
+  /** An answer dropped into my invitation's mailbox (agent/social/answer-drop.ts): completed (importCard, true) or refused; none without a handler. */
+  onAnswer(handler: ((contactId: string, answer: Uint8Array) => Promise<boolean>) | undefined): void {
+    this.answerHandler = handler;
   }
 
   /** Rotations due on schedule, expired mailboxes, resubmissions: call every minute or so. */

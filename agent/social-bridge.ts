@@ -10,7 +10,8 @@
  */
 import type { Agent } from './agent.ts';
 import { AgentCoreError } from './errors.ts';
-import type { CardPort, ContactChannel, SocialEnv } from './social/ports.ts';
+import { entryAnswered, publishedFor } from './social/directory.ts';
+import type { CardPort, ContactChannel, RelaySocialPort, SocialEnv } from './social/ports.ts';
 import {
   type SocialState, handleSocialControl, newSocialState, parseSocialState, serializeSocialState,
 } from './social/social-state.ts';
@@ -37,6 +38,8 @@ export interface SocialBridgeOptions {
   readonly relays: () => readonly string[];
   /** What became of each incoming control message ("joined", "refused: ..."), for the log. */
   readonly report?: (contactId: string, outcome: string) => void;
+  /** The relay a directory entry was published on, to withdraw it once answered. */
+  readonly relayFor?: (url: string) => RelaySocialPort | undefined;
 }
 
 function label(text: string): string {
@@ -93,6 +96,31 @@ export function createSocialBridge(agent: Agent, env: SocialEnv, options: Social
     }
   });
 
+  // An answer dropped into a pending invitation's mailbox (agent/social/answer-drop.ts) is taken for directory entries only:
+  // a card handed over in person comes back by hand, so nobody who saw it can answer in the invitee's place unnoticed.
+  agent.onAnswer(async (contactId, answer) => {
+    const directory = load().directory;
+    const entry = publishedFor(directory, contactId);
+    if (!entry) {
+      options.report?.(contactId, 'refused: an answer dropped for an invitation that is not a directory entry');
+      return false;
+    }
+    try {
+      await cards.completeInvite(contactId, answer, entry.description);
+    } catch (e) {
+      options.report?.(contactId, `refused: ${(e as Error).message}`);
+      return false;
+    }
+    try {
+      await entryAnswered(directory, contactId, (url) => options.relayFor?.(url));
+    } catch (e) {
+      options.report?.(contactId, `directory entry not withdrawn from its relay: ${(e as Error).message}`);
+    }
+    await save();
+    options.report?.(contactId, 'directory contact made');
+    return true;
+  });
+
   return {
     env, channel, cards, save,
     state: load,
@@ -105,6 +133,9 @@ export function createSocialBridge(agent: Agent, env: SocialEnv, options: Social
       if (named.length > 1) throw new AgentCoreError('bad-request', `${named.length} contacts are named "${nameOrId}": give the contact id`);
       throw new AgentCoreError('unknown-contact', `no contact "${nameOrId}"`, { contact: nameOrId });
     },
-    close: () => agent.onData(undefined),
+    close: () => {
+      agent.onData(undefined);
+      agent.onAnswer(undefined);
+    },
   };
 }

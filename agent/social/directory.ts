@@ -6,8 +6,11 @@
  * (protocol/server/records.ts) and its `reach` is an invitation card of a
  * fresh contact identity (fresh Ckp, Ekp and mailbox, whitepaper 3.1), made
  * by the core for this entry alone. Answering it is an ordinary answer to an
- * invitation, so the two people share nothing else. An invitation is single
- * use: the first answer makes the contact and the entry is withdrawn
+ * invitation, so the two people share nothing else. The answer card goes
+ * back sealed to the invitation's Ekp, dropped into the invitation's mailbox
+ * over the mesh or a relay the card names (answer-drop.ts); the publisher's
+ * agent completes the contact when it arrives. An invitation is single use:
+ * the first answer makes the contact and the entry is withdrawn
  * (entryAnswered); publish again to meet someone else.
  */
 import { toHex } from '../../protocol/codec/bytes.ts';
@@ -88,12 +91,20 @@ export async function withdrawEntry(state: DirectoryState, relay: RelaySocialPor
   await cards.dropInvite(entry.inviteId);
 }
 
-/** The core calls this when an invite was answered; a directory invite's entry is withdrawn (single use). */
-export async function entryAnswered(state: DirectoryState, inviteId: string, relayFor: (url: string) => RelaySocialPort): Promise<boolean> {
-  const entry = state.published.find((p) => p.inviteId === inviteId);
+/** The published entry whose invitation this is, if any (only those take answers dropped into their mailbox). */
+export function publishedFor(state: DirectoryState, inviteId: string): PublishedEntry | undefined {
+  return state.published.find((p) => p.inviteId === inviteId);
+}
+
+/**
+ * An entry's invitation was answered: the entry leaves my state (single use) and is withdrawn from its relay.
+ * The state changes first, so a relay out of reach leaves only an entry nobody can answer again, until its expiry.
+ */
+export async function entryAnswered(state: DirectoryState, inviteId: string, relayFor: (url: string) => RelaySocialPort | undefined): Promise<boolean> {
+  const entry = publishedFor(state, inviteId);
   if (!entry) return false;
   state.published = state.published.filter((p) => p !== entry);
-  await relayFor(entry.relayUrl).withdrawEntry(hexBytes(entry.entrySeed, 'entry seed'));
+  await relayFor(entry.relayUrl)?.withdrawEntry(hexBytes(entry.entrySeed, 'entry seed'));
   return true;
 }
 
@@ -139,15 +150,17 @@ export async function randomEntry(env: SocialEnv, state: DirectoryState, relay: 
 
 /**
  * Answers the invitation of an entry found before: a new contact with fresh
- * keys on my side too; the core sends the answer to the entry's mailbox.
+ * keys on my side too; `deliverAnswer` drops the answer into the mailbox the
+ * invitation names (answer-drop.ts), durably queued before it resolves.
  */
 export async function contactEntry(
-  state: DirectoryState, cards: CardPort, entryId: string, deliverAnswer: (contactId: string, answer: Uint8Array) => Promise<void>,
+  state: DirectoryState, cards: CardPort, entryId: string, deliverAnswer: (invite: Uint8Array, answer: Uint8Array) => Promise<void>,
 ): Promise<{ contactId: string; description: string }> {
   const entry = state.found.find((f) => f.id === entryId.toLowerCase());
   if (!entry) throw new SocialError('unknown-entry', `no directory entry ${entryId} (browse first)`);
-  const { contactId, answer } = await cards.answerInvite(hexBytes(entry.card, 'card'), `directory: ${entry.description}`);
-  await deliverAnswer(contactId, answer);
+  const invite = hexBytes(entry.card, 'card');
+  const { contactId, answer } = await cards.answerInvite(invite, `directory: ${entry.description}`);
+  await deliverAnswer(invite, answer);
   state.found = state.found.filter((f) => f !== entry);
   return { contactId, description: entry.description };
 }

@@ -126,12 +126,13 @@ and posts to your relays; list polls the relays and shows what was received. A
 broadcast from the mesh is shown only when its author's key (list shows yours)
 was trusted with meow broadcast trust; every signature is checked first.
 `,
-  directory: `Usage: meow directory <publish TEXT|withdraw|browse [QUERY]|random> [--relay URL]
+  directory: `Usage: meow directory <publish TEXT|withdraw|browse [QUERY]|random|contact ID> [--relay URL]
 
 "Free for chat" on a relay: publish a short description with a fresh identity that
-reveals nothing else, withdraw it, browse or pick one at random. Starting a
-conversation from an entry (meow directory contact ID) is refused by this node for
-now: an answer card cannot yet reach the entry's publisher.
+reveals nothing else, withdraw it, browse or pick one at random. contact ID starts a
+conversation from an entry: a new contact with keys made for it alone; your answer
+goes sealed to the entry's mailbox and the publisher's node completes the contact
+(the entry is then withdrawn: one entry, one contact).
 `,
   introduce: `Usage: meow introduce CONTACT_A CONTACT_B [--a-name NAME] [--b-name NAME]
 

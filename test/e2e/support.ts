@@ -13,12 +13,14 @@ export interface NodeProcess {
   token?: string;
 }
 
-export function startNode(root: string, name: string, udpPort: number, peerPort: number, statusPort: number): NodeProcess {
+/** `extra` adds top-level config fields (e.g. `gateway: { relays: [...] }`, `broadcast: { trusted: [...] }`). */
+export function startNode(root: string, name: string, udpPort: number, peerPort: number, statusPort: number, extra: Record<string, unknown> = {}): NodeProcess {
   const dir = join(root, name);
   const configPath = join(root, `${name}.json`);
   writeFileSync(configPath, JSON.stringify({
     dataDir: dir, region: 'none', log: { level: 'warn' }, status: { port: statusPort },
     links: [{ type: 'udp', port: udpPort, bindAddress: '127.0.0.1', peers: [`127.0.0.1:${peerPort}`], mdns: false }],
+    ...extra,
   }));
   const node: NodeProcess = { dir, statusPort, child: spawn(process.execPath, [bin, '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] }), stderr: '' };
   node.child.stderr!.on('data', (d: Buffer) => (node.stderr += d.toString()));

@@ -12,23 +12,30 @@
  *    was locked, through the group tag watched at the next unlock. Mesh
  *    broadcasts (kept under BROADCAST_TAG) arrive the same two ways.
  *  - Mesh broadcasts leave through the router's flood (one frame, no ack).
+ *  - The answer to a directory entry's invitation is dropped into the
+ *    invitation's mailbox (agent/social/answer-drop.ts) through the same
+ *    outbox: its `mesh://` node first, then its relays.
  *
  * A group copy handled is released (deleted from the node); broadcasts are
  * kept for the node's other agents. Duplicates are refused by the group
  * replay windows and the broadcast ids (agent/social).
  */
+import { decodeCard } from '../../../protocol/card/decode.ts';
 import { toHex, fromHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
 import { lookupKeyPairFromSecret } from '../../../protocol/keys/keys.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import { mailboxTag } from '../../../protocol/session/key-schedule.ts';
+import { mailboxTagOf } from '../../../protocol/server/mailbox.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
 import type { WatchedMailbox } from '../../../seams/node-port.ts';
 import type { Agent } from '../../../agent/agent.ts';
 import { createSocialBridge, type SocialBridge } from '../../../agent/social-bridge.ts';
 import { groupMailboxSecrets } from '../../../agent/social/groups.ts';
+import { sealAnswerDrop } from '../../../agent/social/answer-drop.ts';
+import { SocialError } from '../../../agent/social/errors.ts';
 import { epochTag } from '../../../agent/social/group-state.ts';
 import type { MailboxAddress } from '../../../agent/social/control.ts';
 import type { RelaySocialPort, SocialEnv, SocialNodePort } from '../../../agent/social/ports.ts';
@@ -151,8 +158,20 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
     },
   };
 
+  /** Seals the answer to the invitation's Ekp and queues it durably for the invitation's mailbox. */
+  const deliverAnswer = async (inviteBytes: Uint8Array, answer: Uint8Array): Promise<void> => {
+    const invite = decodeCard(suite, inviteBytes);
+    if (!invite.ok || invite.value.kind !== 'invite') throw new SocialError('bad-argument', 'the entry carries no valid invitation card');
+    const mesh = invite.value.servers.find((s) => s.scheme === 'mesh');
+    await port.submit({
+      tag: mailboxTagOf(suite, invite.value.mailboxId), envelope: sealAnswerDrop(suite, deps.random, invite.value, answer),
+      relays: invite.value.servers.filter((s) => s.scheme !== 'mesh').map((s) => s.url), ttlMs: GROUP_COPY_TTL_MS,
+      ...(mesh ? { meshNode: fromHex(mesh.url.slice(MESH_SCHEME.length)) } : {}),
+    });
+  };
+
   return {
-    env, node,
+    env, node, deliverAnswer,
     get channel() {
       return bridge().channel;
     },
@@ -176,6 +195,7 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
           log.debug('social control', { contactId, outcome });
           watch();
         },
+        relayFor: (url) => relayPorts.find((r) => r.url === url),
       });
       current = { agent, bridge: made };
       watch();

@@ -33,11 +33,10 @@ export interface SocialHost {
   /** My servers, written into group mailboxes I make. */
   servers(): readonly string[];
   /**
-   * Sends an answer card to the inviter named by the card. Absent on the node
-   * today: the core has no path that carries an answer card to an invitation's
-   * mailbox, so `directory contact` is refused before any contact is made.
+   * Drops my answer card into the mailbox the invitation names, sealed to its
+   * Ekp (agent/social/answer-drop.ts); resolves once durably queued.
    */
-  deliverAnswer?(contactId: string, answer: Uint8Array): Promise<void>;
+  deliverAnswer(invite: Uint8Array, answer: Uint8Array): Promise<void>;
 }
 
 /** Adapts the relay client to the port the agent uses; stamp difficulties are the relay's (docs/PROTOCOL.md). */
@@ -168,11 +167,7 @@ export function socialRoutes(host: SocialHost): Route[] {
       return { withdrawn: true };
     }),
     route(host, 'POST', /^\/v1\/directory\/random$/, async (c, s) => ({ entry: (await randomEntry(env, s.directory, pickRelay(host, c.body))) ?? null })),
-    route(host, 'POST', /^\/v1\/directory\/contact$/, (c, s) => {
-      const deliver = host.deliverAnswer?.bind(host);
-      if (!deliver) throw new LocalApiError('bad-request', 'starting a conversation from a directory entry is not supported by this node yet (its answer card cannot reach the publisher)');
-      return contactEntry(s.directory, host.cards, requireString(c.body, 'entry'), deliver);
-    }),
+    route(host, 'POST', /^\/v1\/directory\/contact$/, (c, s) => contactEntry(s.directory, host.cards, requireString(c.body, 'entry'), (invite, answer) => host.deliverAnswer(invite, answer))),
     route(host, 'GET', /^\/v1\/introductions$/, (_c, s) => s.introductions),
     route(host, 'POST', /^\/v1\/introductions$/, async (c, s) => {
       const a = requireString(c.body, 'a');

@@ -104,7 +104,7 @@ describe('"free for chat" directory (whitepaper 1.9)', () => {
     expect(picked?.id).toBe(found[0]!.id);
 
     let delivered: Uint8Array | undefined;
-    const made = await contactEntry(bob.state.directory, bob.cards, found[0]!.id, async (_id, answer) => {
+    const made = await contactEntry(bob.state.directory, bob.cards, found[0]!.id, async (_invite, answer) => {
       delivered = answer;
     });
     const done = await alice.cards.completeInvite(entry.inviteId, delivered!, 'directory');
