@@ -14,6 +14,8 @@ import type { LogLevel } from '../../seams/logger.ts';
 import { isRelayUrlScheme, RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
 import { parseWebConfig, type WebConfig } from './web/config.ts';
 import { type DirectConfig, parseDirectConfig } from './direct-role.ts';
+import { parseWifiConfig, type WifiConfig } from '../../node-runtime/wifi/wifi-ap.ts';
+import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 import { type CollectorConfig, parseCollectorConfig, parseSensorRelayConfig, type SensorRelayConfig } from './sensors-config.ts';
 
 export type { LinkConfig } from '../../node-runtime/links/registry.ts';
@@ -55,6 +57,8 @@ export interface NodeConfig {
   readonly sensors?: SensorRelayConfig;
   /** The sensor relays whose readings this node keeps (apps/meow-node/sensors-config.ts). */
   readonly collector?: CollectorConfig;
+  /** The node's own access point (node-runtime/wifi/wifi-ap.ts; scripts/pi/wifi-ap.ts writes its files). */
+  readonly wifi?: WifiConfig;
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -118,7 +122,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
   } catch (error) {
     // The field checks are shared with the link kinds (node-runtime/links/config-fields.ts);
     // to the daemon, any of them is a configuration error (exit code 2).
-    if (error instanceof ConfigFieldError) throw new ConfigError(error.message, { fields: error.fields, cause: error });
+    if (error instanceof ConfigFieldError || error instanceof WifiConfigError) throw new ConfigError(error.message, { fields: error.fields, cause: error });
     throw error;
   }
 }
@@ -126,7 +130,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
 function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
   const o = raw as JsonObject;
-  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector']);
+  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector', 'wifi']);
   for (const key of Object.keys(o)) check(known.has(key), key, `one of ${[...known].join(', ')} (unknown field)`);
   const region = o.region ?? DEFAULT_CONFIG.region;
   check(region === 'EU868' || region === 'US915' || region === 'none', 'region', '"EU868", "US915" or "none"');
@@ -164,6 +168,7 @@ function parseFields(raw: unknown, baseDir: string): NodeConfig {
     ...(o.direct !== undefined ? { direct: parseDirectConfig(o.direct) } : {}),
     ...(o.sensors !== undefined ? { sensors: parseSensorRelayConfig(o.sensors) } : {}),
     ...(o.collector !== undefined ? { collector: parseCollectorConfig(o.collector) } : {}),
+    ...(o.wifi !== undefined ? { wifi: parseWifiConfig(o.wifi) } : {}),
   };
 }
 

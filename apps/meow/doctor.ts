@@ -23,6 +23,7 @@ import { openRealSerialPort, type OpenSerialPort } from '../../node-runtime/link
 import type { LoRaLinkConfig } from '../../node-runtime/links/lora/kind.ts';
 import type { RNodeLinkConfig } from '../../node-runtime/links/rnode/kind.ts';
 import { openE22Hat } from '../../hardware/e22/open-hat.ts';
+import { parseWifiConfig, WIFI_FILE_PATHS, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
 import type { E22Driver } from '../../hardware/e22/driver.ts';
 import { E22Error } from '../../hardware/e22/errors.ts';
 import { checkRegulatory, regions, type RegionName } from '../../hardware/e22/region.ts';
@@ -52,6 +53,8 @@ export interface DoctorDeps {
   /** Where the kernel command line lives (Raspberry Pi OS: /boot/firmware/cmdline.txt). */
   readonly cmdlinePaths: readonly string[];
   readonly hostapdConfPath: string;
+  /** Default /etc/dnsmasq.d/meow.conf (node-runtime/wifi/wifi-ap.ts WIFI_FILE_PATHS). */
+  readonly dnsmasqConfPath?: string;
 }
 
 export const EXIT_DOCTOR_WARN = 3;
@@ -171,15 +174,32 @@ export async function runDoctor(config: JsonObject, deps: DoctorDeps): Promise<F
   out.push(deps.now() < earliestPlausibleMs
     ? warn('clock', `the clock reads ${new Date(deps.now()).toISOString()}: never set`, 'set it (date -s "2026-01-01 12:00") or fit an RTC; message times and key expiry depend on it')
     : ok('clock', new Date(deps.now()).toISOString()));
-  const wifi = isObject(config.wifi) ? config.wifi : undefined;
-  if (wifi?.enabled === true) {
-    out.push(await deps.exists(deps.hostapdConfPath) ? ok('wifi', `access point config ${deps.hostapdConfPath} present`)
-      : fail('wifi', `${deps.hostapdConfPath} is missing`, 'run scripts/pi/prepare-sd.sh again, or meow-node writes it at start with wifi.enabled'));
-  }
+  if (config.wifi !== undefined) out.push(...await wifiFindings(config.wifi, deps));
   const relays = isObject(config.gateway) && Array.isArray(config.gateway.relays) ? config.gateway.relays.filter((r): r is string => typeof r === 'string') : [];
   for (const url of relays) {
     const reason = await deps.reach(url);
     out.push(reason === undefined ? ok('relay', `${url} answers`) : warn('relay', `${url} unreachable: ${reason}`, 'expected offline; when online, check the URL and the network'));
+  }
+  return out;
+}
+
+/** The `wifi` block read by the daemon's own parser, and the installed AP files compared with what it generates. */
+async function wifiFindings(raw: unknown, deps: DoctorDeps): Promise<Finding[]> {
+  let files: ReturnType<typeof wifiFiles>;
+  try {
+    const wifi = parseWifiConfig(raw);
+    if (!wifi.enabled) return [ok('wifi', 'access point off (wifi.enabled false)')];
+    files = wifiFiles(wifi);
+  } catch (error) {
+    return [fail('wifi', (error as Error).message, 'fix the wifi block of the node config')];
+  }
+  const write = 'sudo npx tsx scripts/pi/wifi-ap.ts --config /etc/meow/node.json, then systemctl restart hostapd@meow dnsmasq';
+  const out: Finding[] = [];
+  for (const [path, expected] of [[deps.hostapdConfPath, files.hostapdConf], [deps.dnsmasqConfPath ?? WIFI_FILE_PATHS.dnsmasq, files.dnsmasqConf]] as const) {
+    const installed = await deps.readFile(path);
+    if (installed === undefined) out.push(fail('wifi', `${path} is missing`, write));
+    else if (installed !== expected) out.push(warn('wifi', `${path} differs from the node config's wifi block`, write));
+    else out.push(ok('wifi', `${path} matches the node config`));
   }
   return out;
 }

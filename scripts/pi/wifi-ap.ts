@@ -1,80 +1,99 @@
 /**
- * The node's own Wi-Fi access point, as files for Debian's hostapd and
- * dnsmasq generated from the node config's `wifi` section:
- *
- *   "wifi": { "enabled": true, "ssid": "meow-mesh", "passphrase": "...",   (WPA2-PSK; absent = open)
- *             "country": "DE", "channel": 6, "interface": "wlan0",
- *             "address": "10.42.0.1", "captivePortal": true, "mdnsName": "meow" }
- *
- * The AP is isolated: no gateway or DNS server beyond the node is handed
- * out (dnsmasq gives no router option), so phones keep their mobile data
- * for the Internet when there is some. captivePortal answers every DNS
- * name with the node's address, so a phone's captive-portal probe opens
- * the browser chat; mdnsName is the Avahi host name (`meow.local`).
- * hostapd.conf(5) keys: interface, driver, ssid, country_code, hw_mode,
- * channel, wpa=2, wpa_key_mgmt=WPA-PSK, rsn_pairwise=CCMP (802.11i).
+ * `npx tsx scripts/pi/wifi-ap.ts --config /etc/meow/node.json [--root /]`:
+ * writes the node's access point files from the `wifi` block of its
+ * configuration (node-runtime/wifi/wifi-ap.ts, the same parser meow-node
+ * and `meow doctor` use): /etc/hostapd/meow.conf, /etc/dnsmasq.d/meow.conf
+ * and /etc/avahi/meow-host-name.conf (the line for avahi-daemon.conf's
+ * [server] section). Idempotent: a file already holding what it would
+ * write is left alone, and each line it prints says what changed. Run as
+ * root on the Pi (or with --root on a mounted image); then
+ * `systemctl enable --now hostapd@meow dnsmasq` (Debian's hostapd@.service reads
+ * /etc/hostapd/meow.conf).
  */
-import { ScriptError } from './wifi-errors.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseWifiConfig, WIFI_FILE_PATHS, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
+import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 
-export interface WifiConfig {
-  readonly enabled: boolean;
-  readonly ssid: string;
-  readonly passphrase?: string;
-  readonly country: string;
-  readonly channel: number;
-  readonly interface: string;
-  readonly address: string;
-  readonly captivePortal: boolean;
-  readonly mdnsName: string;
+export interface WifiApIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
 }
 
-export const wifiDefaults: WifiConfig = {
-  enabled: false, ssid: 'meow-mesh', country: 'DE', channel: 6, interface: 'wlan0', address: '10.42.0.1', captivePortal: true, mdnsName: 'meow',
-};
-
-const bad = (field: string, expected: string): never => {
-  throw new ScriptError('bad-wifi-config', `config: wifi.${field} must be ${expected}`, { fields: { field: `wifi.${field}`, expected } });
-};
-
-/** Validates a `wifi` section merged over the defaults; throws ScriptError naming the field. */
-export function parseWifiConfig(raw: Record<string, unknown>): WifiConfig {
-  const known = ['enabled', 'ssid', 'passphrase', 'country', 'channel', 'interface', 'address', 'captivePortal', 'mdnsName'];
-  for (const key of Object.keys(raw)) if (!known.includes(key)) bad(key, `one of ${known.join(', ')} (unknown field)`);
-  const m = { ...wifiDefaults, ...raw } as Record<string, unknown>;
-  if (typeof m.enabled !== 'boolean') bad('enabled', 'true or false');
-  // 802.11: an SSID is 1..32 octets; WPA2 passphrase 8..63 printable ASCII. No newline may reach the file.
-  if (typeof m.ssid !== 'string' || Buffer.byteLength(m.ssid) < 1 || Buffer.byteLength(m.ssid) > 32 || /[\r\n]/.test(m.ssid)) bad('ssid', '1 to 32 bytes on one line');
-  if (m.passphrase !== undefined && (typeof m.passphrase !== 'string' || !/^[\x20-\x7e]{8,63}$/.test(m.passphrase))) bad('passphrase', '8 to 63 printable ASCII characters');
-  if (typeof m.country !== 'string' || !/^[A-Z]{2}$/.test(m.country)) bad('country', 'a two-letter country code (ISO 3166-1, DE)');
-  if (!Number.isInteger(m.channel) || (m.channel as number) < 1 || (m.channel as number) > 13) bad('channel', 'a 2.4 GHz channel in 1..13');
-  if (typeof m.interface !== 'string' || !/^[a-zA-Z0-9_.-]{1,15}$/.test(m.interface)) bad('interface', 'a network interface name (wlan0)');
-  if (typeof m.address !== 'string' || !/^10\.(\d{1,3})\.(\d{1,3})\.1$/.test(m.address) || m.address.split('.').some((o) => Number(o) > 255)) bad('address', 'a 10.x.y.1 address');
-  if (typeof m.captivePortal !== 'boolean') bad('captivePortal', 'true or false');
-  if (typeof m.mdnsName !== 'string' || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(m.mdnsName)) bad('mdnsName', 'a host name label (meow)');
-  return m as unknown as WifiConfig;
+function readConfig(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new WifiConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { field: '--config', expected: 'a readable node config' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new WifiConfigError(`${path} is not valid JSON`, { field: '--config', expected: 'JSON' });
+  }
 }
 
-export interface WifiFiles {
-  readonly hostapdConf: string;
-  readonly dnsmasqConf: string;
-  /** /etc/avahi/avahi-daemon.conf lines for the [server] section. */
-  readonly avahiHostName: string;
+function current(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
-export function wifiFiles(w: WifiConfig): WifiFiles {
-  const hostapd = [
-    `interface=${w.interface}`, 'driver=nl80211', `ssid=${w.ssid}`, `country_code=${w.country}`, 'ieee80211d=1',
-    'hw_mode=g', `channel=${w.channel}`, 'auth_algs=1', 'ignore_broadcast_ssid=0', 'ap_isolate=1',
-    ...(w.passphrase ? ['wpa=2', `wpa_passphrase=${w.passphrase}`, 'wpa_key_mgmt=WPA-PSK', 'rsn_pairwise=CCMP'] : []),
-  ];
-  const prefix = w.address.slice(0, w.address.lastIndexOf('.'));
-  const dnsmasq = [
-    `interface=${w.interface}`, 'bind-interfaces', 'no-resolv', 'no-hosts', `listen-address=${w.address}`,
-    `dhcp-range=${prefix}.10,${prefix}.250,255.255.255.0,12h`,
-    // No router and no upstream DNS: the AP reaches the node only (isolated).
-    'dhcp-option=option:router', `dhcp-option=option:dns-server,${w.address}`,
-    `address=/${w.mdnsName}.local/${w.address}`,
-    ...(w.captivePortal ? [`address=/#/${w.address}`] : []),
-  ];
-  return { hostapdConf: `${hostapd.join('\n')}\n`, dnsmasqConf: `${dnsmasq.join('\n')}\n`, avahiHostName: `host-name=${w.mdnsName}\n` };
+/** Exit codes: 0 written or unchanged, 1 a file could not be written, 2 bad arguments or a bad `wifi` block. */
+export function runWifiAp(argv: readonly string[], io: WifiApIo): number {
+  const configAt = argv.indexOf('--config');
+  const rootAt = argv.indexOf('--root');
+  const configPath = configAt >= 0 ? argv[configAt + 1] : undefined;
+  const root = rootAt >= 0 ? argv[rootAt + 1] : '/';
+  if (!configPath || !root || argv.length !== (rootAt >= 0 ? 4 : 2)) {
+    io.err('usage: wifi-ap.ts --config NODE_CONFIG.json [--root DIR]');
+    return 2;
+  }
+  let files: ReturnType<typeof wifiFiles>;
+  try {
+    const config = readConfig(configPath) as { wifi?: unknown };
+    if (config === null || typeof config !== 'object' || config.wifi === undefined) {
+      io.out(`wifi-ap: ${configPath} has no "wifi" block: nothing to write`);
+      return 0;
+    }
+    const wifi = parseWifiConfig(config.wifi);
+    if (!wifi.enabled) {
+      io.out('wifi-ap: wifi.enabled is false: nothing to write');
+      return 0;
+    }
+    files = wifiFiles(wifi);
+  } catch (error) {
+    if (!(error instanceof WifiConfigError)) throw error;
+    io.err(`wifi-ap: ${error.message}`);
+    return 2;
+  }
+  const contents = { [WIFI_FILE_PATHS.hostapd]: files.hostapdConf, [WIFI_FILE_PATHS.dnsmasq]: files.dnsmasqConf, [WIFI_FILE_PATHS.avahi]: files.avahiHostName };
+  for (const [path, text] of Object.entries(contents)) {
+    const target = join(root, path);
+    if (current(target) === text) {
+      io.out(`unchanged ${path}`);
+      continue;
+    }
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      // The hostapd file holds the WPA2 passphrase: root-readable only.
+      writeFileSync(target, text, { mode: 0o600 });
+    } catch (e) {
+      io.err(`wifi-ap: cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return 1;
+    }
+    io.out(`wrote ${path}`);
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = runWifiAp(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
 }

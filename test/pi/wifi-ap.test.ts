@@ -1,5 +1,5 @@
 /**
- * The access point files (scripts/pi/wifi-ap.ts) checked by the tools' own
+ * The access point files (node-runtime/wifi/wifi-ap.ts) checked by the tools' own
  * parsers: dnsmasq --test, and hostapd's configuration reader (hostapd
  * reads the whole file first and prints "N errors found in configuration
  * file" before it touches the interface, which does not exist here).
@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseWifiConfig, wifiFiles } from '../../scripts/pi/wifi-ap.ts';
-import { ScriptError } from '../../scripts/pi/wifi-errors.ts';
+import { parseWifiConfig, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
+import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 import { hasCommand, missingTool } from '../support/required-tool.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meow-ap-'));
@@ -57,8 +57,8 @@ describe.skipIf(noTools !== undefined)('Wi-Fi access point files', () => {
     ] as const) {
       let caught: unknown;
       try { parseWifiConfig(raw); } catch (e) { caught = e; }
-      expect(caught).toBeInstanceOf(ScriptError);
-      expect((caught as ScriptError).fields.field).toBe(field);
+      expect(caught).toBeInstanceOf(WifiConfigError);
+      expect((caught as WifiConfigError).fields.field).toBe(field);
     }
   });
 });
