@@ -38,6 +38,7 @@ import { AgentCoreError } from './errors.ts';
 import { routeFor } from './policy.ts';
 import { peerServers } from './cards.ts';
 import { PresenceBook } from './presence/presence-book.ts';
+import { onionRouteOf, type OnionSendOptions, sameStateNote } from './onion-send.ts';
 
 export interface ConversationHost {
   record(id: string): ContactRecord;
@@ -64,6 +65,8 @@ interface Options {
   readonly rotateAfterMessages: number;
   readonly rotateEveryMs: number;
   readonly messageTtlMs: number;
+  /** Matriochka chains (agent/onion-send.ts DEFAULT_ONION_SEND when absent). */
+  readonly onion?: Partial<OnionSendOptions>;
 }
 
 const STATE_RANK: Record<MessageState, number> = { failed: 0, queued: 1, sent: 2, deposited: 3, delivered: 4 };
@@ -211,6 +214,7 @@ export class Conversations {
     return this.deps.node.submit({
       tag, envelope, relays: route.relays, ttlMs: this.options.messageTtlMs,
       ...(route.meshNode ? { meshNode: route.meshNode } : {}), ...(direct ? { direct } : {}),
+      ...(route.onionTrusted ? { onion: onionRouteOf(route, this.options.onion) } : {}),
     });
   }
 
@@ -283,6 +287,8 @@ export class Conversations {
     if (!m || m.state === 'delivered') return;
     m.state = 'delivered';
     delete m.failure;
+    // An onion sent again while no receipt came stops here.
+    for (const receipt of m.receipts) this.deps.node.confirmed?.(receipt);
     this.host.emit({ type: 'state', contactId: r.id, id: m.id, state: 'delivered' });
   }
 
@@ -315,6 +321,9 @@ export class Conversations {
       // Another path took it: the contact's presence may be stale, read it again next time.
       if (u.via && u.via !== 'direct') this.presence.forget(r.id);
       delete m.failure;
+    } else if (sameStateNote(m, u)) {
+      // Sent as an onion, no receipt by the deadline: said on the message while the node tries a new chain.
+      m.failure = u.failure;
     } else {
       return;
     }

@@ -4,7 +4,10 @@
  *  - 'direct': over the mesh/LAN to the node hosting the contact's mailbox
  *    (its card's `mesh://` entry), with the contact's relays as fallback;
  *  - 'server': only through the listed relays, in that order;
- *  - 'matriochka' (onion routing) is not built: refused, never downgraded.
+ *  - 'matriochka' (onion routing, whitepaper 1.2.2): `relays` are MY trusted
+ *    relays, one of them the first hop; the chain ends at the contact's
+ *    relay (its card) and the middles are drawn per message by the node
+ *    (agent/onion-send.ts). Never downgraded: no mesh, no plain deposit.
  */
 import { fromHex } from '../protocol/codec/bytes.ts';
 import type { ServerUrl } from '../protocol/card/server-url.ts';
@@ -13,7 +16,10 @@ import { AgentCoreError } from './errors.ts';
 
 export interface Route {
   readonly meshNode?: Uint8Array;
+  /** Relays to deposit on; for an onion, the contact's relays the chain may end at. */
   readonly relays: readonly string[];
+  /** Matriochka: my trusted relays, the first hop drawn among them. */
+  readonly onionTrusted?: readonly string[];
 }
 
 /** The policy a new contact starts with: direct when the contact is on a mesh, its relays in card order. */
@@ -22,11 +28,22 @@ export function defaultPolicy(servers: readonly ServerUrl[]): ContactPolicy {
   return { mode: servers.some((s) => s.scheme === 'mesh') ? 'direct' : 'server', relays };
 }
 
-/** Refuses what cannot be honoured: onion mode, and relays the contact does not read (its card does not list them). */
-export function checkPolicy(policy: ContactPolicy, servers: readonly ServerUrl[]): ContactPolicy {
-  if (policy.mode === 'matriochka') {
-    throw new AgentCoreError('policy-unsupported', 'the matriochka (onion) mode is not built yet: refused rather than sent less privately');
+function checkMatriochka(policy: ContactPolicy, servers: readonly ServerUrl[]): ContactPolicy {
+  if (policy.relays.length === 0) {
+    throw new AgentCoreError('bad-request', 'the matriochka mode needs at least one trusted relay of mine as the first hop');
   }
+  for (const relay of policy.relays) {
+    if (!URL.canParse(relay) || relay.startsWith('mesh:')) throw new AgentCoreError('bad-request', `${relay} is not a relay URL`, { relay });
+  }
+  if (!servers.some((s) => s.scheme !== 'mesh')) {
+    throw new AgentCoreError('policy-unsupported', 'the contact\'s card lists no relay: a matriochka chain ends at the relay holding its mailbox');
+  }
+  return { mode: 'matriochka', relays: [...policy.relays] };
+}
+
+/** Refuses what cannot be honoured: relays the contact does not read (its card does not list them), an onion with nowhere to end. */
+export function checkPolicy(policy: ContactPolicy, servers: readonly ServerUrl[]): ContactPolicy {
+  if (policy.mode === 'matriochka') return checkMatriochka(policy, servers);
   if (policy.mode !== 'direct' && policy.mode !== 'server') throw new AgentCoreError('bad-request', `unknown policy mode "${String(policy.mode)}"`);
   const known = new Set(servers.map((s) => s.url));
   for (const relay of policy.relays) {
@@ -38,6 +55,9 @@ export function checkPolicy(policy: ContactPolicy, servers: readonly ServerUrl[]
 
 export function routeFor(policy: ContactPolicy, servers: readonly ServerUrl[]): Route {
   checkPolicy(policy, servers);
+  if (policy.mode === 'matriochka') {
+    return { relays: servers.filter((s) => s.scheme !== 'mesh').map((s) => s.url), onionTrusted: policy.relays };
+  }
   const mesh = policy.mode === 'direct' ? servers.find((s) => s.scheme === 'mesh') : undefined;
   const meshNode = mesh ? fromHex(mesh.url.slice('mesh://'.length)) : undefined;
   if (!meshNode && policy.relays.length === 0) {

@@ -46,6 +46,29 @@ export interface SubmitRequest {
   readonly ttlMs?: number;
   /** The contact's direct address from its presence (udp://ip:port), tried first; the other routes are the fallback. */
   readonly direct?: string;
+  /**
+   * Matriochka (docs/PROTOCOL.md "Matriochka message packing"): the deposit on
+   * the first of `relays` the chain can end at goes inside an onion through
+   * a chain the node picks per attempt (the first relay from `trusted`, the
+   * middles at random from that relay's catalog). Never sent any other way:
+   * no mesh node, no direct address, no plain deposit.
+   */
+  readonly onion?: OnionRoute;
+}
+
+export interface OnionRoute {
+  /** My trusted relays' URLs, tried in order as the first hop (the catalog is read from the one used). */
+  readonly trusted: readonly string[];
+  /** Relays in the chain, first and last included. */
+  readonly hops: number;
+  /** Mean hold time per hop, ms (exponential, drawn per hop by the node). */
+  readonly meanDelayMs: number;
+  /**
+   * How long after the drawn delays the contact's receipt may take (its
+   * fetch period and the way back): past it, the message is sent again
+   * through a new chain without the relays of the last one, at most a few times.
+   */
+  readonly receiptWithinMs: number;
 }
 
 /** Which path took a message: straight to the contact's node, the mesh, or a relay. */
@@ -89,4 +112,6 @@ export interface NodePort {
   watch(mailboxes: readonly WatchedMailbox[]): void;
   onEnvelope(handler: (arrived: ArrivedEnvelope) => void | Promise<void>): () => void;
   release(tag: Uint8Array, id: Uint8Array): void;
+  /** The contact's receipt came: an onion submission waiting for it is not sent again. */
+  confirmed?(receiptId: string): void;
 }

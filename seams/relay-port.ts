@@ -35,8 +35,44 @@ export interface RelayPort {
   publishPresence?(lookup: LookupKeyPair, blob: Uint8Array, ttlSec: number): Promise<void>;
   /** The presence blob filed under `tag`, undefined when there is none (or it expired). */
   lookupPresence?(tag: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * Sends a deposit as a Matriochka onion with this relay as the first hop:
+   * reads this relay's catalog, picks the chain (the middles at random, the
+   * last the relay of `mailboxUrls` found first there), builds the packet
+   * and hands it over. Resolves once this relay took it. Rejects with
+   * OnionRouteError when no chain can be built from the catalog, with the
+   * errors above when this relay is unreachable or refuses it.
+   */
+  sendOnion?(request: OnionSendRequest): Promise<OnionSent>;
   /** Closes sockets; the port may be reopened by the next call. */
   close(): Promise<void>;
+}
+
+export interface OnionSendRequest {
+  /** The contact's relays (its card's URLs), in order of preference: the chain ends at the first one in the catalog. */
+  readonly mailboxUrls: readonly string[];
+  /** The 16-byte relay mailbox tag and the sealed envelope deposited there. */
+  readonly tag: Uint8Array;
+  readonly envelope: Uint8Array;
+  readonly hops: number;
+  readonly meanDelayMs: number;
+  /** Hex server ids to leave out of the middle of the chain (the relays of a chain that delivered nothing). */
+  readonly exclude: ReadonlySet<string>;
+}
+
+export interface OnionSent {
+  /** Hex server ids of the chain, first hop first. */
+  readonly chain: readonly string[];
+  /** Sum of the drawn per-hop delays, ms. */
+  readonly totalDelayMs: number;
+}
+
+/** No chain can be built: the catalog lacks the contact's relay, onion keys, or relays enough. */
+export class OnionRouteError extends SeamError<'onion-route'> {
+  override readonly name = 'OnionRouteError';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('onion-route', message, details.fields, details);
+  }
 }
 
 export interface FetchedMessage {

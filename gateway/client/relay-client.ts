@@ -28,6 +28,7 @@ import { matchesFingerprint } from '../../protocol/server/fingerprint.ts';
 import { concatBytes } from '../../protocol/codec/bytes.ts';
 import { REPLY_ID_BYTES } from '../../protocol/server/constants.ts';
 import { RelayTransportError } from './errors.ts';
+import { sendOnionPacket } from './onion-forwarder.ts';
 import type { RelayTransport } from './transport.ts';
 
 export interface RelayClientOptions {
@@ -211,6 +212,11 @@ export class RelayClient {
   }
 
   /** The relay's catalog (its own descriptor first), each descriptor verified. */
+  /** Hands a Matriochka onion packet to this relay (its first hop); RelayError for a refusal. */
+  sendOnion(packet: Uint8Array): Promise<void> {
+    return sendOnionPacket(this.o.transport, packet);
+  }
+
   async catalog(): Promise<ServerDescriptor[]> {
     const body = await this.anonymous({ kind: 'catalog-list' });
     return body.descriptors.flatMap((d) => {

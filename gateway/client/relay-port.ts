@@ -5,7 +5,10 @@
  */
 import type { LookupKeyPair } from '../../protocol/keys/keys.ts';
 import { RelayError } from '../../protocol/server/errors.ts';
-import { type FetchedMessage, type RelayPort, RelayRefusedError, RelayUnreachableError } from '../../seams/relay-port.ts';
+import {
+  type FetchedMessage, type OnionSendRequest, type OnionSent, OnionRouteError, type RelayPort, RelayRefusedError, RelayUnreachableError,
+} from '../../seams/relay-port.ts';
+import { sendOnionVia } from './onion-sender.ts';
 import { connectRelay, type ConnectOptions } from './connect.ts';
 import type { RelayClient } from './relay-client.ts';
 
@@ -85,6 +88,14 @@ export function relayPort(url: string, options: RelayPortOptions): RelayPort {
       } catch (e) {
         // No presence under that tag is an answer, not a failure.
         if (e instanceof RelayError && e.code === 'not-found') return undefined;
+        return translate(e);
+      }
+    },
+    async sendOnion(request: OnionSendRequest): Promise<OnionSent> {
+      try {
+        return await sendOnionVia(await get(), { ...options, stampBits: options.stampBits ?? 0 }, request);
+      } catch (e) {
+        if (e instanceof OnionRouteError) throw e;
         return translate(e);
       }
     },

@@ -92,9 +92,12 @@ describe('agent: cards, chat, receipts', () => {
     await expect(alice.importCard(new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(AgentCoreError);
   });
 
-  it('refuses matriochka rather than downgrading, and relays the contact does not list', async () => {
+  it('refuses a matriochka chain that cannot be built rather than downgrading, and relays the contact does not list', async () => {
     const { alice, aliceBob } = await pair();
-    await expect(alice.updateContact(aliceBob, { policy: { mode: 'matriochka', relays: [] } })).rejects.toMatchObject({ code: 'policy-unsupported' });
+    // No trusted first hop; then a contact on a mesh only: no relay for the chain to end at.
+    await expect(alice.updateContact(aliceBob, { policy: { mode: 'matriochka', relays: [] } })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(alice.updateContact(aliceBob, { policy: { mode: 'matriochka', relays: ['https://mine.example'] } }))
+      .rejects.toMatchObject({ code: 'policy-unsupported', message: expect.stringContaining('lists no relay') });
     await expect(alice.updateContact(aliceBob, { policy: { mode: 'server', relays: ['https://evil.example'] } })).rejects.toMatchObject({ code: 'bad-request' });
     expect(alice.contact(aliceBob).policy.mode).toBe('direct');
   });

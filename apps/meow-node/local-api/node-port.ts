@@ -38,6 +38,7 @@ import type { DirectAcceptOutcome } from '../../../node-runtime/direct/endpoint.
 import { AgentSubmissions } from '../../../node-runtime/store/agent-submissions.ts';
 import { createRelayFetcher, type RelayFetchStatus } from './relay-fetch.ts';
 import { attemptDelivery, RelayPortCache } from './submission-attempt.ts';
+import { OnionLedger, withOnionRoute } from './onion-attempt.ts';
 
 export const DEFAULT_SUBMISSION_TTL_MS = 7 * 24 * 3_600_000;
 const SEND_LOOP_MS = 1_000;
@@ -101,6 +102,7 @@ function repeat(clock: Clock, periodMs: number, step: () => unknown): { cancel()
 export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessNodePort {
   const { store, clock, suite, log } = deps;
   const submissions = new AgentSubmissions(store.database());
+  const onions = new OnionLedger();
   const stateHandlers = new Set<(u: SubmissionUpdate) => void | Promise<void>>();
   const envelopeHandlers = new Set<(a: ArrivedEnvelope) => void | Promise<void>>();
   const inFlight = new Set<string>();
@@ -157,7 +159,7 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
         directAddresses.set(toHex(id), request.direct);
       }
       submissions.add({
-        id, tag: request.tag, envelope: request.envelope, relays: request.relays, nowMs: now,
+        id, tag: request.tag, envelope: request.envelope, relays: request.onion ? withOnionRoute(request.relays, request.onion) : request.relays, nowMs: now,
         expiresAt: now + (request.ttlMs ?? DEFAULT_SUBMISSION_TTL_MS), ...(request.meshNode ? { meshNode: request.meshNode } : {}),
       });
       queueMicrotask(() => port.pump());
@@ -219,6 +221,9 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
     held(tag: Uint8Array): ArrivedEnvelope[] {
       return store.mailboxes.list(tag, { limit: 1000 }).map((m) => ({ tag, id: m.id, envelope: m.bytes, receivedAt: m.storedAt }));
     },
+    confirmed(receiptId: string): void {
+      onions.confirmed(submissions, receiptId);
+    },
     release(tag: Uint8Array, id: Uint8Array): void {
       store.mailboxes.delete(tag, [id]);
     },
@@ -232,7 +237,7 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
         if (inFlight.has(key) || inFlight.size >= MAX_IN_FLIGHT) continue;
         inFlight.add(key);
         attemptDelivery({
-          ...deps, submissions, relayFor, announce, deposited: port.deposited,
+          ...deps, submissions, relayFor, announce, deposited: port.deposited, onions,
           ...(deps.direct ? { directFor: (id: Uint8Array) => directAddresses.get(toHex(id)), sendToAddress: deps.direct.send } : {}),
         }, row).catch((e: unknown) => log.warn('agent envelope attempt failed', { error: (e as Error).message }))
           .finally(() => inFlight.delete(key));

@@ -17,6 +17,7 @@ import { type RelayPort, RelayRefusedError } from '../../../seams/relay-port.ts'
 import { redactUrl } from '../../../gateway/bridge/redact-url.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type Store } from '../../../node-runtime/store/index.ts';
 import type { AgentSubmissions, SubmissionRow } from '../../../node-runtime/store/agent-submissions.ts';
+import { attemptOnion, OnionLedger, splitOnionRoute } from './onion-attempt.ts';
 
 /** This node's mailboxes file envelopes under the 6-byte tag they carry; relays under the 16-byte one. */
 const MESH_TAG_BYTES = 6;
@@ -38,6 +39,8 @@ export interface AttemptContext {
   readonly directFor?: (id: Uint8Array) => string | undefined;
   /** Sends to a direct address (node-runtime/direct/sender.ts); rejects when the path fails. */
   readonly sendToAddress?: (address: string, envelope: Uint8Array) => Promise<unknown>;
+  /** Matriochka submissions' chains awaiting their receipt (onion-attempt.ts). */
+  readonly onions?: OnionLedger;
 }
 
 /** One relay port per URL, opened on first use and kept for the node's life. */
@@ -68,6 +71,9 @@ const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
     submissions.settle(row.id, state, { attempts, nextAttemptAt: 0, ...(failure ? { failure } : {}) });
     announce({ receiptId: toHex(row.id), state, ...(failure ? { failure } : {}), ...(via ? { via } : {}) });
   };
+  const onion = splitOnionRoute(row.relays);
+  // An onion goes only as an onion: never by the mesh, a direct address or a plain deposit.
+  if (onion.route) return attemptOnion({ ...ctx, onions: ctx.onions ?? new OnionLedger() }, row, onion.route, onion.relays);
   if (clock.now() >= row.expiresAt) return settle('failed', 'expired: no mesh node or relay took it in time');
   const problems: string[] = [];
   let refusals = 0;
