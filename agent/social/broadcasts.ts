@@ -123,9 +123,15 @@ function accept(env: SocialEnv, state: BroadcastsState, b: ReceivedBroadcast): B
   return { ok: true, broadcast: b };
 }
 
-/** A 0x13 envelope heard on the mesh. */
-export function receiveMeshBroadcast(env: SocialEnv, state: BroadcastsState, bytes: Uint8Array): BroadcastVerdict {
-  const keys = [...state.trusted.map((t) => ({ key: hexBytes(t.key, 'key'), name: t.name })), { key: myBroadcastKey(env, state), name: 'me' }];
+/**
+ * A 0x13 envelope heard on the mesh. `nodeTrusted`: the broadcasters the node's operator trusts (its config),
+ * shown like the ones the user trusted; the user's own name for a key comes first.
+ */
+export function receiveMeshBroadcast(
+  env: SocialEnv, state: BroadcastsState, bytes: Uint8Array, nodeTrusted: readonly { key: string; name: string }[] = [],
+): BroadcastVerdict {
+  const keys = [...state.trusted, ...nodeTrusted].map((t) => ({ key: hexBytes(t.key, 'key'), name: t.name }));
+  keys.push({ key: myBroadcastKey(env, state), name: 'me' });
   let author: { key: Uint8Array; name: string } | undefined;
   const opened = openBroadcast(env.suite, bytes, (keyId) => {
     const idHex = toHex(keyId);

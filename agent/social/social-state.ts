@@ -76,9 +76,11 @@ export type EnvelopeReceive =
   | { readonly kind: 'group'; readonly result: GroupReceive }
   | { readonly kind: 'broadcast'; readonly result: BroadcastVerdict };
 
-/** A group (0x12) or broadcast (0x13) envelope from the node; undefined for other kinds. */
-export function handleSocialEnvelope(env: SocialEnv, state: SocialState, bytes: Uint8Array): EnvelopeReceive | undefined {
+/** A group (0x12) or broadcast (0x13) envelope from the node; undefined for other kinds. `nodeTrusted`: the node's trusted broadcasters. */
+export function handleSocialEnvelope(
+  env: SocialEnv, state: SocialState, bytes: Uint8Array, nodeTrusted: readonly { key: string; name: string }[] = [],
+): EnvelopeReceive | undefined {
   if (bytes[0] === versionKindByte(EnvelopeKind.group)) return { kind: 'group', result: receiveGroupEnvelope(env, state.groups, bytes) };
-  if (bytes[0] === versionKindByte(EnvelopeKind.broadcast)) return { kind: 'broadcast', result: receiveMeshBroadcast(env, state.broadcasts, bytes) };
+  if (bytes[0] === versionKindByte(EnvelopeKind.broadcast)) return { kind: 'broadcast', result: receiveMeshBroadcast(env, state.broadcasts, bytes, nodeTrusted) };
   return undefined;
 }

@@ -31,7 +31,7 @@ export interface LocalApiDeps {
   /** More routes (the social engineer's apps/meow-node/local-api/social-routes.ts). */
   readonly extraRoutes?: readonly Route[];
   /** Groups, broadcasts, directory, introductions (social-host.ts): the router's flood and the user's relays. */
-  readonly social?: Pick<NodeSocialDeps, 'mesh' | 'relays'>;
+  readonly social?: Pick<NodeSocialDeps, 'mesh' | 'relays' | 'broadcasters'>;
 }
 
 export interface LocalApi {

@@ -67,6 +67,8 @@ export interface NodeSocialDeps {
   readonly relays: readonly string[];
   /** Opens a relay client that knows the relay's key (connectRelay by default). */
   readonly connect?: (url: string) => Promise<RelayClient>;
+  /** The broadcasters the node's config trusts (apps/meow-node/broadcast-config.ts): shown without the user trusting them. */
+  readonly broadcasters?: readonly { readonly key: string; readonly name: string }[];
 }
 
 export interface NodeSocialHost extends SocialHost {
@@ -129,7 +131,7 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
 
   const receive = async (envelope: Uint8Array, release?: () => void): Promise<void> => {
     if (!current) return;
-    const result = handleSocialEnvelope(env, current.bridge.state(), envelope);
+    const result = handleSocialEnvelope(env, current.bridge.state(), envelope, deps.broadcasters);
     if (!result) return;
     if (result.result.ok) await current.bridge.save();
     log.debug('social envelope', { kind: result.kind, outcome: result.result.ok ? 'kept' : result.result.code });
