@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   let listenPort = config.status.port;
   const api: LocalApi = createLocalApi({
     dataDir: config.dataDir, suite: createNodeSuite(), random: systemRandom, clock: systemClock, log, port: node.agentPort,
-    kdf: createNodeScryptKdf(), listenPort: () => listenPort, social: { mesh: node.router, relays: config.gateway.relays },
+    kdf: createNodeScryptKdf(), listenPort: () => listenPort, social: { mesh: node.router, relays: config.gateway.relays, broadcasters: config.broadcast?.trusted ?? [] },
     extraRoutes: sensorRoutes(node.sensors.collector),
   });
   try {
@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info('status endpoint', { url: `http://${config.status.host}:${status.port}/status` });
-  const web = await startWebClient(config.web, { dataDir: config.dataDir, port: node.agentPort, store: node.store, suite: createNodeSuite(), clock: systemClock, random: systemRandom, log, status: () => node.status() })
+  const web = await startWebClient(config.web, { dataDir: config.dataDir, port: node.agentPort, store: node.store, suite: createNodeSuite(), clock: systemClock, random: systemRandom, log, status: () => node.status(), mesh: node.router })
     .catch(async (error: unknown) => {
       process.stderr.write(`meow-node: cannot start the web client: ${describeStartError(error)}\n`);
       return null;

@@ -1,6 +1,7 @@
 /**
  * The browser client's entry: language and direction, the setup screen,
- * then tabs (chats, add a contact, the mesh map). Everything is drawn with
+ * then tabs (chats, groups, emergency broadcasts apart, add a contact, the
+ * mesh map). Everything is drawn with
  * DOM calls (no inline script or style: the CSP forbids both).
  */
 import type { Agent } from '../../agent/agent.ts';
@@ -8,6 +9,9 @@ import type { NodeStatusReport } from '../../seams/node-status.ts';
 import { NodeApi } from './api.ts';
 import { LANGUAGE_NAMES, Texts } from './i18n.ts';
 import { hasVault, openAgent } from './session.ts';
+import type { WebSocial } from './social.ts';
+import { broadcastsView } from './ui/broadcasts.ts';
+import { groupList, groupView } from './ui/groups.ts';
 import { addView } from './ui/add.ts';
 import { contactList, conversationView } from './ui/chats.ts';
 import { h, replace } from './ui/dom.ts';
@@ -16,14 +20,16 @@ import { setupView } from './ui/setup.ts';
 
 const LANG_KEY = 'meow-lang';
 const MESH_REFRESH_MS = 3_000;
-type Tab = 'chats' | 'add' | 'mesh';
+type Tab = 'chats' | 'groups' | 'alerts' | 'add' | 'mesh';
 
 const tx = new Texts();
 const app = document.getElementById('app')!;
 const api = new NodeApi();
 let agent: Agent | undefined;
+let social: WebSocial | undefined;
 let tab: Tab = 'chats';
 let openContact: string | undefined;
+let openGroup: string | undefined;
 let conversation: { refresh(): void } | undefined;
 let meshTimer: ReturnType<typeof setInterval> | undefined;
 const banner = h('p', { class: 'banner', role: 'alert', hidden: true });
@@ -68,15 +74,30 @@ async function render(): Promise<void> {
     setupView(body, tx, await hasVault(), unlock);
     return;
   }
-  const tabButton = (t: Tab, key: 'tabChats' | 'tabAdd' | 'tabMesh'): HTMLElement =>
-    h('button', { type: 'button', class: 'tab', 'data-tab': t, 'aria-current': tab === t ? 'page' : 'false', onclick: () => {
+  const tabButton = (t: Tab, key: 'tabChats' | 'tabGroups' | 'tabAlerts' | 'tabAdd' | 'tabMesh'): HTMLElement =>
+    h('button', { type: 'button', class: `tab${t === 'alerts' ? ' alerts' : ''}`, 'data-tab': t, 'aria-current': tab === t ? 'page' : 'false', onclick: () => {
       tab = t;
       openContact = undefined;
+      openGroup = undefined;
       void render();
     } }, tx.t(key));
-  replace(app, header, banner, h('nav', { class: 'tabs' }, tabButton('chats', 'tabChats'), tabButton('add', 'tabAdd'), tabButton('mesh', 'tabMesh')), body);
+  replace(app, header, banner, h('nav', { class: 'tabs' }, tabButton('chats', 'tabChats'), tabButton('groups', 'tabGroups'),
+    tabButton('alerts', 'tabAlerts'), tabButton('add', 'tabAdd'), tabButton('mesh', 'tabMesh')), body);
   const a = agent;
-  if (tab === 'chats' && openContact) {
+  const s = social!;
+  if (tab === 'groups' && openGroup) {
+    conversation = groupView(body, tx, a, s, openGroup, () => {
+      openGroup = undefined;
+      void render();
+    }, showError);
+  } else if (tab === 'groups') {
+    groupList(body, tx, a, s, (id) => {
+      openGroup = id;
+      void render();
+    }, showError);
+  } else if (tab === 'alerts') {
+    broadcastsView(body, tx, s, showError);
+  } else if (tab === 'chats' && openContact) {
     conversation = conversationView(body, tx, a, openContact, () => {
       openContact = undefined;
       void render();
@@ -98,9 +119,15 @@ async function unlock(password: string): Promise<string | undefined> {
   try {
     const opened = await openAgent(api, password, !(await hasVault()), showError);
     agent = opened.agent;
+    social = opened.social;
+    social.onChange(() => {
+      banner.hidden = true;
+      if (conversation && tab === 'groups') conversation.refresh();
+      else if (tab === 'groups' || tab === 'alerts') void render();
+    });
     agent.onEvent((e) => {
       banner.hidden = true;
-      if (conversation && (e.type === 'message' || e.type === 'state')) conversation.refresh();
+      if (conversation && tab === 'chats' && (e.type === 'message' || e.type === 'state')) conversation.refresh();
       else if (tab === 'chats' && !openContact) void render();
     });
     await render();

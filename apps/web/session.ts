@@ -12,6 +12,7 @@ import type { RandomSource } from '../../protocol/random.ts';
 import { indexedDbVaultStorage } from './idb-storage.ts';
 import type { NodeApi } from './api.ts';
 import { createWebPort, type WebPort } from './web-port.ts';
+import { attachSocial, type WebSocial } from './social.ts';
 
 export const browserRandom: RandomSource = {
   bytes(length) {
@@ -28,6 +29,7 @@ const storage = indexedDbVaultStorage();
 export interface Opened {
   readonly agent: Agent;
   readonly port: WebPort;
+  readonly social: WebSocial;
 }
 
 export function hasVault(): Promise<boolean> {
@@ -48,7 +50,9 @@ export async function openAgent(api: NodeApi, password: string, create: boolean,
   const port = createWebPort(api, await meshNode(), onError);
   const agentDeps = { suite, random: browserRandom, clock, node: port };
   const agent = create ? await Agent.create(agentDeps, session.compartment) : await Agent.open(agentDeps, session.compartment);
+  // Before the port starts: no control message or group copy arrives before the social features listen.
+  const social = attachSocial(agent, port, { suite, random: browserRandom, clock });
   port.start();
   setInterval(() => void agent.tick().catch(onError), 60_000);
-  return { agent, port };
+  return { agent, port, social };
 }

@@ -23,6 +23,16 @@ function unb64(text: string): Uint8Array {
 export interface WebPort extends NodePort {
   start(): void;
   stop(): void;
+  /**
+   * The social features' mailboxes (apps/web/social.ts): `own` are claimed
+   * like the agent's (a group mailbox of mine), `shared` are read without
+   * owning them (a group's epoch tag, the broadcast tags): never deleted.
+   */
+  watchSocial(own: readonly Uint8Array[], shared: readonly Uint8Array[]): void;
+  /** Envelopes under the social tags go here, not to the agent. */
+  onSocialEnvelope(handler: (a: ArrivedEnvelope) => Promise<void>): void;
+  /** Floods a signed emergency broadcast (0x13) over the mesh through the node. */
+  broadcast(envelope: Uint8Array): Promise<void>;
 }
 
 export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, onError: (e: Error) => void): WebPort {
@@ -33,15 +43,33 @@ export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, 
   /** Envelopes given to the agent and not released yet: the poll skips them. */
   const held = new Set<string>();
   let tags: string[] = [];
+  let socialOwn: string[] = [];
+  let shared: string[] = [];
+  /** The node's cursor past the shared envelopes already read. */
+  let after = 0;
+  let socialHandler: ((a: ArrivedEnvelope) => Promise<void>) | undefined;
   let running = false;
   let abort: AbortController | undefined;
   let claim: Promise<unknown> = Promise.resolve();
 
   async function give(e: EnvelopeEvent): Promise<void> {
-    held.add(e.id);
     const arrived: ArrivedEnvelope = { tag: fromHex(e.tag)!, id: fromHex(e.id)!, envelope: unb64(e.envelope), receivedAt: e.receivedAt };
+    if (shared.includes(e.tag)) {
+      await socialHandler?.(arrived);
+      return;
+    }
+    held.add(e.id);
+    if (socialOwn.includes(e.tag)) {
+      await socialHandler?.(arrived);
+      return;
+    }
     for (const h of envelopeHandlers) await h(arrived);
   }
+
+  const claimAll = (): void => {
+    claim = api.call('POST', '/api/mailboxes', { tags: [...new Set([...tags, ...socialOwn])] }).catch((e: Error) => onError(e));
+    abort?.abort();
+  };
 
   async function settle(r: SubmissionView): Promise<void> {
     waiting.delete(r.id);
@@ -55,9 +83,10 @@ export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, 
       abort = new AbortController();
       try {
         await claim;
-        const answer = await api.call<{ envelopes: EnvelopeEvent[]; receipts: SubmissionView[] }>(
-          'POST', '/api/poll', { seen: [...held], receipts: [...waiting] }, abort.signal);
+        const answer = await api.call<{ envelopes: EnvelopeEvent[]; receipts: SubmissionView[]; after?: number }>(
+          'POST', '/api/poll', { seen: [...held], receipts: [...waiting], ...(shared.length > 0 ? { shared, after } : {}) }, abort.signal);
         for (const e of answer.envelopes) await give(e);
+        if (answer.after !== undefined) after = answer.after;
         for (const r of answer.receipts) await settle(r);
       } catch (e) {
         if (!running) return;
@@ -91,14 +120,25 @@ export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, 
     },
     watch(mailboxes: readonly WatchedMailbox[]): void {
       tags = mailboxes.map((m) => toHex(m.tag));
-      claim = api.call('POST', '/api/mailboxes', { tags }).catch((e: Error) => onError(e));
-      abort?.abort();
+      claimAll();
+    },
+    watchSocial(own, sharedTags) {
+      socialOwn = own.map((t) => toHex(t));
+      shared = sharedTags.map((t) => toHex(t));
+      claimAll();
+    },
+    onSocialEnvelope(handler) {
+      socialHandler = handler;
+    },
+    async broadcast(envelope: Uint8Array): Promise<void> {
+      await api.call('POST', '/api/broadcasts', { envelope: b64(envelope) });
     },
     onEnvelope(handler) {
       envelopeHandlers.add(handler);
       return () => envelopeHandlers.delete(handler);
     },
     release(tag: Uint8Array, id: Uint8Array): void {
+      if (shared.includes(toHex(tag))) return; // read by every browser of the group or the node: it expires on the node
       const hex = toHex(id);
       api.call('DELETE', `/api/mailboxes/${toHex(tag)}/${hex}`).then(() => held.delete(hex), (e: Error) => onError(e));
     },

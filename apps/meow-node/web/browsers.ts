@@ -82,6 +82,12 @@ export class BrowserRegistry {
     this.save();
   }
 
+  /** True when another browser claimed `tag` as its own mailbox. */
+  ownedByOther(b: Browser, tag: string): boolean {
+    const o = this.owner.get(tag);
+    return o !== undefined && o !== b;
+  }
+
   owns(b: Browser, tag: string): boolean {
     return b.tags.has(tag);
   }

@@ -13,7 +13,7 @@ import { LocalApiError } from '../local-api/errors.ts';
 import { RateLimiter, readJson } from '../local-api/http-guard.ts';
 import { BrowserRegistry } from './browsers.ts';
 import type { WebBundle } from './bundle.ts';
-import { claimMailboxes, poll, release, submitEnvelope, type WebRouteDeps } from './routes.ts';
+import { claimMailboxes, poll, release, sendBroadcastEnvelope, submitEnvelope, type WebRouteDeps } from './routes.ts';
 
 /**
  * Nothing but the node's own origin: no inline script or style, no frames,
@@ -71,6 +71,8 @@ export async function startWebServer(host: string, port: number, deps: WebServer
   const perAddress = new RateLimiter(now);
   // A new browser is cheap to make: at most 5 at once, then one per 10 s from one address.
   const registrations = new RateLimiter(now, 0.1, 5);
+  // A broadcast is flooded over every radio of the mesh: 3 at once, then one a minute per browser.
+  const broadcasts = new RateLimiter(now, 1 / 60, 3);
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<unknown> {
     const address = req.socket.remoteAddress ?? '?';
@@ -86,6 +88,11 @@ export async function startWebServer(host: string, port: number, deps: WebServer
     if (path === '/api/envelopes' && method === 'POST') {
       res.statusCode = 201;
       return submitEnvelope(routeDeps, body);
+    }
+    if (path === '/api/broadcasts' && method === 'POST') {
+      const sent = sendBroadcastEnvelope(routeDeps, body, () => broadcasts.take(browser.key));
+      res.statusCode = 201;
+      return sent;
     }
     if (path === '/api/mailboxes' && method === 'POST') return claimMailboxes(routeDeps, browser, body);
     if (path === '/api/poll' && method === 'POST') return poll(routeDeps, browser, body, () => req.socket.destroyed);

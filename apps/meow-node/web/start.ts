@@ -23,6 +23,8 @@ export interface StartWebDeps {
   readonly random: RandomSource;
   readonly log: Logger;
   readonly status: () => unknown;
+  /** The router's flood, for the browsers' emergency broadcasts. */
+  readonly mesh: { broadcast(envelope: Uint8Array): void };
 }
 
 /** The addresses a phone can type: every IPv4 of the machine when listening on all of them. */

@@ -1,0 +1,107 @@
+/**
+ * Groups and emergency broadcasts in the page, with the same portable code
+ * as the CLI's node-hosted agent (agent/social-bridge.ts, agent/social/):
+ * the state lives in the vault, control messages travel in the 1:1
+ * conversations, and what reaches the node is sealed envelopes only.
+ *
+ *  - A group copy for a member goes to that member's group mailbox through
+ *    the node's envelope API: its `mesh://` node (this node files it under
+ *    the mailbox's tag; another node under the group's epoch tag), else its
+ *    relays.
+ *  - What arrives: a copy for my group mailbox (my own tag, released once
+ *    handled), one filed under a group's epoch tag by a node that received
+ *    it over the mesh, and the broadcasts the node keeps under its two
+ *    broadcast tags (both read without owning them: other browsers read
+ *    them too, and the node lets them expire).
+ *  - My broadcasts are flooded by the node (POST /api/broadcasts).
+ *
+ * The "free for chat" directory and relay broadcasts need a relay, which a
+ * phone on an isolated Wi-Fi cannot reach (the page talks to its node only).
+ */
+import type { Agent } from '../../agent/agent.ts';
+import { createSocialBridge, type SocialBridge } from '../../agent/social-bridge.ts';
+import { groupMailboxSecrets } from '../../agent/social/groups.ts';
+import { epochTag } from '../../agent/social/group-state.ts';
+import type { MailboxAddress } from '../../agent/social/control.ts';
+import type { SocialEnv, SocialNodePort } from '../../agent/social/ports.ts';
+import { handleSocialEnvelope } from '../../agent/social/social-state.ts';
+import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
+import { lookupKeyPairFromSecret } from '../../protocol/keys/keys.ts';
+import { mailboxTag } from '../../protocol/session/key-schedule.ts';
+import type { WebPort } from './web-port.ts';
+
+/** The node's broadcast mailboxes (apps/meow-node/delivery.ts): any author, and authors the operator trusts. */
+const BROADCAST_TAGS = [new Uint8Array(6).fill(0xff), Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xfe)];
+/** Mesh mailboxes are filed under the 6-byte tag an envelope carries (a prefix of the relay's 16). */
+const MESH_TAG_BYTES = 6;
+/** How long the node keeps trying a group copy (a member's phone may be away for a while). */
+const GROUP_COPY_TTL_MS = 3 * 24 * 3_600_000;
+const MESH_SCHEME = 'mesh://';
+
+export interface WebSocial {
+  readonly env: SocialEnv;
+  readonly bridge: SocialBridge;
+  readonly node: SocialNodePort;
+  /** My servers for a group mailbox: this node, by its mesh address. */
+  servers(): string[];
+  /** Saves the state and watches the mailboxes it now names. */
+  save(): Promise<void>;
+  /** Called after anything changed (a control message, a group message, a broadcast). */
+  onChange(listener: () => void): void;
+}
+
+export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv): WebSocial {
+  const listeners = new Set<() => void>();
+  const changed = (): void => {
+    for (const l of listeners) l();
+  };
+  let watch = (): void => undefined;
+  const bridge = createSocialBridge(agent, env, {
+    relays: () => [],
+    report: () => {
+      watch();
+      changed();
+    },
+  });
+  watch = (): void => {
+    const state = bridge.state();
+    const own = groupMailboxSecrets(state.groups)
+      .map((m) => mailboxTag(env.suite, lookupKeyPairFromSecret(env.suite, m.lookupSecret).publicKey).slice(0, MESH_TAG_BYTES));
+    const epochs = state.groups.groups.filter((g) => g.status === 'active').map((g) => epochTag(env.suite, g));
+    port.watchSocial(own, [...BROADCAST_TAGS, ...epochs]);
+  };
+
+  port.onSocialEnvelope(async (a) => {
+    const result = handleSocialEnvelope(env, bridge.state(), a.envelope);
+    if (result?.result.ok) await bridge.save();
+    // A copy in my own group mailbox is handled (kept, or refused as forged or replayed): the node may drop it.
+    port.release(a.tag, a.id);
+    if (result?.result.ok) changed();
+  });
+
+  const node: SocialNodePort = {
+    async deliver(to: MailboxAddress, envelope: Uint8Array): Promise<void> {
+      const mesh = to.servers.find((s) => s.startsWith(MESH_SCHEME));
+      const meshNode = mesh ? fromHex(mesh.slice(MESH_SCHEME.length)) : undefined;
+      await port.submit({
+        tag: mailboxTag(env.suite, to.lookupKey), envelope, relays: to.servers.filter((s) => !s.startsWith(MESH_SCHEME)), ttlMs: GROUP_COPY_TTL_MS,
+        ...(meshNode ? { meshNode } : {}),
+      });
+    },
+    meshBroadcast: (envelope) => port.broadcast(envelope),
+  };
+
+  watch();
+  return {
+    env, bridge, node,
+    servers: () => (port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []),
+    async save() {
+      await bridge.save();
+      watch();
+      changed();
+    },
+    onChange(listener) {
+      listeners.add(listener);
+    },
+  };
+}
