@@ -1,5 +1,5 @@
 /** `meow init`, `meow unlock`, `meow lock`: the identity and vault the node keeps for its user. */
-import type { AgentStateView, IdentityView } from '../../seams/local-api.ts';
+import type { AgentStateView } from '../../seams/local-api.ts';
 import { CliError, usage } from './errors.ts';
 import { HELP } from './help.ts';
 import type { CliIo } from './io.ts';
@@ -16,9 +16,8 @@ export async function init(io: CliIo, args: string[]): Promise<number> {
     throw new CliError('bad-input', 'this node already has an identity: `meow unlock` opens it');
   }
   const password = await passwordFrom(io, values, { dataDir: node.target.dataDir, confirm: true, useRemembered: false });
-  // docs/API.md answers an IdentityView; an AgentStateView carrying one is read the same way.
-  const answer = await node.request<IdentityView | AgentStateView>('POST', '/v1/agent/init', { password });
-  const identity = 'fingerprint' in answer ? answer : answer.identity;
+  // The agent's state, unlocked, with the new identity (docs/API.md).
+  const { identity } = await node.request<AgentStateView>('POST', '/v1/agent/init', { password });
   io.stdout.write(`identity created${identity ? `, fingerprint ${identity.fingerprint}` : ''}\n`
     + 'your vault is open; keep the password: it cannot be recovered\n'
     + 'next: `meow card create NAME --out FILE` to invite a contact\n');

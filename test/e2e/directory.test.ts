@@ -44,7 +44,11 @@ describe('directory through a relay, no mesh link', () => {
     relay = await startRelay(join(root, 'relay'), relayPort, 8);
     await ready(alice);
     await ready(bob);
-    expect((await api(alice, 'POST', '/v1/agent/init', { password: 'alice pass' })).status).toBe(201);
+    // init answers like unlock: the agent's state, with the new identity (docs/API.md).
+    const init = await api<{ state: string; identity: { fingerprint: string } }>(alice, 'POST', '/v1/agent/init', { password: 'alice pass' });
+    expect(init.status).toBe(201);
+    expect(init.json.state).toBe('unlocked');
+    expect(init.json.identity.fingerprint).toMatch(/\S/);
     expect((await api(bob, 'POST', '/v1/agent/init', { password: 'bob pass' })).status).toBe(201);
     // Alice's other contact: the entry must not show the identity she gave it.
     const other = await api<InvitationView>(alice, 'POST', '/v1/invitations', { name: 'carol', relays: [relayUrl] });
