@@ -9,8 +9,8 @@
  *    until the deadline (drawn delays + receiptWithinMs + slack per hop);
  *  - the contact's receipt (confirmed()) settles it: nothing more is sent;
  *  - deadline passed, no receipt: the message says so ('sent' with a
- *    failure) and goes again through a new chain without the last chain's
- *    middle relays, at most MAX_ONION_SENDS chains in all;
+ *    failure) and goes again through a new chain without the middle relays
+ *    of the chains that brought nothing, at most MAX_ONION_SENDS chains in all;
  *  - no trusted relay can build a chain: 'failed' with the reason, never a
  *    plain deposit; trusted relays unreachable: 'queued' with the reason,
  *    retried with backoff.
@@ -58,6 +58,8 @@ export function splitOnionRoute(stored: readonly string[]): { relays: readonly s
 interface SentChain {
   readonly chain: readonly string[];
   readonly sends: number;
+  /** Middle relays of every chain sent that brought no receipt yet (hex ids). */
+  readonly suspects: readonly string[];
 }
 
 /** The chains this node sent, by receipt id, while their receipts are awaited. */
@@ -118,13 +120,15 @@ export async function attemptOnion(ctx: OnionAttemptContext, row: SubmissionRow,
   if (past) {
     announce({ receiptId, state: 'sent', failure: 'no receipt by the deadline: a relay of the chain may be down; sending again through a new chain without its middle relays' });
   }
-  const exclude = new Set(past ? past.chain.slice(1, -1) : []);
+  // Every middle relay of the chains that brought nothing is left out, as long as a chain can still be built.
+  const suspects = past ? [...new Set([...past.suspects, ...past.chain.slice(1, -1)])] : [];
+  const exclude = new Set(suspects);
   const problems: string[] = [];
   let routeOnly = true;
   for (const url of route.trusted) {
     const outcome = await tryTrusted(ctx, row, route, mailboxUrls, exclude, url);
     if (outcome.kind === 'sent') {
-      ctx.onions.set(receiptId, { chain: outcome.chain, sends: (past?.sends ?? 0) + 1 });
+      ctx.onions.set(receiptId, { chain: outcome.chain, sends: (past?.sends ?? 0) + 1, suspects });
       const deadline = clock.now() + outcome.totalDelayMs + route.receiptWithinMs + HOP_SLACK_MS * outcome.chain.length;
       // Kept queued (with its envelope) until the receipt, or the deadline and a new chain.
       submissions.settle(row.id, 'queued', { attempts, nextAttemptAt: deadline });
