@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex, utf8 } from '../../protocol/codec/bytes.ts';
+import { utf8 } from '../../protocol/codec/bytes.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { generateLookupKeyPair, type LookupKeyPair } from '../../protocol/keys/keys.ts';
 import { mailboxTagOf } from '../../protocol/server/mailbox.ts';
