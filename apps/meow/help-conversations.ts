@@ -26,8 +26,9 @@ Creates your identity and your vault on the node, under a password that cannot b
 recovered (scrypt N=2^17). The vault also holds fake hidden contacts, so that nobody can
 tell whether you keep real ones. The vault is left open.
 
-  --remember              save the password in DIR so that \`meow unlock\` needs no typing:
-                          this WEAKENS security (anyone who reads DIR opens your vault)
+  --remember              save the password in DIR so that \`meow unlock\` needs no typing and
+                          the node unlocks by itself at start: this WEAKENS security
+                          (anyone who reads DIR opens your vault)
 ${PASSWORD}
 
 ${NODE_FLAGS}
@@ -37,7 +38,8 @@ ${NODE_FLAGS}
 Opens your vault on the node. When it is already open, the password of a hidden
 compartment adds its contacts; a wrong password says only "wrong password".
 
-  --remember              save the password in DIR (WEAKENS security; \`meow lock --forget\` deletes it)
+  --remember              save the password in DIR, used by the node at start too
+                          (WEAKENS security; \`meow lock --forget\` deletes it)
 ${PASSWORD}
 
 ${NODE_FLAGS}

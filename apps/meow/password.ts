@@ -4,16 +4,15 @@
  * `meow unlock --remember`, else asked on the terminal without echo. Never
  * from a command-line argument: every user of the machine can read those.
  */
-import { readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import { resolvePassphrase } from '../../node-runtime/keystore/passphrase.ts';
 import { writeFileAtomic } from '../../node-runtime/keystore/atomic-write.ts';
+import { readRememberedPassword, rememberedPasswordPath } from '../remembered-password.ts';
 import { CliError } from './errors.ts';
 import { aboutFile } from './file-errors.ts';
 import { type CliIo, resolvePath } from './io.ts';
 
-/** Where `--remember` keeps the password, inside the node's data directory (mode 0600). */
-export const REMEMBERED_PASSWORD_FILE = 'remembered-password';
+export { REMEMBERED_PASSWORD_FILE } from '../remembered-password.ts';
 
 export const PASSWORD_OPTIONS = {
   'passphrase-file': { type: 'string' },
@@ -21,15 +20,7 @@ export const PASSWORD_OPTIONS = {
 
 export const REMEMBER_WARNING = 'meow: warning: the password is now saved in clear in REMEMBERED: anyone who can read '
   + 'this directory (or a copy, a backup, a seized disk) can open your vault and your hidden contacts behind this password. '
-  + '`meow lock --forget` deletes it.\n';
-
-async function remembered(dataDir: string): Promise<string | undefined> {
-  try {
-    return (await readFile(join(dataDir, REMEMBERED_PASSWORD_FILE), 'utf8')).replace(/\r?\n$/, '') || undefined;
-  } catch {
-    return undefined;
-  }
-}
+  + 'The node uses it to unlock your vault by itself at every start. `meow lock --forget` deletes it.\n';
 
 export async function passwordFrom(
   io: CliIo, values: { 'passphrase-file'?: string | undefined }, options: { dataDir: string; confirm: boolean; useRemembered: boolean },
@@ -41,7 +32,7 @@ export async function passwordFrom(
     return password!;
   }
   if (options.useRemembered) {
-    const saved = await remembered(options.dataDir);
+    const saved = await readRememberedPassword(options.dataDir);
     if (saved !== undefined) return saved;
   }
   if (!io.promptSecret) {
@@ -56,14 +47,14 @@ export async function passwordFrom(
 }
 
 export async function rememberPassword(io: CliIo, dataDir: string, password: string): Promise<void> {
-  const path = join(dataDir, REMEMBERED_PASSWORD_FILE);
+  const path = rememberedPasswordPath(dataDir);
   await writeFileAtomic(path, `${password}\n`, { mode: 0o600, overwrite: true });
   io.stderr.write(REMEMBER_WARNING.replace('REMEMBERED', path));
 }
 
 export async function forgetPassword(dataDir: string): Promise<boolean> {
   try {
-    await unlink(join(dataDir, REMEMBERED_PASSWORD_FILE));
+    await unlink(rememberedPasswordPath(dataDir));
     return true;
   } catch {
     return false;

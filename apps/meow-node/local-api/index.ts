@@ -16,6 +16,7 @@ import { createLocalApiHandler, type Route } from './router.ts';
 import { loadOrCreateApiToken } from './token.ts';
 import { createNodeSocialHost, type NodeSocialDeps } from './social-host.ts';
 import { socialRoutes } from './social-routes.ts';
+import { type RememberedUnlock, unlockRemembered } from './remembered-unlock.ts';
 
 export interface LocalApiDeps {
   readonly dataDir: string;
@@ -36,6 +37,8 @@ export interface LocalApiDeps {
 
 export interface LocalApi {
   readonly host: AgentHost;
+  /** Settles once the password saved with `--remember`, if any, was tried at start (remembered-unlock.ts). */
+  readonly started: Promise<RememberedUnlock>;
   readonly handler: ReturnType<typeof createLocalApiHandler>;
   stop(): void;
 }
@@ -53,5 +56,6 @@ export function createLocalApi(deps: LocalApiDeps): LocalApi {
   const handler = createLocalApiHandler({
     port: deps.listenPort, token, routes, events: (send) => host.events(send), log: deps.log, now: () => deps.clock.now(),
   });
-  return { host, handler, stop: () => host.lock() };
+  const started = unlockRemembered(host, deps.dataDir, deps.log);
+  return { host, handler, started, stop: () => host.lock() };
 }
