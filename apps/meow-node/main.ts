@@ -17,7 +17,7 @@ import { openLoRaFromConfig } from './open-lora.ts';
 import { type StatusServer, startStatusServer } from './status-server.ts';
 import { createLocalApi, type LocalApi } from './local-api/index.ts';
 import { createNodeScryptKdf } from '../../node-runtime/platform/scrypt-kdf.ts';
-import { startWebClient, webUrls } from './web/start.ts';
+import { startWebClient } from './web/start.ts';
 import { sensorRoutes } from './sensor-routes.ts';
 
 /** The message of an error, without the "Error: Error:" nesting some libraries produce. */
@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // `meow status` shows the phones' address: it reads it here (nothing in the status JSON names it).
   rmSync(join(config.dataDir, 'web.url'), { force: true });
-  if (web && config.web) writeFileSync(join(config.dataDir, 'web.url'), `${webUrls(config.web.host, web.port).join(' ')}\n`, { mode: 0o600 });
+  if (web) writeFileSync(join(config.dataDir, 'web.url'), `${web.where.urls.join(' ')}\n`, { mode: 0o600 });
   announceReady(config, `http://${config.status.host.includes(':') ? `[${config.status.host}]` : config.status.host}:${status.port}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

@@ -15,7 +15,7 @@ import { groupList, groupView } from './ui/groups.ts';
 import { addView } from './ui/add.ts';
 import { contactList, conversationView } from './ui/chats.ts';
 import { h, replace } from './ui/dom.ts';
-import { renderMesh } from './ui/mesh.ts';
+import { type NodeWhere, renderMesh } from './ui/mesh.ts';
 import { setupView } from './ui/setup.ts';
 
 const LANG_KEY = 'meow-lang';
@@ -32,6 +32,8 @@ let openContact: string | undefined;
 let openGroup: string | undefined;
 let conversation: { refresh(): void } | undefined;
 let meshTimer: ReturnType<typeof setInterval> | undefined;
+/** The node's announced name and addresses: asked once, they change only when the node restarts. */
+let where: NodeWhere | undefined;
 const banner = h('p', { class: 'banner', role: 'alert', hidden: true });
 
 function applyLanguage(lang: string): void {
@@ -58,7 +60,8 @@ function languagePicker(): HTMLElement {
 async function showMesh(body: Element): Promise<void> {
   try {
     const s = (await (await fetch('/status')).json()) as NodeStatusReport;
-    if (tab === 'mesh') renderMesh(body, tx, s, Date.now());
+    where ??= (await (await fetch('/where')).json()) as NodeWhere;
+    if (tab === 'mesh') renderMesh(body, tx, s, Date.now(), where);
   } catch (e) {
     showError(e as Error);
   }

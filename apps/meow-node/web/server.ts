@@ -1,7 +1,7 @@
 /**
  * The node's web server for phones (docs/WEB.md): the browser client's
  * three files under a strict Content Security Policy, GET /status for the
- * mesh map, and the per-browser envelope API under /api/. Started only
+ * mesh map, GET /where for the addresses it is announced at, and the per-browser envelope API under /api/. Started only
  * when the config's `web.enabled` is true. Its own port, so the local API
  * (the node user's token, loopback only) is never exposed with it.
  */
@@ -40,6 +40,8 @@ export interface WebServerDeps extends Omit<WebRouteDeps, 'browsers'> {
   readonly status: () => unknown;
   readonly log: Logger;
   readonly random: { bytes(n: number): Uint8Array };
+  /** Where phones reach this client (the mDNS name, the addresses), for GET /where. */
+  readonly where: () => unknown;
 }
 
 export interface WebServer {
@@ -112,6 +114,11 @@ export async function startWebServer(host: string, port: number, deps: WebServer
         const result = await api(req, res, path);
         if (res.statusCode === 204) res.writeHead(204, SECURITY_HEADERS).end();
         else sendJson(res, res.statusCode, result);
+        return;
+      }
+      if (path === '/where' && req.method === 'GET') {
+        perAddress.take(req.socket.remoteAddress ?? '?');
+        sendJson(res, 200, deps.where());
         return;
       }
       if (path === '/status' && req.method === 'GET') {

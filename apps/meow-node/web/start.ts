@@ -10,6 +10,8 @@ import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
 import type { Store } from '../../../node-runtime/store/index.ts';
 import type { InProcessNodePort } from '../local-api/node-port.ts';
+import { toHex } from '../../../protocol/codec/bytes.ts';
+import { announceWebClient, defaultWebName, isLoopback, type WebAnnouncement } from './announce.ts';
 import { buildWebBundle } from './bundle.ts';
 import type { WebConfig } from './config.ts';
 import { startWebServer, type WebServer } from './server.ts';
@@ -34,13 +36,39 @@ export function webUrls(host: string, port: number): string[] {
   return v4.map((i) => `http://${i!.address}:${port}`);
 }
 
-export async function startWebClient(config: WebConfig | undefined, deps: StartWebDeps): Promise<WebServer | undefined> {
+/** Where phones reach the web client: the mDNS name first (when announced), then each address. */
+export interface WebWhere {
+  readonly mdnsHost?: string;
+  readonly urls: readonly string[];
+}
+
+export interface WebClient extends WebServer {
+  readonly where: WebWhere;
+}
+
+export async function startWebClient(config: WebConfig | undefined, deps: StartWebDeps): Promise<WebClient | undefined> {
   if (!config?.enabled) return undefined;
   const startedAt = deps.clock.now();
   const bundle = await buildWebBundle();
-  const server = await startWebServer(config.host, config.port, { ...deps, bundle });
-  const urls = webUrls(config.host, server.port);
-  deps.log.info('web client', { urls, gzipBytes: bundle.gzipBytes, buildMs: deps.clock.now() - startedAt });
-  process.stdout.write(`meow-node: web client for phones at ${urls.join(' ') || `port ${server.port}`} (${Math.round(bundle.gzipBytes / 1024)} KB)\n`);
-  return server;
+  let where: WebWhere = { urls: [] };
+  const server = await startWebServer(config.host, config.port, { ...deps, bundle, where: () => where });
+  let announcement: WebAnnouncement | undefined;
+  if (config.mdnsName !== false && !isLoopback(config.host) && deps.port.meshNodeId) {
+    const name = config.mdnsName ?? defaultWebName(toHex(deps.port.meshNodeId));
+    announcement = announceWebClient(name, server.port, (reason) => deps.log.warn('web client mDNS', { reason }));
+  }
+  const addresses = webUrls(config.host, server.port);
+  where = announcement
+    ? { mdnsHost: announcement.host, urls: [`http://${announcement.host}:${server.port}`, ...addresses] }
+    : { urls: addresses };
+  deps.log.info('web client', { urls: where.urls, gzipBytes: bundle.gzipBytes, buildMs: deps.clock.now() - startedAt });
+  process.stdout.write(`meow-node: web client for phones at ${where.urls.join(' ') || `port ${server.port}`} (${Math.round(bundle.gzipBytes / 1024)} KB)\n`);
+  return {
+    ...server,
+    where,
+    close: async () => {
+      await announcement?.stop();
+      await server.close();
+    },
+  };
 }

@@ -42,11 +42,19 @@ function graph(tx: Texts, s: NodeStatusReport, now: number): SVGElement {
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
-export function renderMesh(root: Element, tx: Texts, s: NodeStatusReport, now: number): void {
+/** What GET /where answers: the node's mDNS name when it announces one, and every address phones can type. */
+export interface NodeWhere {
+  readonly mdnsHost?: string;
+  readonly urls: readonly string[];
+}
+
+export function renderMesh(root: Element, tx: Texts, s: NodeStatusReport, now: number, where?: NodeWhere): void {
   const n = s.router.neighbours;
   replace(root,
     h('h2', {}, tx.t('meshTitle')),
     h('p', {}, `${tx.t('node')} `, h('code', {}, s.nodeId), ` · ${tx.t('uptime')} ${Math.round(s.uptimeMs / 60000)} min`),
+    where && where.urls.length > 0 && h('p', { class: 'node-address' }, tx.t('reachAt'), ' ',
+      ...where.urls.flatMap((u, i) => [i > 0 ? ' · ' : '', h('code', { dir: 'ltr', class: u.includes('.local') ? 'mdns' : 'ip' }, u)])),
     graph(tx, s, now),
     h('h3', {}, `${tx.t('neighbours')} (${n.length})`),
     n.length === 0 ? h('p', { class: 'muted' }, tx.t('noNeighbours')) : h('ul', { class: 'neighbours' }, ...n.map((x) => h('li', {},
