@@ -6,7 +6,11 @@
  * way (docs/PROTOCOL.md "Serial door"); answers matched by reply id. A
  * frame lost to line noise fails its CRC and is dropped, so the exchange
  * times out: the relay client's own retries cover it (deposits are
- * idempotent).
+ * idempotent). A line that goes away (a USB adapter unplugged) fails the
+ * exchanges in flight at once and is reopened with backoff
+ * (node-runtime/links/serial/reconnecting-uart.ts, shared with the serial
+ * link and the door); exchanges while it is down fail at once, and work
+ * again when it is back.
  *
  * One open port per device path per process, shared by every transport on
  * it: the kernel lets a tty be opened by one holder at a time (serialport
@@ -18,18 +22,24 @@
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { REPLY_ID_BYTES } from '../../protocol/server/constants.ts';
 import { SERIAL_DEFAULT_BAUD, SERIAL_MAX_FRAME_BYTES } from '../../protocol/server/doors.ts';
-import { closePort, type UartPort } from '../../seams/uart-port.ts';
 import { SlipDeframer } from '../../node-runtime/links/framing/slip-deframer.ts';
 import { SlipFrameEncoder } from '../../node-runtime/links/framing/slip-encoder.ts';
 import { parseSerialUrl } from '../../node-runtime/links/kiss/serial-url.ts';
 import { decodeSerialFrame, encodeSerialFrame, serialCrcBytes } from '../../node-runtime/links/serial/serial-frame.ts';
-import { openRealSerialPort, type OpenSerialPort } from '../../node-runtime/links/serial/open-serial-port.ts';
+import type { OpenSerialPort } from '../../node-runtime/links/serial/open-serial-port.ts';
+import { ReconnectingUart } from '../../node-runtime/links/serial/reconnecting-uart.ts';
+import type { Clock } from '../../seams/clock.ts';
+import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { RelayTransportError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, type RelayTransport, type TransportOptions } from './transport.ts';
 
 export interface SerialTransportOptions extends TransportOptions {
   /** Port factory (default the serialport package; its mock binding in tests). */
   readonly openPort?: OpenSerialPort;
+  /** Timers of the reconnect backoff (default the system clock). */
+  readonly clock?: Clock;
+  /** First reconnect delay after a loss (default 250 ms), doubling up to 10 s. */
+  readonly initialReconnectDelayMs?: number;
 }
 
 interface Waiter {
@@ -43,15 +53,30 @@ class SerialLine {
   private readonly encoder = new SlipFrameEncoder();
   refs = 0;
   readonly opened: Promise<void>;
+  private readonly uart: ReconnectingUart;
 
-  constructor(readonly path: string, readonly port: UartPort) {
-    port.on('error', () => undefined); // failures surface as timeouts; an unhandled 'error' would crash
-    port.on('close', () => this.failAll(new RelayTransportError(`serial line ${path} closed`)));
-    port.on('data', (chunk) => this.receive(chunk));
-    this.opened = new Promise<void>((resolve, reject) => port.open((error) => {
-      if (error) reject(new RelayTransportError(`cannot open serial line ${path}: ${error.message}`, { fields: { path } }));
-      else resolve();
-    }));
+  constructor(readonly path: string, baudRate: number, openPort: OpenSerialPort | undefined, clock: Clock, initialReconnectDelayMs: number | undefined) {
+    let settled = false;
+    let settle: (error?: Error) => void = () => undefined;
+    this.opened = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    const reset = (): void => this.deframer.reset();
+    this.uart = new ReconnectingUart({
+      path, baudRate, clock, ...(openPort ? { openPort } : {}),
+      ...(initialReconnectDelayMs !== undefined ? { initialReconnectDelayMs } : {}),
+      onEvent: (event) => {
+        if (event.type === 'lost') this.failAll(new RelayTransportError(`serial line ${path} lost: ${event.reason}`));
+        if (settled || (event.type !== 'open' && event.type !== 'open-failed')) return;
+        settled = true;
+        // Only the first open decides: a wrong path is the caller's error, not a line to wait for.
+        if (event.type === 'open') settle();
+        else {
+          void this.uart.close();
+          settle(new RelayTransportError(`cannot open serial line ${path}: ${event.reason}`, { fields: { path } }));
+        }
+      },
+    }, { onData: (chunk) => this.receive(chunk), onOpen: reset, onLost: reset });
   }
 
   private receive(chunk: Uint8Array): void {
@@ -64,9 +89,13 @@ class SerialLine {
   }
 
   send(frame: Uint8Array, onError: (error: Error) => void): void {
-    this.port.write(this.encoder.encode(encodeSerialFrame(frame)), (error) => {
-      if (error) onError(new RelayTransportError(`write to ${this.path} failed: ${error.message}`));
+    void this.uart.write(this.encoder.encode(encodeSerialFrame(frame))).then((written) => {
+      if (!written) onError(new RelayTransportError(`serial line ${this.path} is down (reopening): nothing sent`));
     });
+  }
+
+  close(): Promise<void> {
+    return this.uart.close();
   }
 
   failAll(error: Error): void {
@@ -76,10 +105,10 @@ class SerialLine {
 
 const lines = new Map<string, SerialLine>();
 
-async function acquireLine(path: string, baudRate: number, openPort: OpenSerialPort): Promise<SerialLine> {
+async function acquireLine(path: string, baudRate: number, options: SerialTransportOptions): Promise<SerialLine> {
   let line = lines.get(path);
   if (!line) {
-    line = new SerialLine(path, openPort({ path, baudRate }));
+    line = new SerialLine(path, baudRate, options.openPort, options.clock ?? systemClock, options.initialReconnectDelayMs);
     lines.set(path, line);
   }
   line.refs++;
@@ -95,9 +124,7 @@ async function acquireLine(path: string, baudRate: number, openPort: OpenSerialP
 async function releaseLine(line: SerialLine): Promise<void> {
   if (--line.refs > 0) return;
   lines.delete(line.path);
-  line.port.removeAllListeners();
-  line.port.on('error', () => undefined);
-  await closePort(line.port);
+  await line.close();
 }
 
 export async function serialTransport(url: string, options: SerialTransportOptions = {}): Promise<RelayTransport> {
@@ -107,7 +134,7 @@ export async function serialTransport(url: string, options: SerialTransportOptio
   if (parsed.value.framing === 'kiss') throw new RelayTransportError('serial relay doors speak SLIP: drop framing=kiss', { fields: { url } });
   const { path } = parsed.value;
   const baudRate = parsed.value.baudRate ?? SERIAL_DEFAULT_BAUD;
-  const line = await acquireLine(path, baudRate, options.openPort ?? openRealSerialPort);
+  const line = await acquireLine(path, baudRate, options);
   const mine = new Set<string>();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let closed = false;

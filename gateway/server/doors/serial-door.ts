@@ -17,6 +17,14 @@
  * it grows (seams/deframer.ts), and the door answers 'too-large' to the
  * reply id it read from the frame's first bytes.
  *
+ * A line that goes away (a USB adapter unplugged, a board reset) is
+ * reopened with backoff until the door closes (node-runtime/links/serial/
+ * reconnecting-uart.ts, the serial link's own helper): requests in flight
+ * when it went lose their answers (the client times out and retries), the
+ * half-received frame is discarded, and traffic resumes on the new port.
+ * Only the first open must succeed: a wrong device path stops the relay at
+ * start with RelayConfigError.
+ *
  * A serial line has no port number: `port` is the line speed in bit/s, and
  * `url` names the device the client reaches the line through (`clientPath`,
  * by default the door's own path, as on two boards cabled UART to UART).
@@ -24,11 +32,14 @@
 import { SERIAL_DEFAULT_BAUD, SERIAL_MAX_FRAME_BYTES } from '../../../protocol/server/doors.ts';
 import { encodeRefusalFrame, FRAME, replyIdOf } from '../../../protocol/server/frame.ts';
 import type { DoorCore, RunningDoor } from '../../../seams/door.ts';
-import { closePort, type UartPort } from '../../../seams/uart-port.ts';
+import type { Clock } from '../../../seams/clock.ts';
+import type { RandomSource } from '../../../protocol/random.ts';
 import { SLIP_END, SLIP_ESC, SLIP_ESC_END, SlipDeframer } from '../../../node-runtime/links/framing/slip-deframer.ts';
 import { SlipFrameEncoder } from '../../../node-runtime/links/framing/slip-encoder.ts';
 import { decodeSerialFrame, encodeSerialFrame, serialCrcBytes } from '../../../node-runtime/links/serial/serial-frame.ts';
-import { openRealSerialPort, type OpenSerialPort } from '../../../node-runtime/links/serial/open-serial-port.ts';
+import type { OpenSerialPort } from '../../../node-runtime/links/serial/open-serial-port.ts';
+import { ReconnectingUart, type UartEvent } from '../../../node-runtime/links/serial/reconnecting-uart.ts';
+import { systemClock } from '../../../node-runtime/platform/clock.ts';
 import { RelayConfigError } from '../errors.ts';
 import { InFlight } from './connection-cap.ts';
 
@@ -45,6 +56,14 @@ export interface SerialDoorOptions {
   readonly maxInFlight?: number;
   /** Port factory (default the serialport package; its mock binding in tests). */
   readonly openPort?: OpenSerialPort;
+  /** Timers of the reconnect backoff (default the system clock), its jitter (default the CSPRNG). */
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** First reconnect delay after a loss (default 250 ms), doubling up to maxReconnectDelayMs (default 10 s). */
+  readonly initialReconnectDelayMs?: number;
+  readonly maxReconnectDelayMs?: number;
+  /** Observes the line's life (opens, losses, failed reopens); never sees the bytes. */
+  readonly onEvent?: (event: UartEvent) => void;
 }
 
 /** Bytes of a frame's head the door keeps to answer an oversize one: type, server id, reply id. */
@@ -99,17 +118,34 @@ function segments(chunk: Uint8Array): Uint8Array[] {
   return out;
 }
 
-function openPortAsync(port: UartPort, path: string): Promise<void> {
-  return new Promise((resolve, reject) => port.open((error) => {
-    if (error) reject(new RelayConfigError(`serial door: cannot open ${path}: ${error.message}`, { fields: { path } }));
-    else resolve();
-  }));
+/** Opens the line; rejects if the first attempt fails (a wrong path is a configuration error, not a lost line). */
+function openLine(options: SerialDoorOptions, baudRate: number, onData: (chunk: Uint8Array) => void, onReset: () => void): Promise<ReconnectingUart> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const uart: ReconnectingUart = new ReconnectingUart({
+      path: options.path, baudRate, clock: options.clock ?? systemClock,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.openPort ? { openPort: options.openPort } : {}),
+      ...(options.initialReconnectDelayMs !== undefined ? { initialReconnectDelayMs: options.initialReconnectDelayMs } : {}),
+      ...(options.maxReconnectDelayMs !== undefined ? { maxReconnectDelayMs: options.maxReconnectDelayMs } : {}),
+      onEvent: (event) => {
+        options.onEvent?.(event);
+        if (event.type === 'open' && !settled) {
+          settled = true;
+          resolve(uart);
+        } else if (event.type === 'open-failed' && !settled) {
+          settled = true;
+          void uart.close();
+          reject(new RelayConfigError(`serial door: cannot open ${options.path}: ${event.reason}`, { fields: { path: options.path } }));
+        }
+      },
+    }, { onData, onOpen: onReset, onLost: onReset });
+  });
 }
 
 export async function startSerialDoor(core: DoorCore, options: SerialDoorOptions): Promise<RunningDoor> {
   const baudRate = options.baudRate ?? SERIAL_DEFAULT_BAUD;
   const maxFrameBytes = options.maxFrameBytes ?? SERIAL_MAX_FRAME_BYTES;
-  const port = (options.openPort ?? openRealSerialPort)({ path: options.path, baudRate });
   const deframer = new SlipDeframer({ maxFrameBytes: maxFrameBytes + serialCrcBytes });
   const encoder = new SlipFrameEncoder();
   const head = new FrameHead();
@@ -117,9 +153,11 @@ export async function startSerialDoor(core: DoorCore, options: SerialDoorOptions
   const source = `serial:${options.path}`;
   let closed = false;
 
+  // Written whole or not at all: while the line is down an answer is dropped (the client times out and retries).
+  const opened: { uart?: ReconnectingUart } = {};
   const send = (frame: Uint8Array): void => {
-    if (closed || !port.isOpen) return;
-    port.write(encoder.encode(encodeSerialFrame(frame)), () => undefined);
+    if (closed || !opened.uart) return;
+    void opened.uart.write(encoder.encode(encodeSerialFrame(frame)));
   };
   const answer = (frame: Uint8Array): void => {
     const release = inFlight.enter(source);
@@ -148,17 +186,20 @@ export async function startSerialDoor(core: DoorCore, options: SerialDoorOptions
     }
   };
 
-  port.on('error', () => undefined); // an unhandled 'error' would crash the relay (seams/uart-port.ts)
-  port.on('data', onData);
-  await openPortAsync(port, options.path);
+  // A frame cut by a loss must not be glued to the first bytes of the new port.
+  const reset = (): void => {
+    deframer.reset();
+    head.reset();
+  };
+  const line = await openLine(options, baudRate, onData, reset);
+  opened.uart = line;
   const clientPath = options.clientPath ?? options.path;
   return {
     url: `serial://${clientPath}?baud=${baudRate}`,
     port: baudRate,
     async close() {
       closed = true;
-      port.off('data', onData);
-      await closePort(port);
+      await line.close();
     },
   };
 }

@@ -1,25 +1,20 @@
 /**
  * A serial port that speaks KISS (framing/kiss-deframer.ts), shared by the
- * KISS TNC link (kiss-link.ts) and the RNode link (../rnode/): it opens the
- * port through an injected factory (serialport, or its mock binding in
- * tests), reopens it with exponential backoff when it is lost (a USB radio
- * unplugged), hands out whole KISS frames and counts what it drops. It
- * knows nothing of what the frames mean.
+ * KISS TNC link (kiss-link.ts) and the RNode link (../rnode/): the line is
+ * a ReconnectingUart (../serial/reconnecting-uart.ts: opened through an
+ * injected factory, serialport or its mock binding in tests, and reopened
+ * with exponential backoff when it is lost, a USB radio unplugged); this
+ * hands out whole KISS frames and counts what it drops. It knows nothing
+ * of what the frames mean.
  */
-import type { Clock, TimerHandle } from '../../../seams/clock.ts';
+import type { Clock } from '../../../seams/clock.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
-import type { UartPort } from '../../../seams/uart-port.ts';
-import { systemRandom } from '../../platform/random.ts';
 import { KissDeframer, type KissFrame } from '../framing/kiss-deframer.ts';
 import { KissFrameEncoder } from '../framing/kiss-encoder.ts';
-import { Backoff } from '../serial/backoff.ts';
-import { openRealSerialPort, type OpenSerialPort } from '../serial/open-serial-port.ts';
+import type { OpenSerialPort } from '../serial/open-serial-port.ts';
+import { ReconnectingUart, type UartEvent } from '../serial/reconnecting-uart.ts';
 
-export type KissPortEvent =
-  | { type: 'open'; path: string }
-  | { type: 'lost'; path: string; reason: string }
-  | { type: 'open-failed'; path: string; reason: string; retryInMs: number }
-  | { type: 'port-error'; path: string; reason: string };
+export type KissPortEvent = UartEvent;
 
 export interface KissPortOptions {
   readonly path: string;
@@ -44,36 +39,31 @@ export interface KissPortStats {
 export class KissPort {
   private readonly deframer: KissDeframer;
   private readonly encoder = new KissFrameEncoder();
-  private readonly backoff: Backoff;
-  private readonly openPort: OpenSerialPort;
-  private port: UartPort | undefined;
-  private portOpen = false;
+  private readonly uart: ReconnectingUart;
   private closed = false;
-  private reconnectTimer: TimerHandle | undefined;
-  private openWaiters: Array<() => void> = [];
   private readonly frameHandlers = new Set<(frame: KissFrame) => void>();
   private readonly openHandlers = new Set<() => void>();
-  private losses = 0;
-  private reopens = 0;
 
-  constructor(private readonly options: KissPortOptions) {
+  constructor(options: KissPortOptions) {
     this.deframer = new KissDeframer({ maxFrameBytes: options.maxFrameBytes });
-    this.openPort = options.openPort ?? openRealSerialPort;
-    this.backoff = new Backoff(
-      { initialDelayMs: options.initialReconnectDelayMs ?? 250, maxDelayMs: options.maxReconnectDelayMs ?? 10_000 },
-      options.random ?? systemRandom,
-    );
-    this.connect();
+    this.uart = new ReconnectingUart(options, {
+      onData: (chunk) => this.receive(chunk),
+      onOpen: () => {
+        this.deframer.reset();
+        for (const handler of [...this.openHandlers]) handler();
+      },
+      // A frame cut by the loss must not be glued to the first bytes after the reopen.
+      onLost: () => this.deframer.reset(),
+    });
   }
 
   get isOpen(): boolean {
-    return this.portOpen;
+    return this.uart.isOpen;
   }
 
   /** Resolves once the port is open (at once if it is, or after close()); never rejects. */
   whenOpen(): Promise<void> {
-    if (this.portOpen || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.openWaiters.push(resolve));
+    return this.uart.whenOpen();
   }
 
   onFrame(handler: (frame: KissFrame) => void): () => void {
@@ -89,17 +79,13 @@ export class KissPort {
 
   /** Writes one KISS frame; resolves false when the port is down or the write failed (nothing left). */
   send(command: number, data?: Uint8Array): Promise<boolean> {
-    const port = this.port;
-    if (this.closed || !port || !this.portOpen) return Promise.resolve(false);
-    const wire = this.encoder.encode(command, data);
-    return new Promise((resolve) => {
-      port.write(Buffer.from(wire.buffer, wire.byteOffset, wire.length), (err) => resolve(!err));
-    });
+    if (this.closed) return Promise.resolve(false);
+    return this.uart.write(this.encoder.encode(command, data));
   }
 
   stats(): KissPortStats {
     const d = this.deframer.stats();
-    return { framesOversize: d.framesOversize, framesBadEscape: d.framesBadEscape, portLosses: this.losses, portReopens: this.reopens };
+    return { framesOversize: d.framesOversize, framesBadEscape: d.framesBadEscape, ...this.uart.stats() };
   }
 
   async close(): Promise<void> {
@@ -107,71 +93,7 @@ export class KissPort {
     this.closed = true;
     this.frameHandlers.clear();
     this.openHandlers.clear();
-    this.reconnectTimer?.cancel();
-    for (const wake of this.openWaiters.splice(0)) wake();
-    const port = this.port;
-    this.port = undefined;
-    this.portOpen = false;
-    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
-    port?.removeAllListeners();
-    port?.on('error', () => undefined); // a late 'error' with no listener would crash the daemon
-  }
-
-  private connect(): void {
-    if (this.closed) return;
-    let port: UartPort;
-    try {
-      port = this.openPort({ path: this.options.path, baudRate: this.options.baudRate });
-    } catch (err) {
-      this.scheduleReconnect(describe(err));
-      return;
-    }
-    this.port = port;
-    port.on('error', (err) => this.emit({ type: 'port-error', path: this.options.path, reason: describe(err) }));
-    port.on('data', (chunk) => this.receive(chunk));
-    port.on('close', (err) => this.onPortClosed(port, err));
-    port.open((err) => {
-      if (this.closed || this.port !== port) {
-        if (!err) port.close();
-        return;
-      }
-      if (err) {
-        port.removeAllListeners();
-        port.on('error', () => undefined);
-        this.port = undefined;
-        this.scheduleReconnect(describe(err));
-        return;
-      }
-      if (this.losses > 0) this.reopens++;
-      this.portOpen = true;
-      this.backoff.reset();
-      this.deframer.reset();
-      this.emit({ type: 'open', path: this.options.path });
-      for (const wake of this.openWaiters.splice(0)) wake();
-      for (const handler of [...this.openHandlers]) handler();
-    });
-  }
-
-  private onPortClosed(port: UartPort, err: Error | null | undefined): void {
-    if (this.closed || this.port !== port) return;
-    this.portOpen = false;
-    this.port = undefined;
-    port.removeAllListeners();
-    port.on('error', () => undefined);
-    this.losses++;
-    this.emit({ type: 'lost', path: this.options.path, reason: err ? describe(err) : 'closed by the device' });
-    this.deframer.reset();
-    this.scheduleReconnect(undefined);
-  }
-
-  private scheduleReconnect(failure: string | undefined): void {
-    if (this.closed) return;
-    const delayMs = this.backoff.nextDelayMs();
-    if (failure !== undefined) this.emit({ type: 'open-failed', path: this.options.path, reason: failure, retryInMs: delayMs });
-    this.reconnectTimer = this.options.clock.setTimer(delayMs, () => {
-      this.reconnectTimer = undefined;
-      this.connect();
-    });
+    await this.uart.close();
   }
 
   private receive(chunk: Uint8Array): void {
@@ -180,12 +102,4 @@ export class KissPort {
       for (const handler of [...this.frameHandlers]) if (!this.closed) handler(frame);
     }
   }
-
-  private emit(event: KissPortEvent): void {
-    this.options.onEvent?.(event);
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -5,33 +5,28 @@
  *
  * The port (seams/uart-port.ts) is made by an injected factory (the real
  * `serialport` package by default, open-serial-port.ts; its mock binding in
- * tests). When the port is
- * lost (USB unplugged, adapter reset) the link reopens it with exponential
- * backoff, forever, until close(). While the port is down, send() drops the
+ * tests). When the port is lost (USB unplugged, adapter reset) it is
+ * reopened with exponential backoff, forever, until close()
+ * (reconnecting-uart.ts, shared with the KISS port and the serial relay
+ * door). While the port is down, send() drops the
  * frame and counts it in `framesUnsentPortDown` (radio semantics: delivery is
  * never guaranteed; the router's acknowledgements and retries cover it).
  * Garbage on the line, bad escapes, oversize frames and CRC mismatches are
  * dropped and counted, never fatal.
  */
-import type { Clock, TimerHandle } from '../../../seams/clock.ts';
+import type { Clock } from '../../../seams/clock.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
-import { systemRandom } from '../../platform/random.ts';
 import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../../seams/link.ts';
 import { LinkConfigError } from '../errors.ts';
-import type { UartPort } from '../../../seams/uart-port.ts';
 import { SlipDeframer } from '../framing/slip-deframer.ts';
 import { SlipFrameEncoder } from '../framing/slip-encoder.ts';
-import { Backoff } from './backoff.ts';
-import { openRealSerialPort, type OpenSerialPort } from './open-serial-port.ts';
+import type { OpenSerialPort } from './open-serial-port.ts';
+import { ReconnectingUart, type UartEvent } from './reconnecting-uart.ts';
 import { decodeSerialFrame, encodeSerialFrame, serialCrcBytes } from './serial-frame.ts';
 
 export type { OpenSerialPort, SerialPortSettings } from './open-serial-port.ts';
 
-export type SerialLinkEvent =
-  | { type: 'open'; path: string }
-  | { type: 'lost'; path: string; reason: string }
-  | { type: 'open-failed'; path: string; reason: string; retryInMs: number }
-  | { type: 'port-error'; path: string; reason: string };
+export type SerialLinkEvent = UartEvent;
 
 export interface SerialLinkOptions {
   /** Device path, e.g. /dev/ttyUSB0 or /dev/serial0. */
@@ -77,16 +72,11 @@ export class SerialLink implements Link {
   readonly kind = 'serial' as const;
   readonly mtu: number;
   private readonly baudRate: number;
-  private readonly openPort: OpenSerialPort;
   private readonly deframer: SlipDeframer;
   private readonly encoder = new SlipFrameEncoder();
-  private readonly backoff: Backoff;
-  private port: UartPort | undefined;
-  private portOpen = false;
+  private readonly uart: ReconnectingUart;
   private closed = false;
-  private reconnectTimer: TimerHandle | undefined;
   private handler: ((frame: ReceivedFrame) => void) | undefined;
-  private openWaiters: Array<() => void> = [];
   private readonly counters: SerialLinkStats = {
     framesSent: 0, framesReceived: 0, framesDropped: 0, bytesSent: 0, bytesReceived: 0,
     framesUnsentPortDown: 0, droppedOversize: 0, droppedBadEscape: 0, droppedBadChecksum: 0, droppedTooShort: 0,
@@ -100,24 +90,27 @@ export class SerialLink implements Link {
     this.mtu = options.mtu ?? serialDefaultMtu;
     if (!Number.isInteger(this.mtu) || this.mtu < 1 || this.mtu > 65_535) throw new LinkConfigError(`serial link: bad mtu ${this.mtu}`);
     this.id = options.id ?? `serial:${options.path}`;
-    this.openPort = options.openPort ?? openRealSerialPort;
     this.deframer = new SlipDeframer({ maxFrameBytes: this.mtu + serialCrcBytes });
-    this.backoff = new Backoff(
-      { initialDelayMs: options.initialReconnectDelayMs ?? 250, maxDelayMs: options.maxReconnectDelayMs ?? 10_000 },
-      options.random ?? systemRandom,
-    );
-    this.connect();
+    // A frame cut by a loss must not be glued to the first bytes after the reopen.
+    const reset = (): void => this.deframer.reset();
+    this.uart = new ReconnectingUart({
+      path: options.path, baudRate: this.baudRate, clock: options.clock,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.openPort ? { openPort: options.openPort } : {}),
+      ...(options.initialReconnectDelayMs !== undefined ? { initialReconnectDelayMs: options.initialReconnectDelayMs } : {}),
+      ...(options.maxReconnectDelayMs !== undefined ? { maxReconnectDelayMs: options.maxReconnectDelayMs } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    }, { onData: (chunk) => this.receive(chunk), onOpen: reset, onLost: reset });
   }
 
   /** True while the device is open. */
   get isOpen(): boolean {
-    return this.portOpen;
+    return this.uart.isOpen;
   }
 
   /** Resolves once the port is open (at once if it is); never rejects, waits across reconnects. */
   whenOpen(): Promise<void> {
-    if (this.portOpen || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.openWaiters.push(resolve));
+    return this.uart.whenOpen();
   }
 
   /** Time the frame occupies the line at the configured baud rate, SLIP escapes aside. */
@@ -130,15 +123,7 @@ export class SerialLink implements Link {
     if (this.closed) throw new LinkClosedError(`${this.id} is closed`);
     if (frame.length > this.mtu) throw new FrameTooLargeError(`${this.id}: frame of ${frame.length} bytes exceeds mtu ${this.mtu}`);
     if (frame.length === 0) throw new RangeError(`${this.id}: empty frame`); // programmer misuse: no mesh frame is empty
-    const port = this.port;
-    if (!port || !this.portOpen) {
-      this.counters.framesUnsentPortDown++;
-      return;
-    }
-    const wire = this.encoder.encode(encodeSerialFrame(frame));
-    const written = await new Promise<boolean>((resolve) => {
-      port.write(Buffer.from(wire.buffer, wire.byteOffset, wire.length), (err) => resolve(!err));
-    });
+    const written = await this.uart.write(this.encoder.encode(encodeSerialFrame(frame)));
     if (!written) {
       this.counters.framesUnsentPortDown++;
       return;
@@ -152,82 +137,14 @@ export class SerialLink implements Link {
   }
 
   stats(): SerialLinkStats {
-    return { ...this.counters };
+    return { ...this.counters, ...this.uart.stats() };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.handler = undefined;
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = undefined;
-    for (const wake of this.openWaiters.splice(0)) wake();
-    const port = this.port;
-    this.port = undefined;
-    this.portOpen = false;
-    if (port?.isOpen) {
-      await new Promise<void>((resolve) => port.close(() => resolve()));
-    }
-    port?.removeAllListeners();
-    // Keep swallowing late errors from the old port object: an unhandled
-    // 'error' event would crash the daemon.
-    port?.on('error', () => undefined);
-  }
-
-  private connect(): void {
-    if (this.closed) return;
-    let port: UartPort;
-    try {
-      port = this.openPort({ path: this.options.path, baudRate: this.baudRate });
-    } catch (err) {
-      this.scheduleReconnect(describe(err));
-      return;
-    }
-    this.port = port;
-    port.on('error', (err) => this.emit({ type: 'port-error', path: this.options.path, reason: describe(err) }));
-    port.on('data', (chunk) => this.receive(chunk));
-    port.on('close', (err) => this.onPortClosed(port, err));
-    port.open((err) => {
-      if (this.closed || this.port !== port) {
-        if (!err) port.close();
-        return;
-      }
-      if (err) {
-        port.removeAllListeners();
-        port.on('error', () => undefined);
-        this.port = undefined;
-        this.scheduleReconnect(describe(err));
-        return;
-      }
-      if (this.counters.portLosses > 0) this.counters.portReopens++;
-      this.portOpen = true;
-      this.backoff.reset();
-      this.deframer.reset();
-      this.emit({ type: 'open', path: this.options.path });
-      for (const wake of this.openWaiters.splice(0)) wake();
-    });
-  }
-
-  private onPortClosed(port: UartPort, err: Error | null | undefined): void {
-    if (this.closed || this.port !== port) return;
-    this.portOpen = false;
-    this.port = undefined;
-    port.removeAllListeners();
-    port.on('error', () => undefined);
-    this.counters.portLosses++;
-    this.emit({ type: 'lost', path: this.options.path, reason: err ? describe(err) : 'closed by the device' });
-    this.deframer.reset();
-    this.scheduleReconnect(undefined);
-  }
-
-  private scheduleReconnect(failure: string | undefined): void {
-    if (this.closed) return;
-    const delayMs = this.backoff.nextDelayMs();
-    if (failure !== undefined) this.emit({ type: 'open-failed', path: this.options.path, reason: failure, retryInMs: delayMs });
-    this.reconnectTimer = this.options.clock.setTimer(delayMs, () => {
-      this.reconnectTimer = undefined;
-      this.connect();
-    });
+    await this.uart.close();
   }
 
   private receive(chunk: Uint8Array): void {
@@ -256,12 +173,4 @@ export class SerialLink implements Link {
       handler?.({ bytes: decoded.value });
     }
   }
-
-  private emit(event: SerialLinkEvent): void {
-    this.options.onEvent?.(event);
-  }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

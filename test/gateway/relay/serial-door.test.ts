@@ -139,6 +139,68 @@ describe('serial door on the mock binding', () => {
     }
   });
 
+  it('reopens a line that went away; traffic resumes, nothing duplicated', async () => {
+    const cable = new MockNullModem('/dev/mock-relay-lost', '/dev/mock-gw-lost');
+    const events: string[] = [];
+    const relay = await startTestRelay('serial-lost', {
+      http: false,
+      serial: {
+        path: cable.pathA, clientPath: cable.pathB, openPort: cable.openPort,
+        initialReconnectDelayMs: 10, maxReconnectDelayMs: 40, onEvent: (e) => events.push(e.type),
+      },
+    });
+    const t = await serialTransport(relay.urls[0]!, { openPort: cable.openPort, timeoutMs: 400 });
+    try {
+      const query = (n: number) => encodeDescriptorQuery(new Uint8Array(8).fill(n));
+      const first = query(1);
+      expect(decodeResponseFrame(await t.exchange(first, first.slice(1, 9))).ok).toBe(true);
+      // The relay's adapter vanishes, and stays away for two attempts.
+      cable.failNextOpens(cable.pathA, 2);
+      await cable.unplug(cable.pathA);
+      const lost = query(2);
+      await expect(t.exchange(lost, lost.slice(1, 9))).rejects.toBeInstanceOf(RelayTransportError);
+      for (let i = 0; i < 300 && !cable.isOpen(cable.pathA); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(events).toEqual(['open', 'lost', 'open-failed', 'open-failed', 'open']);
+      // Back: answers flow again, one per request, on the new port.
+      const again = query(3);
+      const answer = decodeResponseFrame(await t.exchange(again, again.slice(1, 9)));
+      expect(answer.ok && answer.value.type).toBe('descriptor');
+      const second = query(4);
+      expect(decodeResponseFrame(await t.exchange(second, second.slice(1, 9))).ok).toBe(true);
+      // The new port wrote exactly two frames: one answer to each request since it opened.
+      const ends = [...cable.recording(cable.pathA)].filter((b) => b === 0xc0).length;
+      expect(ends).toBe(2 * 2); // SLIP: an END before and after each frame
+      expect(cable.made.get(cable.pathA)).toHaveLength(4); // the first port, two failed attempts, the reopened one
+    } finally {
+      await t.close();
+      await relay.cleanup();
+    }
+  });
+
+  it('the client reopens its own line too: exchanges fail at once while it is down, then work again', async () => {
+    const { cable, relay } = await setUp('client-lost');
+    const t = await serialTransport(relay.urls[0]!, { openPort: cable.openPort, timeoutMs: 5000, initialReconnectDelayMs: 10 });
+    try {
+      const query = (n: number) => encodeDescriptorQuery(new Uint8Array(8).fill(n));
+      const first = query(1);
+      expect(decodeResponseFrame(await t.exchange(first, first.slice(1, 9))).ok).toBe(true);
+      cable.failNextOpens(cable.pathB, 1);
+      await cable.unplug(cable.pathB);
+      const down = query(2);
+      const started = Date.now();
+      await expect(t.exchange(down, down.slice(1, 9))).rejects.toThrow(/serial line \/dev\/mock-gw-client-lost (lost|is down)/);
+      expect(Date.now() - started).toBeLessThan(5000); // refused at once, not after the 5 s timeout
+      for (let i = 0; i < 300 && !cable.isOpen(cable.pathB); i++) await new Promise((r) => setTimeout(r, 10));
+      const again = query(3);
+      const answer = decodeResponseFrame(await t.exchange(again, again.slice(1, 9)));
+      expect(answer.ok && answer.value.replyId).toEqual(again.slice(1, 9));
+      expect(cable.made.get(cable.pathB)).toHaveLength(3); // the first port, one failed attempt, the reopened one
+    } finally {
+      await t.close();
+      await relay.cleanup();
+    }
+  });
+
   it('says which device it cannot open, as a typed error, on both ends', async () => {
     const cable = new MockNullModem('/dev/mock-relay-none', '/dev/mock-gw-none');
     cable.failNextOpens(cable.pathA, 1);
