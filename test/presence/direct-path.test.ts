@@ -84,7 +84,7 @@ describe('direct endpoint and sender over loopback UDP', () => {
     const refused = await sendDirectEnvelope(deps, `udp://127.0.0.1:${ep.port}`, Uint8Array.of(0xff, ...envelope)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DirectPathError);
     expect(refused).toMatchObject({ code: 'refused' });
-    expect(ep.stats()).toEqual({ received: 4, stored: 1, duplicates: 2, refused: 1, overBudget: 0 });
+    expect(ep.stats()).toEqual({ received: 4, stored: 1, duplicates: 2, refused: 1, overBudget: 0, punches: 0 });
   });
 
   it('says refused when nothing listens and unreachable when nobody answers', async () => {
