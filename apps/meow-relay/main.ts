@@ -38,6 +38,7 @@ const FLAGS = {
   mqtt: { type: 'string' },
   'public-url': { type: 'string', multiple: true },
   peer: { type: 'string', multiple: true },
+  'peer-sync-seconds': { type: 'string' },
   'stamp-bits': { type: 'string' },
   'no-http': { type: 'boolean' },
   onion: { type: 'boolean' },
@@ -48,7 +49,8 @@ const FLAGS = {
 export const RELAY_USAGE = `usage: meow-relay [--data DIR] [--host 127.0.0.1] [--port ${DEFAULT_RELAY_PORT}]
                   [--https-port N --tls-key FILE --tls-cert FILE] [--auth USER:PASS]
                   [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
-                  [--peer URL]... [--stamp-bits N] [--onion] [--no-http] [--config FILE.json]`;
+                  [--peer URL]... [--peer-sync-seconds N] [--stamp-bits N] [--onion] [--no-http]
+                  [--config FILE.json]`;
 
 export const RELAY_HELP = `${RELAY_USAGE}
 
@@ -72,6 +74,7 @@ data directory (a second one on the same directory exits with a message).
   --public-url URL    an address clients should use, published in the signed descriptor
                       instead of the bound ones (repeatable)
   --peer URL          another relay whose server catalog this one syncs (repeatable)
+  --peer-sync-seconds N  how often catalogs are exchanged with the peers (default 3600)
   --stamp-bits N      proof-of-work bits a deposit must carry, 0-32 (default 16)
   --onion             also relay Matriochka onion packets on every door: peel, hold for the
                       sender's delay, pass on to the next relay of this relay's catalog or
@@ -159,6 +162,11 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
   if (stampBits !== undefined && !(Number.isInteger(stampBits) && stampBits >= 0 && stampBits <= 32)) {
     throw new RelayConfigError(`--stamp-bits must be an integer 0-32, got ${stampBitsText}`);
   }
+  const syncText = str('peer-sync-seconds');
+  const syncSeconds = syncText === undefined ? undefined : Number(syncText);
+  if (syncSeconds !== undefined && !(Number.isInteger(syncSeconds) && syncSeconds >= 1 && syncSeconds <= 86_400)) {
+    throw new RelayConfigError(`--peer-sync-seconds must be an integer 1-86400, got ${syncText}`);
+  }
   const noHttp = pick('no-http') === true;
   const onion = pick('onion');
   if (onion !== undefined && typeof onion !== 'boolean') throw new RelayConfigError(`onion must be true or false, got ${String(onion)}`);
@@ -171,6 +179,7 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     ...(mqttUrl ? { mqtt: { brokerUrl: mqttUrl } } : {}),
     ...(publicUrls ? { publicUrls } : {}),
     ...(peers ? { peers } : {}),
+    ...(syncSeconds !== undefined ? { catalogSyncMs: syncSeconds * 1000 } : {}),
     ...(stampBits !== undefined ? { limits: { depositStampBits: stampBits } } : {}),
     // The onion front reaches the next relay through the relay client (gateway/server does not import it).
     ...(onion === true ? { onion: { forwarder: (resolve) => createOnionForwarder({ resolve }) } } : {}),
