@@ -1,5 +1,22 @@
-/** Warnings about the relays written on a card: credentials in clear, a relay that does not answer. */
+/** Warnings about the relays written on a card: credentials in clear, a relay that does not answer, no relay key fingerprint. */
+import type { Card } from '../../protocol/card/types.ts';
 import type { CliIo } from './io.ts';
+
+/**
+ * A card someone gave me whose relays carry no key fingerprint (`#k=`): made before fingerprints,
+ * or by an author who did not pin the key (protocol/card/view.ts cardWarnings lists them). Said in
+ * plain words, once per relay, on stderr: the card still works.
+ */
+export function warnAboutUnpinnedRelays(io: CliIo, card: Pick<Card, 'servers'>): void {
+  for (const s of card.servers) {
+    if (s.scheme === 'mesh' || s.scheme === 'serial' || s.keyFingerprint !== undefined) continue;
+    const url = URL.canParse(s.url) ? new URL(s.url) : undefined;
+    const name = url ? `${url.protocol}//${url.host}` : s.url;
+    io.stderr.write(`meow: warning: this card names the relay ${name} without its key fingerprint (#k=...), `
+      + 'so the first key that relay shows will be trusted: someone on the network path could pose as it. '
+      + 'Ask for a card made with the URL that meow-relay prints with its #k= fingerprint\n');
+  }
+}
 
 /**
  * Cards carry their server URLs as written, `user:pass@` included (whitepaper 3.1: the card is all a

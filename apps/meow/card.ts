@@ -25,7 +25,7 @@ import { startContactSession } from '../../node-runtime/keystore/contact-session
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
 import { badInput, usage } from './errors.ts';
 import { answerCard, createInvitation, importCardFromNode, showContactCard } from './invitations.ts';
-import { warnAboutCredentials } from './card-relay-warnings.ts';
+import { warnAboutCredentials, warnAboutUnpinnedRelays } from './card-relay-warnings.ts';
 import { aboutFile } from './file-errors.ts';
 import { HELP } from './help.ts';
 import { readCard } from './input.ts';
@@ -148,6 +148,7 @@ async function show(io: CliIo, args: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage('card show takes one FILE (or - for stdin)');
   const card = await readCard(io, positionals[0]!);
   io.stdout.write(`${JSON.stringify(cardView(io.suite, card), null, 2)}\n`);
+  warnAboutUnpinnedRelays(io, card);
   return 0;
 }
 
@@ -176,6 +177,7 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
     // Both cards are known: start the session now, so that the file stops holding the card
     // secrets that would recompute epoch 0 later (docs/SECURITY-REVIEW.md H3).
     await startContactSession(io.suite, io.random, join(resolvePath(io, out), `${name}.contact`), ukp);
+    warnAboutUnpinnedRelays(io, card);
     io.stdout.write(`compare in person: ${pairFingerprint(io.suite, card.contactKey, answer.contactKey)}\n`);
     return 0;
   }
@@ -191,6 +193,7 @@ async function importCard(io: CliIo, args: string[]): Promise<number> {
   }
   await writeContactFile(io.suite, io.random, resolvePath(io, contactPath), { ...state, peerCard: card.bytes }, ukp, { overwrite: true });
   await startContactSession(io.suite, io.random, resolvePath(io, contactPath), ukp);
+  warnAboutUnpinnedRelays(io, card);
   io.stdout.write(`answer verified and stored in ${contactPath}\n`
     + `compare in person: ${pairFingerprint(io.suite, mine.value.contactKey, card.contactKey)}\n`);
   return 0;

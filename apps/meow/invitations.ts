@@ -8,6 +8,7 @@ import QRCode from 'qrcode';
 import { base64 } from '@scure/base';
 import { armor } from '../../protocol/card/armor.ts';
 import { decodeCard } from '../../protocol/card/decode.ts';
+import type { Card } from '../../protocol/card/types.ts';
 import type { CardView, ContactView, ImportCardResponse, InvitationView } from '../../seams/local-api.ts';
 import { writeFileAtomic } from '../../node-runtime/keystore/atomic-write.ts';
 import { badInput, usage } from './errors.ts';
@@ -15,7 +16,7 @@ import { HELP } from './help.ts';
 import { decodeInput, readSource } from './input.ts';
 import { type CliIo, resolvePath } from './io.ts';
 import { NODE_OPTIONS, NodeClient } from './node-client.ts';
-import { warnAboutCredentials, warnAboutUnreachableRelays } from './card-relay-warnings.ts';
+import { warnAboutCredentials, warnAboutUnpinnedRelays, warnAboutUnreachableRelays } from './card-relay-warnings.ts';
 import { HELP_OPTION, parse } from './options.ts';
 
 const OUTPUT_OPTIONS = {
@@ -70,11 +71,11 @@ export async function createInvitation(io: CliIo, args: string[]): Promise<numbe
 }
 
 /** The card bytes of FILE (or -) in any form, checked locally so that a damaged card is refused before the node sees it. */
-async function readCardBytes(io: CliIo, source: string): Promise<{ bytes: Uint8Array; kind: 'invite' | 'answer' }> {
+async function readCardBytes(io: CliIo, source: string): Promise<{ bytes: Uint8Array; kind: 'invite' | 'answer'; servers: Card['servers'] }> {
   const input = decodeInput(await readSource(io, source));
   const card = input.ok ? decodeCard(io.suite, input.value.bytes) : undefined;
   if (!input.ok || !card?.ok) throw badInput(`${source} is not a Meow card (damaged, or another kind of file: \`meow inspect ${source}\` tells)`);
-  return { bytes: input.value.bytes, kind: card.value.kind };
+  return { bytes: input.value.bytes, kind: card.value.kind, servers: card.value.servers };
 }
 
 async function importInto(io: CliIo, args: string[], only: 'any' | 'answer'): Promise<number> {
@@ -94,6 +95,7 @@ async function importInto(io: CliIo, args: string[], only: 'any' | 'answer'): Pr
     card: base64.encode(card.bytes), ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.hidden ? { hidden: true } : {}), ...(relays.length > 0 ? { relays } : {}),
   });
+  warnAboutUnpinnedRelays(io, card); // the node took it: now the warning is about a contact
   if (result.answer) {
     warnAboutCredentials(io, relays);
     await warnAboutUnreachableRelays(io, relays);
