@@ -14,6 +14,7 @@ import type { LogLevel } from '../../seams/logger.ts';
 import { isRelayUrlScheme, RELAY_URL_SCHEMES } from '../../protocol/server/doors.ts';
 import { parseWebConfig, type WebConfig } from './web/config.ts';
 import { type DirectConfig, parseDirectConfig } from './direct-role.ts';
+import { type BroadcastConfig, parseBroadcastConfig } from './broadcast-config.ts';
 import { parseWifiConfig, type WifiConfig } from '../../node-runtime/wifi/wifi-ap.ts';
 import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 import { type CollectorConfig, parseCollectorConfig, parseSensorRelayConfig, type SensorRelayConfig } from './sensors-config.ts';
@@ -57,6 +58,8 @@ export interface NodeConfig {
   readonly sensors?: SensorRelayConfig;
   /** The sensor relays whose readings this node keeps (apps/meow-node/sensors-config.ts). */
   readonly collector?: CollectorConfig;
+  /** Emergency broadcasters this node trusts (apps/meow-node/broadcast-config.ts). */
+  readonly broadcast?: BroadcastConfig;
   /** The node's own access point (node-runtime/wifi/wifi-ap.ts; scripts/pi/wifi-ap.ts writes its files). */
   readonly wifi?: WifiConfig;
 }
@@ -130,7 +133,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
 function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
   const o = raw as JsonObject;
-  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector', 'wifi']);
+  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector', 'wifi', 'broadcast']);
   for (const key of Object.keys(o)) check(known.has(key), key, `one of ${[...known].join(', ')} (unknown field)`);
   const region = o.region ?? DEFAULT_CONFIG.region;
   check(region === 'EU868' || region === 'US915' || region === 'none', 'region', '"EU868", "US915" or "none"');
@@ -169,6 +172,7 @@ function parseFields(raw: unknown, baseDir: string): NodeConfig {
     ...(o.sensors !== undefined ? { sensors: parseSensorRelayConfig(o.sensors) } : {}),
     ...(o.collector !== undefined ? { collector: parseCollectorConfig(o.collector) } : {}),
     ...(o.wifi !== undefined ? { wifi: parseWifiConfig(o.wifi) } : {}),
+    ...(o.broadcast !== undefined ? { broadcast: parseBroadcastConfig(o.broadcast) } : {}),
   };
 }
 

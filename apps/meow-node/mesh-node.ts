@@ -34,6 +34,7 @@ import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import { relayPort } from '../../gateway/client/index.ts';
 import { type DirectRole, startDirectRole } from './direct-role.ts';
 import { type OpenSensorIo, type SensorRole, startSensorRole } from './sensor-role.ts';
+import { trustedBroadcasterKeys } from './broadcast-config.ts';
 import { openFirmataPort } from '../../hardware/sensors/firmata-port.ts';
 
 /** The deposit stamp a default meow-relay asks (gateway/server/config.ts depositStampBits); a relay asking fewer accepts it too. */
@@ -108,7 +109,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       built.push(await buildLink(linkConfig, { clock, random, suite, log, nodeId: nodeIdFull, region: config.region, dataDir: config.dataDir, ...(deps.openLoRa ? { openLoRa: deps.openLoRa } : {}) }));
     }
     const isGateway = config.gateway.relays.length > 0;
-    const deliver = createDelivery({ store, suite, log, gateway: () => gateway });
+    const deliver = createDelivery({ store, suite, log, gateway: () => gateway, broadcasters: trustedBroadcasterKeys(config.broadcast) });
     const agentPortRef: { current?: InProcessNodePort } = {};
     const sensorRef: { current?: SensorRole } = {};
     // After delivery.ts stored a direct envelope, the agents watching its mailbox hear of it.
@@ -144,9 +145,9 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     });
 
     // Envelopes sent straight to this node by contacts who read its presence (config `direct`).
-    direct = await startDirectRole(config.direct, { suite, clock, log, accept: (e) => agentPortRef.current?.receiveDirect(e) ?? 'unknown-mailbox' });
+    direct = await startDirectRole(config.direct, { suite, clock, random, log, accept: (e) => agentPortRef.current?.receiveDirect(e) ?? 'unknown-mailbox' });
     const port = createInProcessNodePort({
-      ...(direct ? { direct: { address: direct.address, send: direct.send } } : {}),
+      ...(direct ? { direct: { address: direct.address, send: direct.send, ...(direct.punch ? { punch: direct.punch } : {}) } } : {}),
       nodeId: router.nodeId, store, suite, clock, random, log, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
       // A contact's mailbox is "first contact" to the relay (no sender pass yet): mint the stamp a default relay asks.
       relay: (url) => relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS }),
