@@ -56,6 +56,8 @@ interface Pending {
   floodNext?: boolean;
   routedFailures: number;
   requestId?: number;
+  /** Route requests already answered once: a second reply may still come, along a disjoint path. */
+  readonly answered: number[];
   timer?: TimerHandle;
   readonly resolve: (id: string) => void;
   readonly reject: (e: Error) => void;
@@ -125,7 +127,7 @@ export class Outbox {
     if (this.pending.has(key)) return Promise.reject(new RouterError('bad-argument', 'this envelope is already being sent to that node'));
     return new Promise<string>((resolve, reject) => {
       const p: Pending = {
-        destId: destId.slice(), destHint, envelope, key, priority, attempts: 0, routedLast: false, routedFailures: 0, resolve, reject,
+        destId: destId.slice(), destHint, envelope, key, priority, attempts: 0, routedLast: false, routedFailures: 0, answered: [], resolve, reject,
         ...(chunks && { chunks, fragAttempts: chunks.map(() => 0) }), ...(peer && { peer }),
       };
       this.pending.set(key, p);
@@ -276,7 +278,7 @@ export class Outbox {
     if (!p.routedLast && !p.chunks && p.attempts >= 2) p.floodNext = true;
     if (p.attempts >= Math.min(d.cfg.maxAttempts, MAX_ATTEMPT + 1)) {
       this.pending.delete(p.key);
-      if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
+      this.forgetRequests(p);
       d.counters.failed++;
       p.reject(new RouterError('delivery-failed', `no acknowledgement from ${toHex(p.destId)} after ${p.attempts} attempts`));
       return;
@@ -303,7 +305,7 @@ export class Outbox {
     }
     if (p.peer) p.peer.knowsUs = true;
     this.pending.delete(ackedKey);
-    if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
+    this.forgetRequests(p);
     p.timer?.cancel();
     d.counters.acked++;
     d.log.debug('acked', { key: ackedKey, dest: p.destHint, route: toHex(ackRoute) });
@@ -322,9 +324,19 @@ export class Outbox {
       return false;
     }
     this.routeRequests.delete(requestId);
-    if (this.pending.get(p.key) !== p || p.requestId !== requestId) return true;
-    p.requestId = undefined;
+    if (this.pending.get(p.key) !== p) return true;
     const path = reversed(ackRoute);
+    // A second reply to a request answered already: the destination did not
+    // get the message along the first path, and answers along one that
+    // shares no relay with it (handlers/route-request.ts). Send along it now.
+    const second = p.requestId !== requestId;
+    if (second && !p.answered.includes(requestId)) return true;
+    if (second) d.counters.altPathRetries++;
+    p.requestId = undefined;
+    if (!second) {
+      p.answered.push(requestId);
+      this.routeRequests.set(requestId, p);
+    }
     d.log.debug('route reply', { key: p.key, dest: p.destHint, route: toHex(path) });
     p.timer?.cancel();
     const attempt = Math.min(Math.max(0, p.attempts - 1), MAX_ATTEMPT);
@@ -334,7 +346,7 @@ export class Outbox {
     // tell who asked): for a sourced message the route is used for this
     // attempt and learned only from the pairwise ack (onAck), so a forged
     // reply costs one attempt and teaches nothing.
-    if (usable && !p.peer) d.routes.learn(p.destHint, path, 'ack', d.clock.now());
+    if (usable && !p.peer) d.routes.learn(p.destHint, path, 'reply', d.clock.now());
     const fields = this.dataFields(p, attempt, usable ? path : undefined);
     d.forwarder.originate(fields, p.priority, p.key);
     p.routedLast = usable;
@@ -342,6 +354,11 @@ export class Outbox {
     const timeoutMs = this.ackTimeoutMs(FRAME_HEADER_BYTES + path.length + fields.payload.length, usable ? path.length : undefined);
     p.timer = d.lifecycle.after(timeoutMs, () => this.timedOut(p));
     return true;
+  }
+
+  private forgetRequests(p: Pending): void {
+    if (p.requestId !== undefined) this.routeRequests.delete(p.requestId);
+    for (const id of p.answered) this.routeRequests.delete(id);
   }
 
   /** The destination asks (again) for some fragments (selective repeat); `requestRoute` as received. */

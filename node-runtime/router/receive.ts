@@ -113,6 +113,7 @@ export function createReceiver(d: ReceiveDeps): (rx: ReceivedFrame, mtu: number)
       noteNeighbour(frame, rx);
       d.forwarder.onDuplicate(frame, seen);
       if (frame.kind === FrameKind.ack) d.ackProgress(frame);
+      if (seen.altReply && !frame.routed) seen.altReply(frame);
       return;
     }
     noteNeighbour(frame, rx);

@@ -86,7 +86,7 @@ export function createRouter(o: RouterOptions): Router {
       ack: acks.handle,
       fragmentRequest: createFragmentRequestHandler({ identity, counters, forwarder, outbox }),
       announce: createAnnounceHandler({ identity, cfg, clock, counters, catalog, neighbours, routes, announcer, forwarder, peers }),
-      routeRequest: createRouteRequestHandler({ identity, cfg, counters, forwarder, sendAck, replied, clock }),
+      routeRequest: createRouteRequestHandler({ identity, cfg, counters, forwarder, sendAck, replied, clock, lifecycle }),
     },
   });
 

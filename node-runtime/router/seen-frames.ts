@@ -4,6 +4,7 @@
  * up) and the forwarder (which records what it sent and waits for).
  */
 import { DuplicateCache } from '../../protocol/mesh/dedup.ts';
+import type { MeshFrame } from '../../protocol/mesh/frame-types.ts';
 import type { TimerHandle } from '../../seams/clock.ts';
 import type { TransmitPriority } from '../scheduler/transmit-queue.ts';
 
@@ -24,6 +25,8 @@ export interface SeenFrame {
   /** This node is the destination: what to send again when a duplicate shows the ack was lost. */
   reAck?: () => void;
   reAcks?: number;
+  /** This node answered a route request: a later copy may earn a second reply along a disjoint path (route-request.ts). */
+  altReply?: (copy: MeshFrame) => void;
 }
 
 export interface HopWait {

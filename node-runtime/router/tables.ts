@@ -83,12 +83,12 @@ export class RouteTable {
   }
 
   /**
-   * Learns a route. An ack-confirmed route replaces anything; an announce
-   * or fragment route only fills a gap or replaces a longer one.
+   * Learns a route. An ack- or reply-confirmed route replaces anything; an
+   * announce or fragment route only fills a gap or replaces a longer one.
    */
   learn(destHint: number, path: Uint8Array, source: Route['source'], nowMs: number): void {
     const old = this.get(destHint, nowMs);
-    if (old && source !== 'ack' && old.path.length <= path.length) return;
+    if (old && source !== 'ack' && source !== 'reply' && old.path.length <= path.length) return;
     this.routes.delete(destHint);
     if (this.routes.size >= this.maxEntries) {
       const first = this.routes.keys().next();

@@ -167,7 +167,8 @@ export interface RouteInfo {
   /** Relay hints in order, hex. */
   readonly path: string;
   readonly learnedAtMs: number;
-  readonly source: 'ack' | 'announce' | 'fragment' | 'flood';
+  /** 'ack': a message's ack came back along it (data crossed it); 'reply': only a route request's reply did. */
+  readonly source: 'ack' | 'reply' | 'announce' | 'fragment' | 'flood';
 }
 
 export interface CatalogEntry {
@@ -211,6 +212,10 @@ export interface RouterCounters {
   forgedSources: number;
   /** Acks whose proof did not verify (a sourced message accepts only its pairwise proof). */
   badAckProofs: number;
+  /** Second replies to route requests, along a path disjoint from the first (handlers/route-request.ts). */
+  altReplies: number;
+  /** Retries sent along such a second path after the first swallowed the message (outbox.ts). */
+  altPathRetries: number;
 }
 
 export interface RouterStats {
@@ -228,7 +233,7 @@ export function emptyCounters(): RouterCounters {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
     badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, hopRetriesDeferred: 0, delivered: 0, acksSent: 0, acked: 0,
     retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0, floodRelaysThrottled: 0,
-    sourcesAuthenticated: 0, forgedSources: 0, badAckProofs: 0,
+    sourcesAuthenticated: 0, forgedSources: 0, badAckProofs: 0, altReplies: 0, altPathRetries: 0,
   };
 }
 

@@ -2,7 +2,10 @@
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import { BROADCAST_HINT } from '../../../protocol/mesh/frame-types.ts';
-import { pathBack, type RouterIdentity } from '../identity.ts';
+import type { MeshFrame } from '../../../protocol/mesh/frame-types.ts';
+import { pathBack, reversed, type RouterIdentity } from '../identity.ts';
+import type { Lifecycle } from '../lifecycle.ts';
+import type { SeenFrame } from '../seen-frames.ts';
 import type { Forwarder } from '../relay.ts';
 import type { RouterConfig, RouterCounters } from '../types.ts';
 import type { SendAck } from './ack.ts';
@@ -16,6 +19,7 @@ export interface RouteRequestHandlerDeps {
   readonly sendAck: SendAck;
   readonly replied: RepliedPaths;
   readonly clock: Clock;
+  readonly lifecycle: Lifecycle;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface RouteRequestHandlerDeps {
  * own. A node off the path cannot make a frame arrive through honest relays.
  */
 export class RepliedPaths {
-  private readonly byPath = new Map<string, { sourceHint: number; atMs: number }>();
+  private readonly byPath = new Map<string, { sourceHint: number; atMs: number; carried?: boolean }>();
   constructor(private readonly maxEntries = 256, private readonly maxAgeMs = 10 * 60_000) {}
 
   replied(floodRoute: Uint8Array, sourceHint: number, nowMs: number): void {
@@ -43,7 +47,14 @@ export class RepliedPaths {
   requesterOf(route: Uint8Array, nowMs: number): number | undefined {
     if (route.length === 0) return undefined;
     const e = this.byPath.get(toHex(route));
-    return e && nowMs - e.atMs <= this.maxAgeMs ? e.sourceHint : undefined;
+    if (!e || nowMs - e.atMs > this.maxAgeMs) return undefined;
+    e.carried = true;
+    return e.sourceHint;
+  }
+
+  /** A routed message came along this answered path. */
+  carried(floodRoute: Uint8Array): boolean {
+    return this.byPath.get(toHex(floodRoute))?.carried === true;
   }
 }
 
@@ -66,5 +77,35 @@ export function createRouteRequestHandler(d: RouteRequestHandlerDeps): FrameHand
     if (frame.sourceHint !== undefined) d.replied.replied(frame.route, frame.sourceHint, d.clock.now());
     seen.reAck = () => d.sendAck(frame.frameId, back, frame.attempt);
     d.sendAck(frame.frameId, back, frame.attempt);
+    if (frame.route.length > 0 && frame.sourceHint !== undefined) answerAgainIfSwallowed(d, frame, seen, frame.sourceHint);
   };
+}
+
+/**
+ * The first copy of a request is the fastest, and a relay that rebroadcasts
+ * at once (no contention window) is on its path whatever it then does with
+ * data: a black hole that passes acks on and swallows messages answers
+ * every route request first. So the destination keeps the first later copy
+ * that shares no relay with the answered path, and if no message has come
+ * along the answered path by the time one should have, answers again along
+ * that one (the requester sends along it at once, outbox.ts). Honest paths
+ * deliver in time and cost nothing more. A neighbour's request (no relay)
+ * needs none.
+ */
+function answerAgainIfSwallowed(d: RouteRequestHandlerDeps, frame: MeshFrame, seen: SeenFrame, sourceHint: number): void {
+  const first = frame.route.slice();
+  let alt: { route: Uint8Array; frameId: number; attempt: number } | undefined;
+  seen.altReply = (copy) => {
+    if (alt || copy.route.length === 0 || copy.route.some((h) => first.includes(h))) return;
+    alt = { route: copy.route.slice(), frameId: copy.frameId, attempt: copy.attempt };
+  };
+  // The reply's way back and the message's way here, each hop with a recovery's worth of slack.
+  const waitMs = 2 * (first.length + 1) * d.forwarder.hopWaitMs(64) + d.cfg.ackSlackMs;
+  d.lifecycle.after(waitMs, () => {
+    seen.altReply = undefined;
+    if (!alt || d.replied.carried(first)) return;
+    d.replied.replied(alt.route, sourceHint, d.clock.now());
+    d.counters.altReplies++;
+    d.sendAck(alt.frameId, reversed(alt.route), alt.attempt);
+  });
 }
