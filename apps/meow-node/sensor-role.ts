@@ -79,7 +79,8 @@ function startCollector(config: CollectorConfig, deps: SensorRoleDeps): { view: 
 }
 
 async function startRelay(config: SensorRelayConfig, deps: SensorRoleDeps): Promise<SensorRelay> {
-  const board = await openSensorBoard(deps.openSensorIo(config.port, config.baudRate), config.sensors, deps.boardTimeoutMs);
+  const board = await openSensorBoard(deps.openSensorIo(config.port, config.baudRate), config.sensors, deps.boardTimeoutMs,
+    (reason) => deps.log.error('sensor board lost: no more readings until meow-node restarts with the board plugged in', { port: config.port, reason }));
   const collector = fromHex(config.collector)!;
   const relay = new SensorRelay({
     board, suite: deps.suite, key: fromHex(config.keyHex)!, clock: deps.clock,

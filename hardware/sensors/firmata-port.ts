@@ -18,7 +18,7 @@ export function openFirmataPort(path: string, baudRate = STANDARD_FIRMATA_BAUD):
   const { Firmata } = createRequire(import.meta.url)('firmata-io') as { Firmata: FirmataClass };
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   port.open((error) => {
-    // Reported through the board: openSensorBoard rejects after its timeout with what the port said.
+    // Reported through Firmata's 'error': openSensorBoard rejects with what the port said.
     if (error) port.emit('error', new SensorBoardError(`cannot open the sensor board's serial port ${path}: ${error.message}`, { path }));
   });
   return new Firmata(port);

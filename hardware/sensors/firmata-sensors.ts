@@ -76,18 +76,47 @@ export interface SensorBoard {
   sample(): SensorSample[];
 }
 
+interface FirmataEvents {
+  on?(event: 'error' | 'close' | 'disconnect', listener: (e?: unknown) => void): unknown;
+}
+
 /**
  * Opens johnny-five on `io` and starts the configured sensors; resolves
- * once the board is ready, rejects with SensorBoardError after timeoutMs.
+ * once the board is ready, rejects with SensorBoardError after timeoutMs or
+ * when the IO reports an error first (a serial port that cannot be opened).
  * johnny-five is loaded on demand, so nodes without sensors never load it.
+ *
+ * A board lost later (USB unplugged: the IO's 'close', 'disconnect' or
+ * 'error') is reported once to `onLost`, and sample() returns nothing from
+ * then on: johnny-five keeps repeating its last values, which must not
+ * travel as fresh readings.
  */
-export async function openSensorBoard(io: object, specs: readonly SensorSpec[], timeoutMs = 10_000): Promise<SensorBoard> {
+export async function openSensorBoard(
+  io: object, specs: readonly SensorSpec[], timeoutMs = 10_000, onLost?: (reason: string) => void,
+): Promise<SensorBoard> {
   const five = createRequire(import.meta.url)('johnny-five') as J5;
+  let ready = false;
+  let lost = false;
+  let failStart: (e: SensorBoardError) => void = () => undefined;
+  const events = io as FirmataEvents;
+  const loseBoard = (reason: string): void => {
+    if (!ready) failStart(new SensorBoardError(`Firmata board failed: ${reason}`));
+    else if (!lost) {
+      lost = true;
+      onLost?.(reason);
+    }
+  };
+  // Firmata re-emits its port's errors: without a listener an unplugged board would crash the node.
+  events.on?.('error', (e) => loseBoard(String((e as { message?: string })?.message ?? e)));
+  events.on?.('close', () => loseBoard('the serial port closed'));
+  events.on?.('disconnect', () => loseBoard('the board was disconnected'));
   const board = new five.Board({ io, repl: false, debug: false, timeout: timeoutMs });
   await new Promise<void>((resolve, reject) => {
+    failStart = reject;
     const timer = setTimeout(() => reject(new SensorBoardError(`no Firmata board ready within ${timeoutMs} ms`)), timeoutMs);
     board.on('ready', () => {
       clearTimeout(timer);
+      ready = true;
       resolve();
     });
     board.on('error', (e) => {
@@ -118,5 +147,5 @@ export async function openSensorBoard(io: object, specs: readonly SensorSpec[], 
         break;
     }
   }
-  return { sample: () => specs.flatMap((s) => latest.get(s.name) ?? []) };
+  return { sample: () => (lost ? [] : specs.flatMap((s) => latest.get(s.name) ?? [])) };
 }

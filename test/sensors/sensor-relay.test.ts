@@ -22,7 +22,7 @@ const { Firmata } = createRequire(import.meta.url)('mock-firmata') as { Firmata:
 interface MockIo {
   analogRead(pin: number, cb: (v: number) => void): void;
   digitalRead(pin: number, cb: (v: number) => void): void;
-  emit(event: string): void;
+  emit(event: string, ...args: unknown[]): void;
 }
 
 /** A mock Firmata board whose pins the test sets; johnny-five polls them every 25 ms. */
@@ -96,6 +96,25 @@ describe('field sensors on a mock Firmata IO', () => {
   it('says so when no Firmata board answers', async () => {
     const io = new Firmata(); // never emits ready
     await expect(openSensorBoard(io, specs, 100)).rejects.toMatchObject({ name: 'SensorBoardError', code: 'sensor-board' });
+  });
+
+  it('a board lost after start stops the readings (no stale values), and says so once', async () => {
+    const m = mockBoard();
+    const lost: string[] = [];
+    const board = await openSensorBoard(m.io, specs, 2000, (reason) => lost.push(reason));
+    m.setAnalog(2, 700);
+    await settle();
+    expect(board.sample().map((s) => s.name)).toContain('tank');
+    m.io.emit('close');
+    m.io.emit('error', new Error('device unplugged'));
+    expect(board.sample()).toEqual([]);
+    expect(lost).toEqual(['the serial port closed']);
+  });
+
+  it('an IO error before ready is the refusal, with its reason, and does not crash the process', async () => {
+    const io = new Firmata(); // never emits ready
+    queueMicrotask(() => io.emit('error', new Error('cannot open /dev/ttyNOPE0')));
+    await expect(openSensorBoard(io, specs, 2000)).rejects.toThrow('Firmata board failed: cannot open /dev/ttyNOPE0');
   });
 
   it('collector: hostile bytes are refused with a reason, nothing stored (fuzz)', () => {
