@@ -6,7 +6,8 @@
  * into the mailbox the entry's invitation names on the relay; Alice's node
  * fetches it and her agent completes the contact, and the entry is gone.
  * The entry reveals nothing else: its invitation is a fresh identity, unlike
- * the one Alice shows her other contact. Then they chat both ways.
+ * the one Alice shows her other contact. Then they chat both ways. An
+ * emergency broadcast crosses the same relay and is shown apart.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ const contacts = async (node: NodeProcess): Promise<ContactView[]> => (await api
 const history = async (node: NodeProcess, id: string): Promise<readonly MessageView[]> =>
   (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${id}/messages?limit=100`)).json.messages;
 
-describe('directory through a relay, no mesh link', () => {
+describe('directory and broadcast through a relay, no mesh link', () => {
   it('publish, browse, contact: the answer reaches the publisher, the contact is made with fresh keys, they chat', async () => {
     relay = await startRelay(join(root, 'relay'), relayPort, 8);
     await ready(alice);
@@ -94,4 +95,21 @@ describe('directory through a relay, no mesh link', () => {
     expect((await api(alice, 'POST', '/v1/messages', { contactId: made.id, text: 'welcome' })).status).toBe(201);
     await eventually(async () => ((await history(bob, bobSide.id)).some((m) => m.text === 'welcome' && m.direction === 'in') ? true : undefined), 120_000, 'bob reads alice');
   }, 420_000);
+
+  it('an emergency broadcast reaches the other node through the relay alone, signature checked, apart from conversations', async () => {
+    interface Shown { broadcasts: { text: string; author: string; source: string }[]; relays: { url: string; accepted?: number; error?: string }[] }
+    const bobKey = (await api<Shown & { myKey: string }>(bob, 'GET', '/v1/broadcasts')).json.myKey;
+    const sent = await api<{ mesh: boolean; relays: { url: string; ok: boolean }[] }>(bob, 'POST', '/v1/broadcasts', { text: 'flood warning: go uphill' });
+    expect(sent.status).toBe(200);
+    expect(sent.json.relays).toEqual([{ url: relayUrl, ok: true }]);
+    const shown = await eventually(async () => {
+      const r = (await api<Shown>(alice, 'GET', '/v1/broadcasts')).json;
+      return r.broadcasts.length > 0 ? r : undefined;
+    }, 60_000, 'alice polls the relay');
+    expect(shown.broadcasts).toEqual([expect.objectContaining({ text: 'flood warning: go uphill', author: bobKey, source: relayUrl })]);
+    // Polled again: the same record is not shown twice.
+    expect((await api<Shown>(alice, 'GET', '/v1/broadcasts')).json.broadcasts).toHaveLength(1);
+    // Not a conversation: no contact gained a message.
+    for (const c of await contacts(alice)) expect((await history(alice, c.id)).some((m) => m.text.includes('flood warning'))).toBe(false);
+  }, 180_000);
 });
