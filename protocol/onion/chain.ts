@@ -21,7 +21,7 @@ export interface ChainRequest {
 }
 
 /** A uniform index below n (rejection sampling on 32 bits: no modulo bias). */
-function uniformIndex(random: RandomSource, n: number): number {
+export function uniformIndex(random: RandomSource, n: number): number {
   const limit = Math.floor(0x1_0000_0000 / n) * n;
   for (;;) {
     const b = random.bytes(4);

@@ -35,6 +35,19 @@ export function encodeFinalPayload(c: OnionClass, depositRequest: Uint8Array): U
   return out;
 }
 
+/**
+ * A cover packet's final payload (Loopix "drop" and "loop" messages): all
+ * zeros, L = 0. The last relay drops it; every relay before sees a packet
+ * of the class like any other (the payload is encrypted at every hop).
+ */
+export function coverPayload(c: OnionClass): Uint8Array {
+  return new Uint8Array(c.payloadBytes);
+}
+
+export function isCoverPayload(payload: Uint8Array): boolean {
+  return payload.every((b) => b === 0);
+}
+
 /** The deposit request inside a final payload; the relay decodes it as any request. */
 export function decodeFinalPayload(payload: Uint8Array): DecodeResult<Uint8Array> {
   if (payload.length < ONION_PAYLOAD_LENGTH_BYTES) return fail('truncated', payload.length, 'payload shorter than its length field');

@@ -4,7 +4,8 @@
  * catalog exchange). A relay the catalog does not know cannot be a next
  * hop: the sender built the chain from a catalog, so its relays are there
  * once the catalogs have met. Decoding verifies every signature, so the
- * table is rebuilt only on a miss, at most once per `refreshMs`.
+ * table is rebuilt only on a miss, at most once per `refreshMs` (misses in
+ * between wait for that rebuild).
  */
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
@@ -29,9 +30,21 @@ export function catalogUrlResolver(
     }
     table = next;
   };
+  let pending: Promise<void> | undefined;
+  // A miss rebuilds the table, at most once per refreshMs: a miss inside that window waits for the next rebuild.
+  const refresh = (): Promise<void> => {
+    pending ??= new Promise<void>((resolve) => {
+      const wait = Math.max(0, builtAt + refreshMs - clock.now());
+      clock.setTimer(wait, () => void rebuild().catch(() => undefined).finally(() => {
+        pending = undefined;
+        resolve();
+      }));
+    });
+    return pending;
+  };
   return async (serverId) => {
     const id = toHex(serverId);
-    if (!table.has(id) && clock.now() - builtAt >= refreshMs) await rebuild();
+    if (!table.has(id)) await refresh();
     return table.get(id) ?? [];
   };
 }

@@ -18,7 +18,7 @@ import type { RandomSource } from '../../../protocol/random.ts';
 import { ONION_FRAME_TYPE } from '../../../protocol/onion/constants.ts';
 import { decodeOnionPacket, encodeOnionAccepted, onionReplyId } from '../../../protocol/onion/packet.ts';
 import { type PeeledHop, peelHop, type VerifiedHop, verifyHop } from '../../../protocol/onion/peel.ts';
-import { decodeFinalPayload } from '../../../protocol/onion/payload.ts';
+import { decodeFinalPayload, isCoverPayload } from '../../../protocol/onion/payload.ts';
 import { createServerDescriptor, type ServerDescriptor } from '../../../protocol/server/descriptor.ts';
 import { decodeRequestFrame, encodeDescriptorFrame, encodeRefusalFrame, FRAME } from '../../../protocol/server/frame.ts';
 import type { RelayErrorCode } from '../../../protocol/server/errors.ts';
@@ -61,11 +61,13 @@ export interface OnionCounters {
   forwarded: number;
   delivered: number;
   failed: number;
+  /** Cover packets that ended here (this relay's own loops, or a sender's drops), dropped. */
+  coverEnded: number;
 }
 
 export class OnionRelay implements DoorCore {
   readonly serverId: Uint8Array;
-  readonly counters: OnionCounters = { accepted: 0, refused: 0, replayed: 0, forwarded: 0, delivered: 0, failed: 0 };
+  readonly counters: OnionCounters = { accepted: 0, refused: 0, replayed: 0, forwarded: 0, delivered: 0, failed: 0, coverEnded: 0 };
   readonly keys: OnionKeyRing;
   private held = 0;
   private signed: { base: Uint8Array; key: Uint8Array; descriptor: ServerDescriptor } | undefined;
@@ -178,6 +180,8 @@ export class OnionRelay implements DoorCore {
       if (peeled.kind === 'forward') {
         await this.o.forward(peeled.nextServerId, peeled.packet);
         this.counters.forwarded++;
+      } else if (isCoverPayload(peeled.payload)) {
+        this.counters.coverEnded++;
       } else {
         const deposit = decodeFinalPayload(peeled.payload);
         if (!deposit.ok) throw new Error('final payload is not a deposit');
