@@ -175,6 +175,11 @@ export class Conversations {
     this.watch();
     for (const r of [...this.dirty]) await this.host.save(r);
     this.dirty.clear();
+    for (const r of this.host.all()) {
+      if (r.status !== 'active' || r.policy.mode !== 'direct') continue;
+      const session = this.host.session(r);
+      await this.presence.punch(r.id, session, mailboxTagOf(this.deps.suite, session.exportState().theirLookup), r.policy.relays);
+    }
   }
 
   /** A data body sealed in the contact's session and queued like a control message (agent/social/control.ts). */

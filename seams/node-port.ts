@@ -106,6 +106,8 @@ export interface NodePort {
   readonly directAddress?: string;
   /** A contact's presence blob from the first of `relays` that has one under the 16-byte mailbox `tag`. */
   lookupPresence?(tag: Uint8Array, relays: readonly string[]): Promise<Uint8Array | undefined>;
+  /** Opens this node's NAT towards a contact's direct address (hole punching); absent where no NAT is to be opened. */
+  punch?(address: string): void;
   submit(request: SubmitRequest): Promise<string>;
   receiptState(receiptId: string): SubmissionUpdate | undefined;
   onState(handler: (update: SubmissionUpdate) => void | Promise<void>): () => void;

@@ -100,6 +100,18 @@ export class PresenceBook {
     return undefined;
   }
 
+  /**
+   * Behind a NAT (the node has `punch`): opens my NAT towards the contact's
+   * address, so that its datagrams get in. Called every tick for each direct
+   * contact, by both sides, which makes the punches simultaneous enough and
+   * keeps the mappings alive (docs/PROTOCOL.md, "Hole punching").
+   */
+  async punch(contactId: string, session: Session, relayTag: Uint8Array, relays: readonly string[]): Promise<void> {
+    if (!this.deps.node.punch) return;
+    const address = await this.addressOf(contactId, session, relayTag, relays);
+    if (address) this.deps.node.punch(address);
+  }
+
   /** Forgets what I know of a contact's presence (its direct path failed: look again next time). */
   forget(contactId: string): void {
     this.theirs.delete(contactId);

@@ -35,6 +35,7 @@ const FLAGS = {
   'tls-cert': { type: 'string' },
   auth: { type: 'string' },
   'udp-port': { type: 'string' },
+  'reflect-port': { type: 'string' },
   mqtt: { type: 'string' },
   'public-url': { type: 'string', multiple: true },
   peer: { type: 'string', multiple: true },
@@ -73,6 +74,8 @@ data directory (a second one on the same directory exits with a message).
   --mqtt URL          MQTT door through a broker (mqtt://host:1883), which must be running
   --public-url URL    an address clients should use, published in the signed descriptor
                       instead of the bound ones (repeatable)
+  --reflect-port N    also answer nodes asking which public address they have (UDP), for
+                      hole punching between two nodes behind NATs (docs/PROTOCOL.md, presence)
   --peer URL          another relay whose server catalog this one syncs (repeatable)
   --peer-sync-seconds N  how often catalogs are exchanged with the peers (default 3600)
   --stamp-bits N      proof-of-work bits a deposit must carry, 0-32 (default 16)
@@ -154,6 +157,7 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     https = { host, port: httpsPort, tls: { key: readTlsFile('--tls-key', keyFile), cert: readTlsFile('--tls-cert', certFile) }, ...(basicAuth ? { basicAuth } : {}) };
   }
   const udpPort = port('--udp-port', str('udp-port'));
+  const reflectPort = port('--reflect-port', str('reflect-port'));
   const mqttUrl = str('mqtt');
   const publicUrls = pick('public-url') as string[] | undefined;
   const peers = pick('peer') as string[] | undefined;
@@ -176,6 +180,7 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     http: noHttp ? false : { host, port: port('--port', str('port')) ?? DEFAULT_RELAY_PORT, ...(basicAuth ? { basicAuth } : {}) },
     ...(https ? { https } : {}),
     ...(udpPort !== undefined ? { udp: { host, port: udpPort } } : {}),
+    ...(reflectPort !== undefined ? { reflector: { host, port: reflectPort } } : {}),
     ...(mqttUrl ? { mqtt: { brokerUrl: mqttUrl } } : {}),
     ...(publicUrls ? { publicUrls } : {}),
     ...(peers ? { peers } : {}),
@@ -207,6 +212,7 @@ export async function startRelayFromArgs(argv: readonly string[]): Promise<Runni
   console.log(`meow-relay: key ${toHex(relay.key.publicKey.signing)}:${toHex(relay.key.publicKey.agreement)}`);
   if (relay.onion) console.log('meow-relay: onion front on (Matriochka packets accepted on every door)');
   for (const url of relay.core.descriptor().urls) console.log(`meow-relay: listening ${url}`);
+  if (relay.reflector) console.log(`meow-relay: address reflector udp://${options.reflector!.host.includes(':') ? `[${options.reflector!.host}]` : options.reflector!.host}:${relay.reflector.port}`);
   if (!options.publicUrls && relay.core.descriptor().urls.some((u) => /\/\/(0\.0\.0\.0|\[::\])[:/]/.test(u))) {
     console.error('meow-relay: warning: listening on every interface but publishing 0.0.0.0 in the signed descriptor: '
       + 'give the address clients should use with --public-url (e.g. --public-url http://relay.example.org:8470)');

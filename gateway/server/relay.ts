@@ -27,6 +27,7 @@ import { type CatalogPeer, type CatalogSyncResult, type ConnectCatalogPeer, sync
 import type { DoorCore } from '../../seams/door.ts';
 import { type OnionForward, OnionRelay } from './onion/onion-relay.ts';
 import { catalogUrlResolver, type ResolveRelayUrls } from './onion/catalog-urls.ts';
+import { type AddressReflector, DEFAULT_REFLECTOR_BUDGET, startAddressReflector } from './reflector.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
 /** Where relays before the one-file layout kept their tables: imported once at start, then renamed to `relay.sqlite.imported`. */
@@ -73,12 +74,16 @@ export interface RelayServerOptions extends DoorOptions {
   /** Longest wait for a group commit to fill, in ms (node-runtime/store/group-commit.ts). Default 2; 0 commits every event-loop turn. */
   readonly commitWaitMs?: number;
   readonly onion?: RelayOnionOptions;
+  /** The address reflector for hole punching (reflector.ts, docs/PROTOCOL.md "Presence and direct messaging"). */
+  readonly reflector?: { readonly host: string; readonly port: number };
 }
 
 export interface RunningRelay {
   readonly core: RelayCore;
   /** The onion front when `onion` was given: the doors drive it, and it hands every other frame to `core`. */
   readonly onion?: OnionRelay;
+  /** The address reflector when `reflector` was given. */
+  readonly reflector?: AddressReflector;
   readonly key: ServerKeyPair;
   readonly doors: readonly RunningDoor[];
   /** The doors' URLs (credentials included for basic-auth doors). */
@@ -154,6 +159,16 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
     store.close();
     throw e;
   }
+  let reflector: AddressReflector | undefined;
+  try {
+    reflector = options.reflector ? await startAddressReflector(clock, { ...options.reflector, ...DEFAULT_REFLECTOR_BUDGET }) : undefined;
+  } catch (e) {
+    await Promise.all(doors.map((d) => d.close()));
+    await onion?.close();
+    db.close();
+    store.close();
+    throw e;
+  }
   const urls = doors.map((d) => d.url);
   // Published URLs never carry the basic-auth password: that is given out of band.
   core.setUrls(options.publicUrls ?? urls.map((u) => u.replace(/\/\/[^@/]*@/, '//')));
@@ -197,7 +212,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   housekeeping();
 
   return {
-    core, key, doors, urls, syncCatalogs, ...(onion ? { onion: onion.relay } : {}),
+    core, key, doors, urls, syncCatalogs, ...(onion ? { onion: onion.relay } : {}), ...(reflector ? { reflector } : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -205,6 +220,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
       syncTimer?.cancel();
       await Promise.all([...peerClients.values()].map((c) => c.close().catch(() => undefined)));
       await Promise.all(doors.map((d) => d.close()));
+      await reflector?.close();
       await onion?.close();
       // Let a group commit scheduled by the last requests run before the files close.
       await new Promise((r) => setImmediate(r));

@@ -24,6 +24,7 @@
  * own, fine where no NAT stands between).
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { envelopeId } from '../../protocol/envelope/envelope-id.ts';
 import type { Clock } from '../../seams/clock.ts';
@@ -180,6 +181,8 @@ export async function startDirectEndpoint(deps: DirectEndpointDeps, options: Dir
   const port = socket.address().port;
   const sendTo = (address: string, bytes: Uint8Array): void => {
     const to = parseDirectAddress(address);
+    // A host name would mean a DNS lookup telling a resolver whom this node talks to.
+    if (isIP(to.host) === 0) throw new DirectPathError('bad-address', 'a direct address names an IP address, not a host name');
     socket.send(bytes, to.port, to.host, () => undefined);
   };
   return {

@@ -41,7 +41,7 @@ function setUp(send: (address: string, envelope: Uint8Array) => Promise<unknown>
   const port: InProcessNodePort = createInProcessNodePort({
     nodeId: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), store, suite, clock: systemClock, random: systemRandom, log: createLogger('error', Date.now, () => undefined),
     sendDirect: () => Promise.reject(new Error('no mesh here')), relay: () => relay, fetchEveryMs: 3_600_000,
-    direct: { address: 'udp://127.0.0.1:6371', send },
+    direct: { address: () => 'udp://127.0.0.1:6371', send },
   });
   cleanups.push(() => {
     port.stop();

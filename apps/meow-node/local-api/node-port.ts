@@ -61,7 +61,12 @@ export interface InProcessNodePortDeps {
   /** Period of the relay fetch (DEFAULT_RELAY_FETCH_MS). */
   readonly fetchEveryMs?: number;
   /** This node's direct endpoint (its advertised address) and the sender to contacts' endpoints. */
-  readonly direct?: { readonly address: string; readonly send: (address: string, envelope: Uint8Array) => Promise<unknown> };
+  readonly direct?: {
+    /** The address to advertise now (it may change: a reflector's observation). */
+    readonly address: () => string | undefined;
+    readonly send: (address: string, envelope: Uint8Array) => Promise<unknown>;
+    readonly punch?: (address: string) => void;
+  };
 }
 
 export interface InProcessNodePort extends NodePort {
@@ -139,7 +144,10 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
 
   const port: InProcessNodePort = {
     meshNodeId: deps.nodeId,
-    ...(deps.direct ? { directAddress: deps.direct.address } : {}),
+    get directAddress(): string | undefined {
+      return deps.direct?.address();
+    },
+    ...(deps.direct?.punch ? { punch: deps.direct.punch } : {}),
     async lookupPresence(tag: Uint8Array, urls: readonly string[]): Promise<Uint8Array | undefined> {
       for (const url of urls) {
         try {
