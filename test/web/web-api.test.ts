@@ -4,7 +4,8 @@
  * browser floods only a well-formed, unexpired broadcast, at most three at
  * once; a broadcast is kept for the node's other browsers, who read it
  * under the shared broadcast tag without owning it and past a cursor; a
- * mailbox another browser claimed cannot be read as a shared tag.
+ * mailbox another browser claimed cannot be read as a shared tag; a
+ * submission's receipt comes back in the poll once it left "queued".
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,14 @@ describe('web API: broadcasts and shared tags', () => {
     expect((await call(one, '/api/broadcasts', { envelope: b64(sealBroadcast(suite, seed, 'third', Date.now() + 3_600_000)) })).status).toBe(201);
     const fourth = await call(one, '/api/broadcasts', { envelope: b64(sealBroadcast(suite, seed, 'fourth', Date.now() + 3_600_000)) });
     expect(fourth.status).toBe(429);
+
+    // A submission's receipt (16-byte id) comes back in the poll once it left "queued": here a deposit on this node.
+    const status = await (await fetch(`${url}/status`)).json() as { nodeId: string };
+    const submitted = await call(two, '/api/envelopes', { tag: '0a0b0c0d0e0f', envelope: b64(new Uint8Array(120).fill(3)), meshNode: status.nodeId });
+    expect(submitted.status).toBe(201);
+    expect(submitted.json.id).toMatch(/^[0-9a-f]{32}$/);
+    const settled = await call(two, '/api/poll', { seen: [], receipts: [submitted.json.id], waitMs: 10_000 });
+    expect(settled.json.receipts).toEqual([{ id: submitted.json.id, state: 'sent', attempts: 0 }]);
 
     // Browser one claims a mailbox: browser two may not read it as a shared tag.
     expect((await call(one, '/api/mailboxes', { tags: ['0102030405a6'] })).status).toBe(200);

@@ -152,7 +152,7 @@ function collect(deps: WebRouteDeps, browser: Browser, seen: Set<string>, receip
 export async function poll(deps: WebRouteDeps, browser: Browser, body: unknown, closed: () => boolean): Promise<PollAnswer> {
   const seen = new Set(optionalStrings(body, 'seen') ?? []);
   const shared = sharedTags(deps, browser, body);
-  const receipts = (optionalStrings(body, 'receipts') ?? []).filter((r) => /^[0-9a-f]{64}$/.test(r)).slice(0, MAX_RECEIPTS_PER_POLL);
+  const receipts = (optionalStrings(body, 'receipts') ?? []).filter((r) => /^[0-9a-f]{32,64}$/.test(r)).slice(0, MAX_RECEIPTS_PER_POLL);
   const wait = (body as Record<string, unknown>).waitMs;
   const until = deps.clock.now() + Math.min(typeof wait === 'number' && wait >= 0 ? wait : POLL_WAIT_MS, POLL_WAIT_MS);
   for (;;) {
