@@ -32,6 +32,7 @@ import {
 import { AgentCoreError } from './errors.ts';
 import { checkPolicy, routeFor } from './policy.ts';
 import { Conversations } from './conversations.ts';
+import type { OnionSendOptions } from './onion-send.ts';
 import { SaveCoalescer } from './save-coalescer.ts';
 import { AnswerInbox, pendingInvitationIn } from './social/answer-inbox.ts';
 
@@ -47,6 +48,8 @@ export interface AgentOptions {
   /** How long the node keeps trying to hand a message over. */
   readonly messageTtlMs: number;
   readonly session?: Partial<SessionOptions>;
+  /** Matriochka chains for contacts with that policy (agent/onion-send.ts DEFAULT_ONION_SEND when absent). */
+  readonly onion?: Partial<OnionSendOptions>;
   /** Called as an agent opens, before it reads its mailboxes (the social features attach here: agent/social-bridge.ts). */
   readonly onOpen?: (agent: Agent) => void;
 }

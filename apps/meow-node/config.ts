@@ -15,6 +15,7 @@ import { isRelayUrlScheme, RELAY_URL_SCHEMES } from '../../protocol/server/doors
 import { parseWebConfig, type WebConfig } from './web/config.ts';
 import { type DirectConfig, parseDirectConfig } from './direct-role.ts';
 import { type BroadcastConfig, parseBroadcastConfig } from './broadcast-config.ts';
+import { type OnionConfig, parseOnionConfig } from './onion-config.ts';
 import { parseWifiConfig, type WifiConfig } from '../../node-runtime/wifi/wifi-ap.ts';
 import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 import { type CollectorConfig, parseCollectorConfig, parseSensorRelayConfig, type SensorRelayConfig } from './sensors-config.ts';
@@ -60,6 +61,8 @@ export interface NodeConfig {
   readonly collector?: CollectorConfig;
   /** Emergency broadcasters this node trusts (apps/meow-node/broadcast-config.ts). */
   readonly broadcast?: BroadcastConfig;
+  /** How the agent builds Matriochka chains (apps/meow-node/onion-config.ts). */
+  readonly onion?: OnionConfig;
   /** The node's own access point (node-runtime/wifi/wifi-ap.ts; scripts/pi/wifi-ap.ts writes its files). */
   readonly wifi?: WifiConfig;
 }
@@ -133,7 +136,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): NodeConfig {
 function parseFields(raw: unknown, baseDir: string): NodeConfig {
   check(isObject(raw), 'the configuration', 'a JSON object');
   const o = raw as JsonObject;
-  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector', 'wifi', 'broadcast']);
+  const known = new Set(['dataDir', 'region', 'meshKeyHex', 'links', 'status', 'gateway', 'log', 'web', 'direct', 'sensors', 'collector', 'wifi', 'broadcast', 'onion']);
   for (const key of Object.keys(o)) check(known.has(key), key, `one of ${[...known].join(', ')} (unknown field)`);
   const region = o.region ?? DEFAULT_CONFIG.region;
   check(region === 'EU868' || region === 'US915' || region === 'none', 'region', '"EU868", "US915" or "none"');
@@ -173,6 +176,7 @@ function parseFields(raw: unknown, baseDir: string): NodeConfig {
     ...(o.collector !== undefined ? { collector: parseCollectorConfig(o.collector) } : {}),
     ...(o.wifi !== undefined ? { wifi: parseWifiConfig(o.wifi) } : {}),
     ...(o.broadcast !== undefined ? { broadcast: parseBroadcastConfig(o.broadcast) } : {}),
+    ...(o.onion !== undefined ? { onion: parseOnionConfig(o.onion) } : {}),
   };
 }
 

@@ -131,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     dataDir: config.dataDir, suite: createNodeSuite(), random: systemRandom, clock: systemClock, log, port: node.agentPort,
     kdf: createNodeScryptKdf(), listenPort: () => listenPort, social: { mesh: node.router, relays: config.gateway.relays, broadcasters: config.broadcast?.trusted ?? [] },
     extraRoutes: sensorRoutes(node.sensors.collector),
+    ...(config.onion ? { agentOptions: { onion: config.onion } } : {}),
   });
   try {
     status = await startStatusServer(config.status.host, config.status.port, () => node.status(), api.handler);
