@@ -3,7 +3,7 @@
  * (RFC 6762) with bonjour-service (the UDP link's discovery uses it too,
  * node-runtime/links/udp/mdns-discovery.ts): a host name `<name>.local`
  * answering with this machine's IPv4 addresses, and an `_http._tcp`
- * service on the web port. iOS, macOS, Windows 10+ and Android 12+
+ * (`_https._tcp` with TLS) service on the web port. iOS, macOS, Windows 10+ and Android 12+
  * resolve `.local` names, so a phone can type `http://<name>.local:8480`
  * instead of an address that changes with the network.
  *
@@ -32,13 +32,13 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-export function announceWebClient(name: string, port: number, onError: (reason: string) => void): WebAnnouncement {
+export function announceWebClient(name: string, port: number, scheme: 'http' | 'https', onError: (reason: string) => void): WebAnnouncement {
   const host = `${name}.local`;
   // The callback replaces bonjour-service's default, which throws (and would crash the node) on a socket error.
   const bonjour = new Bonjour({}, (err: Error) => onError(err.message));
   const server = (bonjour as unknown as { server?: { mdns?: { on(e: string, f: (err: Error) => void): void } } }).server;
   server?.mdns?.on('error', (err) => onError(err.message));
-  const service = bonjour.publish({ name: `Meow web client ${name}`, type: 'http', protocol: 'tcp', port, host, txt: { path: '/' }, probe: false });
+  const service = bonjour.publish({ name: `Meow web client ${name}`, type: scheme, protocol: 'tcp', port, host, txt: { path: '/' }, probe: false });
   service.on('error', (err: Error) => onError(err.message));
   return {
     host,

@@ -6,6 +6,7 @@
  * (the node user's token, loopback only) is never exposed with it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { API_ERROR_STATUS, type ApiErrorBody } from '../../../seams/local-api.ts';
 import type { Logger } from '../../../seams/logger.ts';
@@ -42,6 +43,8 @@ export interface WebServerDeps extends Omit<WebRouteDeps, 'browsers'> {
   readonly random: { bytes(n: number): Uint8Array };
   /** Where phones reach this client (the mDNS name, the addresses), for GET /where. */
   readonly where: () => unknown;
+  /** PEM certificate chain and key: HTTPS instead of HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface WebServer {
@@ -138,7 +141,9 @@ export async function startWebServer(host: string, port: number, deps: WebServer
     }
   }
 
-  const server: Server = createServer((req, res) => void handle(req, res));
+  const server: Server = deps.tls
+    ? createTlsServer({ cert: deps.tls.cert, key: deps.tls.key }, (req, res) => void handle(req, res))
+    : createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -3,6 +3,7 @@
  * (refusing to start over budget), opens the server, prints where phones
  * reach it. main.ts calls this once; it returns undefined when web is off.
  */
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
@@ -30,10 +31,24 @@ export interface StartWebDeps {
 }
 
 /** The addresses a phone can type: every IPv4 of the machine when listening on all of them. */
-export function webUrls(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+export function webUrls(host: string, port: number, scheme = 'http'): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`];
   const v4 = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal);
-  return v4.map((i) => `http://${i!.address}:${port}`);
+  return v4.map((i) => `${scheme}://${i!.address}:${port}`);
+}
+
+/** The operator's certificate and key, read once at start; a clear refusal when a file cannot be read. */
+function readTls(tls: WebConfig['tls']): { cert: Buffer; key: Buffer } | undefined {
+  if (!tls) return undefined;
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(`cannot read web.tls.${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    }
+  };
+  return { cert: read(tls.cert, 'cert'), key: read(tls.key, 'key') };
 }
 
 /** Where phones reach the web client: the mDNS name first (when announced), then each address. */
@@ -51,15 +66,17 @@ export async function startWebClient(config: WebConfig | undefined, deps: StartW
   const startedAt = deps.clock.now();
   const bundle = await buildWebBundle();
   let where: WebWhere = { urls: [] };
-  const server = await startWebServer(config.host, config.port, { ...deps, bundle, where: () => where });
+  const tls = readTls(config.tls);
+  const scheme = tls ? 'https' : 'http';
+  const server = await startWebServer(config.host, config.port, { ...deps, bundle, where: () => where, ...(tls ? { tls } : {}) });
   let announcement: WebAnnouncement | undefined;
   if (config.mdnsName !== false && !isLoopback(config.host) && deps.port.meshNodeId) {
     const name = config.mdnsName ?? defaultWebName(toHex(deps.port.meshNodeId));
-    announcement = announceWebClient(name, server.port, (reason) => deps.log.warn('web client mDNS', { reason }));
+    announcement = announceWebClient(name, server.port, scheme, (reason) => deps.log.warn('web client mDNS', { reason }));
   }
-  const addresses = webUrls(config.host, server.port);
+  const addresses = webUrls(config.host, server.port, scheme);
   where = announcement
-    ? { mdnsHost: announcement.host, urls: [`http://${announcement.host}:${server.port}`, ...addresses] }
+    ? { mdnsHost: announcement.host, urls: [`${scheme}://${announcement.host}:${server.port}`, ...addresses] }
     : { urls: addresses };
   deps.log.info('web client', { urls: where.urls, gzipBytes: bundle.gzipBytes, buildMs: deps.clock.now() - startedAt });
   process.stdout.write(`meow-node: web client for phones at ${where.urls.join(' ') || `port ${server.port}`} (${Math.round(bundle.gzipBytes / 1024)} KB)\n`);
