@@ -100,6 +100,8 @@ export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, 
   return {
     ...(meshNodeId ? { meshNodeId } : {}),
     async submit(request: SubmitRequest): Promise<string> {
+      // The page cannot send onions (the node's /api/envelopes takes plain deposits): refuse rather than send less privately.
+      if (request.onion) throw new Error('this page cannot send through a matriochka chain yet: use the node\'s own agent (meow) for this contact');
       const view = await api.call<SubmissionView>('POST', '/api/envelopes', {
         tag: toHex(request.tag), envelope: b64(request.envelope), relays: request.relays,
         ...(request.meshNode ? { meshNode: toHex(request.meshNode) } : {}), ...(request.ttlMs ? { ttlMs: request.ttlMs } : {}),
