@@ -15,7 +15,8 @@
  *    or another mailbox's blob is refused), and kept until it expires. A miss
  *    is remembered for `missCacheMs`, so a contact without presence costs
  *    one lookup per period, not one per message; a lookup waits at most
- *    `lookupTimeoutMs`, then the message goes by its other routes.
+ *    `lookupTimeoutMs`, then the message goes by its other routes. Only
+ *    when my node has a direct endpoint itself (it sends straight only then).
  *
  * Pure and portable: the suite, clock, randomness and node port are injected.
  */
@@ -88,7 +89,8 @@ export class PresenceBook {
     const now = this.deps.clock.now();
     const known = this.theirs.get(contactId);
     if (known && now < known.untilMs) return known.address;
-    if (!this.deps.node.lookupPresence || relays.length === 0) return undefined;
+    // A node without a direct endpoint never sends straight (node-port.ts): no lookup to tell the relay about.
+    if (!this.deps.node.lookupPresence || !this.deps.node.directAddress || relays.length === 0) return undefined;
     const blob = await this.withTimeout(this.deps.node.lookupPresence(relayTag, relays).catch(() => undefined));
     const opened = blob ? openPresence(this.deps.suite, session, blob, this.deps.clock.now()) : undefined;
     if (opened?.ok) {

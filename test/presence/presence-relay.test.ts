@@ -94,7 +94,9 @@ describe('presence on a relay', () => {
     expect(Buffer.from(row.blob).includes(Buffer.from(utf8('192.168.1.20')))).toBe(false);
 
     // Bob, the contact, reads it.
-    const theirs = new PresenceBook({ suite, random, clock, node: node() });
+    const theirs = new PresenceBook({ suite, random, clock, node: node('udp://192.168.1.30:6371') });
+    // A node without a direct endpoint does not even look.
+    expect(await new PresenceBook({ suite, random, clock, node: node() }).addressOf('alice', bob, relayTag, ['http://test'])).toBeUndefined();
     expect(await theirs.addressOf('alice', bob, relayTag, ['http://test'])).toBe(ADDRESS);
 
     // Mallory holds Alice's card (her own session with the same mailbox tag) but is not Bob: nothing.
@@ -102,7 +104,7 @@ describe('presence on a relay', () => {
     const mallory = Session.create(suite, setupFor(generateSideKeys(suite, new SeededRandom('mallory')), aliceKeys), random);
     expect(toHex(mallory.peerMailboxTag)).toBe(toHex(bob.peerMailboxTag));
     expect(openPresence(suite, mallory, row.blob, clock.now())).toMatchObject({ ok: false, code: 'bad-mac' });
-    const hers = new PresenceBook({ suite, random, clock, node: node() });
+    const hers = new PresenceBook({ suite, random, clock, node: node('udp://192.168.1.40:6371') });
     expect(await hers.addressOf('alice', mallory, relayTag, ['http://test'])).toBeUndefined();
 
     // One record per mailbox: publishing again replaces it.
