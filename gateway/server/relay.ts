@@ -27,6 +27,7 @@ import { type CatalogPeer, type CatalogSyncResult, type ConnectCatalogPeer, sync
 import type { DoorCore } from '../../seams/door.ts';
 import { type OnionForward, OnionRelay } from './onion/onion-relay.ts';
 import { catalogUrlResolver, type ResolveRelayUrls } from './onion/catalog-urls.ts';
+import { type CoverTraffic, type CoverTrafficOptions, startCoverTraffic } from './onion/cover-traffic.ts';
 import { type AddressReflector, DEFAULT_REFLECTOR_BUDGET, startAddressReflector } from './reflector.ts';
 
 export const STORE_FILE = 'mailboxes.sqlite';
@@ -46,6 +47,8 @@ export interface RelayOnionOptions {
   readonly keyPeriodMs?: number;
   /** Packets held at once, each waiting for its delay (default 10 000). */
   readonly maxHeld?: number;
+  /** Cover traffic: loops through the catalog back to this relay (off by default; docs/THREAT-MODEL.md for the cost). */
+  readonly cover?: CoverTrafficOptions;
 }
 
 export interface RelayServerOptions extends DoorOptions {
@@ -82,6 +85,8 @@ export interface RunningRelay {
   readonly core: RelayCore;
   /** The onion front when `onion` was given: the doors drive it, and it hands every other frame to `core`. */
   readonly onion?: OnionRelay;
+  /** The onion front's cover traffic, when on. */
+  readonly onionCover?: CoverTraffic;
   /** The address reflector when `reflector` was given. */
   readonly reflector?: AddressReflector;
   readonly key: ServerKeyPair;
@@ -212,7 +217,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
   housekeeping();
 
   return {
-    core, key, doors, urls, syncCatalogs, ...(onion ? { onion: onion.relay } : {}), ...(reflector ? { reflector } : {}),
+    core, key, doors, urls, syncCatalogs, ...(onion ? { onion: onion.relay } : {}), ...(onion?.cover ? { onionCover: onion.cover } : {}), ...(reflector ? { reflector } : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -235,7 +240,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RunningRe
 function startOnionFront(
   o: RelayOnionOptions,
   c: { suite: CryptoSuite; random: RandomSource; clock: Clock; key: ServerKeyPair; core: RelayCore; log: RelayServerOptions['log'] },
-): { relay: OnionRelay & DoorCore; close(): Promise<void> } {
+): { relay: OnionRelay & DoorCore; cover?: CoverTraffic; close(): Promise<void> } {
   const forwarder = o.forwarder(catalogUrlResolver(c.suite, c.clock, () => c.core.catalogBytes()));
   const relay = new OnionRelay({
     suite: c.suite, random: c.random, clock: c.clock, key: c.key, core: c.core, forward: forwarder.forward,
@@ -243,9 +248,13 @@ function startOnionFront(
     ...(o.maxHeld === undefined ? {} : { maxHeld: o.maxHeld }),
     ...(c.log ? { log: c.log } : {}),
   });
+  const cover = o.cover && o.cover.perMinute > 0
+    ? startCoverTraffic({ suite: c.suite, random: c.random, clock: c.clock, relay, forward: forwarder.forward, catalogBytes: () => c.core.catalogBytes() }, o.cover)
+    : undefined;
   return {
-    relay,
+    relay, ...(cover ? { cover } : {}),
     async close() {
+      cover?.stop();
       relay.close();
       await relay.drained();
       await forwarder.close();
