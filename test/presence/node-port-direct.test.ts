@@ -28,11 +28,14 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function setUp(send: (address: string, envelope: Uint8Array) => Promise<unknown>, deposits: Uint8Array[] = []) {
+function setUp(send: (address: string, envelope: Uint8Array) => Promise<unknown>, deposits: Uint8Array[] = [], published: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'meow-node-direct-'));
   const store: Store = openStore({ path: join(dir, 'node.db'), clock: systemClock, random: systemRandom });
   const relay = {
-    url: 'http://relay.test', close: async () => undefined,
+    url: 'http://relay.test', close: async () => undefined, register: async () => undefined, fetch: async () => [],
+    publishPresence: async (_l: unknown, blob: Uint8Array, ttlSec: number) => {
+      published.push(`${toHex(blob)}/${ttlSec}`);
+    },
     deposit: async (_t: Uint8Array, e: Uint8Array) => {
       deposits.push(e);
       return 'stored' as const;
@@ -62,6 +65,20 @@ async function settled(port: InProcessNodePort, receipt: string): Promise<Submis
 }
 
 describe('the node port and the direct path', () => {
+  it('publishes a watched mailbox\'s presence in the poll pass, once per blob, and withdraws it when the agent stops handing it', async () => {
+    const published: string[] = [];
+    const { port } = setUp(() => Promise.resolve('stored'), [], published);
+    const box = { tag: new Uint8Array(6).fill(3), lookupSecret: new Uint8Array(32).fill(4), relays: ['http://relay.test'] };
+    port.watch([{ ...box, presence: { blob: Uint8Array.of(0x14, 1, 2), ttlSec: 600 } }]);
+    await port.fetchNow();
+    await port.fetchNow();
+    expect(published).toEqual(['140102/600']);
+    port.watch([box]);
+    await port.fetchNow();
+    await port.fetchNow();
+    expect(published).toEqual(['140102/600', '/0']);
+  });
+
   it('files a direct envelope only under a watched mailbox, once', async () => {
     const { port } = setUp(() => Promise.resolve('stored'));
     const { alice } = pair('node-direct');

@@ -14,8 +14,10 @@
  * A watched mailbox that carries a presence blob has it published on each of
  * its relays in the same pass, right after the mailbox is registered, and
  * again whenever the agent hands a different blob (a fresh expiry, a new
- * address, a rotated mailbox): the poll carries the presence. A relay that
- * refuses it does not stop the fetch.
+ * address, a rotated mailbox): the poll carries the presence. A blob this
+ * node published that the agent no longer hands (the contact's policy left
+ * 'direct') is withdrawn in the next pass. A relay that refuses it does not
+ * stop the fetch.
  *
  * One pass at a time: a scheduled pass and an on-demand one never interleave
  * on the same mailbox (the relay's signed-request counters must rise).
@@ -87,10 +89,13 @@ export function createRelayFetcher(deps: RelayFetcherDeps): RelayFetcher {
       await relay.register(lookup);
       registered.add(key);
     }
-    if (box.presence && relay.publishPresence && published.get(key) !== toHex(box.presence.blob)) {
+    const blob = box.presence ? toHex(box.presence.blob) : undefined;
+    if (relay.publishPresence && published.get(key) !== blob) {
       try {
-        await relay.publishPresence(lookup, box.presence.blob, box.presence.ttlSec);
-        published.set(key, toHex(box.presence.blob));
+        // No blob any more (the contact's policy left 'direct'): the one this node published is withdrawn (ttl 0).
+        await relay.publishPresence(lookup, box.presence?.blob ?? new Uint8Array(0), box.presence?.ttlSec ?? 0);
+        if (blob) published.set(key, blob);
+        else published.delete(key);
       } catch (e) {
         log.debug('presence not published', { relay: redactUrl(relay.url), error: (e as Error).message });
       }
