@@ -293,9 +293,13 @@ export class Agent {
     await this.conversations.tick();
   }
 
-  /** Stops listening to the node and wipes the sessions from memory. */
+  /**
+   * Stops listening to the node, withdraws the watch list (the node stops polling relays with my Lkp secrets:
+   * nothing of a locked vault's stays in use, as for locked hidden compartments) and wipes the sessions from memory.
+   */
   close(): void {
     this.conversations.stop();
+    this.deps.node.watch([]);
     this.sessions.clear();
     this.listeners.clear();
   }
