@@ -5,7 +5,8 @@
  * reach each other over UDP on loopback. Bob's invitation goes to the phone
  * as a QR image (his `meow card create --png`), the phone's answer comes back
  * as text (`meow card answer FILE`), both see the same fingerprint, and they
- * chat both ways with the delivery states shown on each side.
+ * chat both ways with the delivery states shown on each side; then Bob
+ * makes a group from his terminal, the phone joins, and both write in it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ describe.skipIf(skip)('a phone\'s browser and a terminal user on two nodes', () 
     for (const n of nodes) await stopNode(n);
   });
 
-  it('exchange invitations (QR image one way, text the other) and chat both ways over the mesh', async () => {
+  it('exchange invitations (QR image one way, text the other), chat both ways over the mesh, and share a group', async () => {
     const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 });
     const b = startWebNode(root, 'b', { udp: base + 1, peer: base, status: base + 4 });
     nodes.push(a, b);
@@ -92,5 +93,25 @@ describe.skipIf(skip)('a phone\'s browser and a terminal user on two nodes', () 
     expect(sent.stdout).toMatch(/delivered/);
     await pa.waitForSelector('.msg.in >> text=hi from the terminal', { timeout: 60_000 });
     await shot(pa, 'web-conversation-cli');
+
+    // A group across the two nodes: Bob's copies reach node a over the mesh, filed under the group's epoch tag,
+    // which the phone reads without owning it; hers reach node b, where his node-hosted agent reads them.
+    for (const args of [['group', 'create', 'field', '--my-name', 'bob'], ['group', 'invite', 'field', 'alice']]) {
+      const r = await meow(b.dir, root, ...args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    await pa.click('[data-tab=groups]');
+    await pa.click('li.group-invitation[data-group=field] button', { timeout: 60_000 });
+    await pa.waitForSelector('button[data-group=field] >> text=active', { timeout: 60_000 });
+    await pa.click('button[data-group=field]');
+    const groupSent = await meow(b.dir, root, 'group', 'send', 'field', 'group hello from the terminal');
+    expect(groupSent.code, groupSent.stderr).toBe(0);
+    await pa.waitForSelector('.msg.in >> text=group hello from the terminal', { timeout: 60_000 });
+    await pa.fill('textarea[name=group-message]', 'group reply from the browser');
+    await pa.click('form.composer button[type=submit]');
+    await until(async () => {
+      const list = await meow(b.dir, root, 'group', 'list');
+      return list.stdout.includes('group reply from the browser') ? true : undefined;
+    }, 60_000, 'the phone\'s group message in bob\'s terminal');
   }, 300_000);
 });
