@@ -74,6 +74,11 @@ export class OnionLedger {
     this.sent.set(receiptId, s);
   }
 
+  /** The submission is settled another way (expired, given up): nothing more to remember. */
+  forget(receiptId: string): void {
+    this.sent.delete(receiptId);
+  }
+
   /** The contact's receipt came: settle the row (its envelope is dropped) so no new chain is tried. */
   confirmed(submissions: AgentSubmissions, receiptId: string): void {
     if (!this.sent.delete(receiptId)) return;
@@ -111,10 +116,14 @@ export async function attemptOnion(ctx: OnionAttemptContext, row: SubmissionRow,
     submissions.settle(row.id, state, { attempts, nextAttemptAt, ...(failure ? { failure } : {}) });
     announce({ receiptId, state, ...(failure ? { failure } : {}) });
   };
-  if (clock.now() >= row.expiresAt) return settle('failed', 'expired: no trusted relay took the onion in time');
   if (row.tag.length !== RELAY_TAG_BYTES) return settle('failed', 'an onion ends in a relay mailbox: the envelope came without its relay mailbox tag');
   const past = ctx.onions.get(receiptId);
+  if (clock.now() >= row.expiresAt) {
+    ctx.onions.forget(receiptId);
+    return past ? settle('sent', 'no receipt before the message expired') : settle('failed', 'expired: no trusted relay took the onion in time');
+  }
   if (past && past.sends >= MAX_ONION_SENDS) {
+    ctx.onions.forget(receiptId);
     return settle('sent', `no receipt after ${past.sends} chains: the contact may be offline, or relays drop onions`);
   }
   if (past) {
