@@ -55,7 +55,8 @@ export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, 
   async function give(e: EnvelopeEvent): Promise<void> {
     const arrived: ArrivedEnvelope = { tag: fromHex(e.tag)!, id: fromHex(e.id)!, envelope: unb64(e.envelope), receivedAt: e.receivedAt };
     if (shared.includes(e.tag)) {
-      await socialHandler?.(arrived);
+      // Past the cursor once answered: a failure here is reported, never retried forever on the same envelope.
+      await socialHandler?.(arrived).catch((err: Error) => onError(err));
       return;
     }
     held.add(e.id);
