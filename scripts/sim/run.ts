@@ -6,7 +6,7 @@
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { symbolTimeMs } from '../../protocol/mesh/airtime.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
-import { createRadioMedium } from '../../hardware/radio-sim/medium.ts';
+import { createRadioMedium, type RadioMedium } from '../../hardware/radio-sim/medium.ts';
 import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
 import { createSimRadioLink } from '../../node-runtime/links/sim-radio/sim-radio-link.ts';
 import { createRouter } from '../../node-runtime/router/router.ts';
@@ -36,6 +36,8 @@ export function runScenario(
   kind: RouterKind, s: Scenario, suite: CryptoSuite, meowConfig: Partial<RouterConfig> = SIM_MEOW_CONFIG,
   logFor?: (node: number, clock: Clock) => RouterLogger | undefined,
   onDelivered?: (index: number | undefined, node: number, atMs: number) => void,
+  /** Sees the medium before any node is on it (scripts/sim/busiest.ts records what goes on air). */
+  onMedium?: (medium: RadioMedium) => void,
 ): RouterReport {
   const wallStart = performance.now();
   const clock = new SimClock();
@@ -46,6 +48,7 @@ export function runScenario(
   const medium = createRadioMedium({
     clock, seed: s.options.seed, modulation: s.modulation, lossProbability: s.options.loss, txPowerDbm: s.txPowerDbm, topology,
   });
+  onMedium?.(medium);
   const log = new DeliveryLog(s.traffic);
   // Always 0 while the modelled store checks signatures: counted so a change that stores unchecked envelopes shows.
   const forgedBroadcastsStored = 0;
