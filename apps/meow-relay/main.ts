@@ -43,6 +43,7 @@ const FLAGS = {
   'stamp-bits': { type: 'string' },
   'no-http': { type: 'boolean' },
   onion: { type: 'boolean' },
+  'onion-cover-per-minute': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -50,8 +51,8 @@ const FLAGS = {
 export const RELAY_USAGE = `usage: meow-relay [--data DIR] [--host 127.0.0.1] [--port ${DEFAULT_RELAY_PORT}]
                   [--https-port N --tls-key FILE --tls-cert FILE] [--auth USER:PASS]
                   [--udp-port N] [--mqtt mqtt://broker:1883] [--public-url URL]...
-                  [--peer URL]... [--peer-sync-seconds N] [--stamp-bits N] [--onion] [--no-http]
-                  [--config FILE.json]`;
+                  [--peer URL]... [--peer-sync-seconds N] [--stamp-bits N] [--onion [--onion-cover-per-minute N]]
+                  [--no-http] [--config FILE.json]`;
 
 export const RELAY_HELP = `${RELAY_USAGE}
 
@@ -83,6 +84,9 @@ data directory (a second one on the same directory exits with a message).
                       sender's delay, pass on to the next relay of this relay's catalog or
                       deposit here; the onion key rotates daily and is announced in the
                       signed descriptor (held packets live in memory only)
+  --onion-cover-per-minute N  with --onion: send N cover loops a minute on average (0-600, default 0:
+                      off) through random relays of the catalog back to this one; each costs
+                      558 bytes per hop on the wire and one onion build here
   --config FILE.json  the same settings as JSON, names in camelCase ({"udpPort": 41325});
                       flags win over the file
   -h, --help          this text
@@ -174,6 +178,12 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
   const noHttp = pick('no-http') === true;
   const onion = pick('onion');
   if (onion !== undefined && typeof onion !== 'boolean') throw new RelayConfigError(`onion must be true or false, got ${String(onion)}`);
+  const coverText = str('onion-cover-per-minute');
+  const coverPerMinute = coverText === undefined ? 0 : Number(coverText);
+  if (!(Number.isFinite(coverPerMinute) && coverPerMinute >= 0 && coverPerMinute <= 600)) {
+    throw new RelayConfigError(`--onion-cover-per-minute must be a number 0-600, got ${coverText}`);
+  }
+  if (coverPerMinute > 0 && onion !== true) throw new RelayConfigError('--onion-cover-per-minute needs --onion');
   return {
     dataDir,
     // --auth guards every HTTP door: a private relay has no open side door (use https: basic credentials travel in clear on http).
@@ -187,7 +197,9 @@ export function relayOptionsFromArgs(argv: readonly string[], env: NodeJS.Proces
     ...(syncSeconds !== undefined ? { catalogSyncMs: syncSeconds * 1000 } : {}),
     ...(stampBits !== undefined ? { limits: { depositStampBits: stampBits } } : {}),
     // The onion front reaches the next relay through the relay client (gateway/server does not import it).
-    ...(onion === true ? { onion: { forwarder: (resolve) => createOnionForwarder({ resolve }) } } : {}),
+    ...(onion === true ? {
+      onion: { forwarder: (resolve) => createOnionForwarder({ resolve }), ...(coverPerMinute > 0 ? { cover: { perMinute: coverPerMinute } } : {}) },
+    } : {}),
     log: (event, detail) => console.error(`meow-relay: ${event}: ${detail}`),
   };
 }

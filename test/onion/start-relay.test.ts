@@ -94,6 +94,29 @@ describe('startRelay with the onion front', () => {
   }, 30_000);
 });
 
+describe('cover traffic', () => {
+  it('sends loops through random relays of its catalog back to itself, dropped there, never deposited', async () => {
+    const cover = await startRelay({
+      dataDir: join(root, 'cover'), suite, random: new SeededRandom('cover'), clock: systemClock, http: { host: '127.0.0.1', port: 0 },
+      onion: { forwarder: (resolve) => createOnionForwarder({ resolve, timeoutMs: 2000 }), cover: { perMinute: 1200, meanDelayMs: 0 } },
+    });
+    try {
+      const everyone = [...relays, cover];
+      const descriptors = everyone.map((r) => r.core.descriptor().bytes);
+      for (const r of everyone) await r.core.importCatalog(descriptors);
+      const delivered = relays.map((r) => r.onion!.counters.delivered);
+      await waitFor(() => cover.onion!.counters.coverEnded >= 3, 20_000);
+      expect(cover.onionCover!.counters.sent).toBeGreaterThanOrEqual(cover.onion!.counters.coverEnded);
+      // The loops went through the others as packets like any other, and none was deposited anywhere.
+      expect(relays.reduce((n, r) => n + r.onion!.counters.forwarded, 0)).toBeGreaterThanOrEqual(3 * 2);
+      expect(relays.map((r) => r.onion!.counters.delivered)).toEqual(delivered);
+      expect(relays.reduce((n, r) => n + r.onion!.counters.failed, 0)).toBe(0);
+    } finally {
+      await cover.close();
+    }
+  }, 30_000);
+});
+
 describe('onion key rotation in the relay core\'s descriptor', () => {
   it('signs the new key in when the period ends, issued later so that catalogs take it, the old key still peeling', async () => {
     const clock = new SimClock({ startMs: 1_800_000_000_000 });
@@ -131,5 +154,9 @@ describe('meow-relay --onion', () => {
     expect(fromFile !== 'help' && typeof fromFile.onion?.forwarder).toBe('function');
     writeFileSync(file, JSON.stringify({ onion: 'yes' }));
     expect(() => relayOptionsFromArgs(['--config', file], {})).toThrow('onion must be true or false, got yes');
+    expect(() => relayOptionsFromArgs(['--onion-cover-per-minute', '5'], {})).toThrow('--onion-cover-per-minute needs --onion');
+    expect(() => relayOptionsFromArgs(['--onion', '--onion-cover-per-minute', 'lots'], {})).toThrow('must be a number 0-600, got lots');
+    const covered = relayOptionsFromArgs(['--onion', '--onion-cover-per-minute', '6', '--data', join(root, 'x')], {});
+    expect(covered !== 'help' && covered.onion?.cover).toEqual({ perMinute: 6 });
   });
 });
