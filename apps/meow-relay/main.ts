@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { lockDirectory } from '../dir-lock.ts';
 import { FlagError, parseFlags } from '../flags.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
+import { pinnedUrl, relayKeyFingerprint } from '../../protocol/server/fingerprint.ts';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { connectRelay } from '../../gateway/client/connect.ts';
 import { createOnionForwarder } from '../../gateway/client/onion-forwarder.ts';
 import { RelayConfigError } from '../../gateway/server/errors.ts';
@@ -224,6 +226,9 @@ export async function startRelayFromArgs(argv: readonly string[]): Promise<Runni
   console.log(`meow-relay: key ${toHex(relay.key.publicKey.signing)}:${toHex(relay.key.publicKey.agreement)}`);
   if (relay.onion) console.log('meow-relay: onion front on (Matriochka packets accepted on every door)');
   for (const url of relay.core.descriptor().urls) console.log(`meow-relay: listening ${url}`);
+  // The URLs to give users for their cards: the #k= fragment pins this relay's key, so nobody on the path can pose as it.
+  const fingerprint = relayKeyFingerprint(createNodeSuite(), relay.key.publicKey);
+  for (const url of relay.core.descriptor().urls) console.log(`meow-relay: for cards ${pinnedUrl(url, fingerprint)}`);
   if (relay.reflector) console.log(`meow-relay: address reflector udp://${options.reflector!.host.includes(':') ? `[${options.reflector!.host}]` : options.reflector!.host}:${relay.reflector.port}`);
   if (!options.publicUrls && relay.core.descriptor().urls.some((u) => /\/\/(0\.0\.0\.0|\[::\])[:/]/.test(u))) {
     console.error('meow-relay: warning: listening on every interface but publishing 0.0.0.0 in the signed descriptor: '
