@@ -11,7 +11,7 @@ import { parseServerUrl } from '../../protocol/card/server-url.ts';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import { relayKeyFingerprint } from '../../protocol/server/fingerprint.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
-import { type RelayProcess, startRelay, stopRelay } from './support.ts';
+import { eventually, type RelayProcess, startRelay, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-relay-url-'));
 let relay: RelayProcess | undefined;
@@ -23,6 +23,9 @@ afterAll(async () => {
 describe('meow-relay start', () => {
   it('prints the card URL with the #k= fingerprint of its key', async () => {
     relay = await startRelay(join(root, 'relay'), 47640, 8);
+    const started = relay;
+    // startRelay returns at the first `listening` line; the card lines follow it.
+    await eventually(async () => (/meow-relay: for cards \S+\n/.test(started.out) ? true : undefined), 30_000, 'the card URL line');
     const key = /meow-relay: key ([0-9a-f]{64}):([0-9a-f]{64})/.exec(relay.out);
     const forCards = /meow-relay: for cards (\S+)/.exec(relay.out);
     expect(key).not.toBeNull();
