@@ -60,7 +60,11 @@ export const RELAY_HELP = `${RELAY_USAGE}
 
 Runs a Meow relay: mailboxes, emergency broadcasts, presence, the "free for chat"
 directory and the server catalog, in SQLite under its data directory. One relay per
-data directory (a second one on the same directory exits with a message).
+data directory (a second one on the same directory exits with a message). At start it
+prints its keys, the URLs it publishes (listening ...) and the same URLs with its key
+fingerprint (for cards ...#k=<32 hex>): give those to users for their cards
+(meow card create --relay) and nodes (gateway.relays), so they talk to this relay only
+under its key.
 
   --data DIR          data directory (default $MEOW_RELAY_DATA, else $XDG_DATA_HOME/meow-relay,
                       else ~/.local/share/meow-relay); holds the server key, mode 0600
