@@ -85,7 +85,7 @@ function alive(pid: number): boolean {
 describe('meow-relay as a new user runs it', () => {
   it('--help describes every flag it accepts', () => {
     const flags = [...RELAY_HELP.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
-    expect(flags.sort()).toEqual(['--auth', '--config', '--data', '--help', '--host', '--https-port', '--mqtt', '--no-http', '--onion',
+    expect(flags.sort()).toEqual(['--auth', '--config', '--data', '--help', '--host', '--https-port', '--mqtt', '--no-http', '--onion', '--onion-cover-per-minute',
       '--peer', '--peer-sync-seconds', '--port', '--public-url', '--reflect-port', '--stamp-bits', '--tls-cert', '--tls-key', '--udp-port']);
     expect(() => relayOptionsFromArgs(['--prot', '1'], {})).toThrow('unknown flag --prot: did you mean --port?');
     expect(() => relayOptionsFromArgs(['--config', '/nonexistent/relay.json'], {})).toThrow('--config /nonexistent/relay.json: no such file');
