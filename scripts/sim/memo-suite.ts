@@ -43,7 +43,14 @@ export function memoizedSuite(inner: CryptoSuite): CryptoSuite {
     ...inner,
     name: `${inner.name}+memo`,
     x25519PublicKey: (secret) => copied(remembered(xPublic, keyOf(secret), () => inner.x25519PublicKey(secret)))!,
-    x25519: (secret, pub) => copied(remembered(shared, keyOf(secret, pub), () => inner.x25519(secret, pub))),
+    // Diffie-Hellman is symmetric: x25519(a, B) = x25519(b, A) where A and B are the public keys of a and b, so the
+    // two ends of a pair share one entry, keyed by the two public keys in order (equal public keys mean equal
+    // clamped scalars, so every pair of inputs that meets the same key has the same answer).
+    x25519: (secret, pub) => {
+      const mine = remembered(xPublic, keyOf(secret), () => inner.x25519PublicKey(secret));
+      const [lo, hi] = Buffer.compare(mine, pub) <= 0 ? [mine, pub] : [pub, mine];
+      return copied(remembered(shared, keyOf(lo, hi), () => inner.x25519(secret, pub)));
+    },
     ed25519PublicKey: (seed) => copied(remembered(edPublic, keyOf(seed), () => inner.ed25519PublicKey(seed)))!,
     ed25519Verify: (pub, message, signature) => remembered(verified, keyOf(pub, message, signature), () => inner.ed25519Verify(pub, message, signature)),
   };
