@@ -3,7 +3,7 @@ import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import { BROADCAST_HINT } from '../../../protocol/mesh/frame-types.ts';
 import type { MeshFrame } from '../../../protocol/mesh/frame-types.ts';
-import { reversed, type RouterIdentity } from '../identity.ts';
+import { pathBack, reversed, type RouterIdentity } from '../identity.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { SeenFrame } from '../seen-frames.ts';
 import type { Forwarder } from '../relay.ts';
@@ -31,7 +31,7 @@ export interface RouteRequestHandlerDeps {
  * own. A node off the path cannot make a frame arrive through honest relays.
  */
 export class RepliedPaths {
-  private readonly byPath = new Map<string, { route: Uint8Array; sourceHint: number; atMs: number; carried?: boolean }>();
+  private readonly byPath = new Map<string, { sourceHint: number; atMs: number; carried?: boolean }>();
   constructor(private readonly maxEntries = 256, private readonly maxAgeMs = 10 * 60_000) {}
 
   replied(floodRoute: Uint8Array, sourceHint: number, nowMs: number): void {
@@ -40,16 +40,7 @@ export class RepliedPaths {
     const key = toHex(floodRoute);
     this.byPath.delete(key);
     if (this.byPath.size >= this.maxEntries) this.byPath.delete(this.byPath.keys().next().value as string);
-    this.byPath.set(key, { route: floodRoute.slice(), sourceHint, atMs: nowMs });
-  }
-
-  /** The latest path answered for this requester that no message came along (it asks again: that path failed it). */
-  uncarriedFor(sourceHint: number, nowMs: number): Uint8Array | undefined {
-    let found: Uint8Array | undefined;
-    for (const e of this.byPath.values()) {
-      if (e.sourceHint === sourceHint && !e.carried && nowMs - e.atMs <= this.maxAgeMs) found = e.route;
-    }
-    return found;
+    this.byPath.set(key, { sourceHint, atMs: nowMs });
   }
 
   /** The requester whose answered path a routed frame for this node travelled, if any. */
@@ -82,55 +73,12 @@ export function createRouteRequestHandler(d: RouteRequestHandlerDeps): FrameHand
       d.forwarder.scheduleFloodRelay(frame, seen, rx.snrDb, suppressAt, frame.frameId);
       return;
     }
-    const avoid = frame.sourceHint !== undefined ? d.replied.uncarriedFor(frame.sourceHint, d.clock.now()) : undefined;
-    if (avoid && frame.sourceHint !== undefined && sharesRelay(frame.route, avoid)) {
-      answerAvoiding(d, copyOf(frame), seen, frame.sourceHint, avoid);
-      return;
-    }
-    answer(d, copyOf(frame), seen);
+    const back = pathBack(frame);
+    if (frame.sourceHint !== undefined) d.replied.replied(frame.route, frame.sourceHint, d.clock.now());
+    seen.reAck = () => d.sendAck(frame.frameId, back, frame.attempt);
+    d.sendAck(frame.frameId, back, frame.attempt);
+    if (frame.route.length > 0 && frame.sourceHint !== undefined) answerAgainIfSwallowed(d, frame, seen, frame.sourceHint);
   };
-}
-
-type RequestCopy = Pick<MeshFrame, 'route' | 'frameId' | 'attempt' | 'sourceHint'>;
-
-function copyOf(frame: MeshFrame): RequestCopy {
-  return { route: frame.route.slice(), frameId: frame.frameId, attempt: frame.attempt, sourceHint: frame.sourceHint };
-}
-
-function sharesRelay(route: Uint8Array, other: Uint8Array): boolean {
-  return route.length === 0 || route.some((h) => other.includes(h));
-}
-
-/** Acks the request along the reversed path of this copy (again for each repeat of it heard). */
-function answer(d: RouteRequestHandlerDeps, copy: RequestCopy, seen: SeenFrame): void {
-  const back = reversed(copy.route);
-  if (copy.sourceHint !== undefined) d.replied.replied(copy.route, copy.sourceHint, d.clock.now());
-  seen.reAck = () => d.sendAck(copy.frameId, back, copy.attempt);
-  d.sendAck(copy.frameId, back, copy.attempt);
-  if (copy.route.length > 0 && copy.sourceHint !== undefined) answerAgainIfSwallowed(d, copy, seen, copy.sourceHint);
-}
-
-/**
- * The requester asks again after a path this node answered carried
- * nothing, and the first copy came along it again. The answer waits a
- * little for a copy that shares no relay with that path: answering at once
- * would cancel the relays still carrying such copies. None in time: the
- * first copy is answered after all.
- */
-function answerAvoiding(d: RouteRequestHandlerDeps, first: RequestCopy, seen: SeenFrame, sourceHint: number, avoid: Uint8Array): void {
-  let done = false;
-  const go = (copy: RequestCopy): void => {
-    if (done) return;
-    done = true;
-    seen.altReply = undefined;
-    answer(d, copy, seen);
-  };
-  seen.altReply = (copy) => {
-    if (sharesRelay(copy.route, avoid)) return;
-    d.counters.avoidingReplies++;
-    go({ ...copyOf(copy), sourceHint });
-  };
-  d.lifecycle.after(2 * d.forwarder.hopWaitMs(32), () => go(first));
 }
 
 /**
@@ -144,7 +92,7 @@ function answerAvoiding(d: RouteRequestHandlerDeps, first: RequestCopy, seen: Se
  * deliver in time and cost nothing more. A neighbour's request (no relay)
  * needs none.
  */
-function answerAgainIfSwallowed(d: RouteRequestHandlerDeps, frame: RequestCopy, seen: SeenFrame, sourceHint: number): void {
+function answerAgainIfSwallowed(d: RouteRequestHandlerDeps, frame: MeshFrame, seen: SeenFrame, sourceHint: number): void {
   const first = frame.route.slice();
   let alt: { route: Uint8Array; frameId: number; attempt: number } | undefined;
   seen.altReply = (copy) => {
