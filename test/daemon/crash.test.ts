@@ -36,7 +36,7 @@ describe('meow-node killed with SIGKILL mid-ingest', () => {
     const configPath = join(root, 'node.json');
     writeFileSync(configPath, JSON.stringify({
       dataDir: daemonDir, region: 'none', log: { level: 'warn' }, status: { port: 0 },
-      links: [{ type: 'udp', port: 46201, bindAddress: '127.0.0.1', peers: ['127.0.0.1:46202'], mdns: false }],
+      links: [{ type: 'udp', port: 20201, bindAddress: '127.0.0.1', peers: ['127.0.0.1:20202'], mdns: false }],
     }));
     const child = spawn(process.execPath, [bin, '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -45,7 +45,7 @@ describe('meow-node killed with SIGKILL mid-ingest', () => {
 
     const sender = await startMeshNode(parseConfig({
       dataDir: join(root, 'sender'), region: 'none', status: { port: 0 },
-      links: [{ type: 'udp', port: 46202, bindAddress: '127.0.0.1', peers: ['127.0.0.1:46201'], mdns: false }],
+      links: [{ type: 'udp', port: 20202, bindAddress: '127.0.0.1', peers: ['127.0.0.1:20201'], mdns: false }],
     }), { clock: systemClock, random: systemRandom, suite, log: createLogger('error', Date.now, () => {}) });
 
     try {

@@ -42,8 +42,8 @@ async function node(port: number, peerPort: number): Promise<MeshNode> {
 
 describe('mesh node over UDP on loopback', () => {
   it('delivers a sealed 1:1 message into the destination node mailbox, durably, and acknowledges it', async () => {
-    const a = await node(46101, 46102);
-    const b = await node(46102, 46101);
+    const a = await node(20101, 20102);
+    const b = await node(20102, 20101);
     const { alice, bob } = createSessionPair(createPortableSuite(), new SeededRandom('two-nodes'));
     const { envelope } = alice.sealText('hello over the mesh');
     const messageId = await a.router.sendDirect(b.nodeId, envelope);
@@ -62,8 +62,8 @@ describe('mesh node over UDP on loopback', () => {
   });
 
   it('meow status prints neighbours, queues, airtime and duty cycle from a running node', async () => {
-    const a = await node(46103, 46104);
-    const b = await node(46104, 46103);
+    const a = await node(20103, 20104);
+    const b = await node(20104, 20103);
     const { alice } = createSessionPair(createPortableSuite(), new SeededRandom('status'));
     await a.router.sendDirect(b.nodeId, alice.sealText('hi').envelope);
     const server = await startStatusServer('127.0.0.1', 0, () => a.status());

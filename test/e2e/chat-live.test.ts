@@ -17,8 +17,8 @@ import { api, eventually, ready, startNode, stop } from './support.ts';
 
 const meowBin = new URL('../../bin/meow.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-chat-'));
-const alice = startNode(root, 'alice', 47811, 47812, 47831);
-const bob = startNode(root, 'bob', 47812, 47811, 47832);
+const alice = startNode(root, 'alice', 21811, 21812, 21831);
+const bob = startNode(root, 'bob', 21812, 21811, 21832);
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

@@ -15,10 +15,10 @@ import type { ContactView, HistoryResponse } from '../../seams/local-api.ts';
 import { api, eventually, type NodeProcess, ready, type RelayProcess, startNode, startRelay, stop, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-directory-mesh-'));
-const relayPort = 47940;
+const relayPort = 21940;
 const relayUrl = `http://127.0.0.1:${relayPort}`;
-const alice = startNode(root, 'alice', 47911, 47912, 47931, { gateway: { relays: [relayUrl] } });
-const bob = startNode(root, 'bob', 47912, 47911, 47932, { gateway: { relays: [relayUrl] } });
+const alice = startNode(root, 'alice', 21911, 21912, 21931, { gateway: { relays: [relayUrl] } });
+const bob = startNode(root, 'bob', 21912, 21911, 21932, { gateway: { relays: [relayUrl] } });
 let relay: RelayProcess | undefined;
 afterAll(async () => {
   await stop(alice);

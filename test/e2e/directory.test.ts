@@ -21,11 +21,11 @@ import { api, eventually, ready, type NodeProcess, type RelayProcess, startNode,
 
 const suite = createNodeSuite();
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-directory-'));
-const relayPort = 47540;
+const relayPort = 21540;
 const relayUrl = `http://127.0.0.1:${relayPort}`;
-// Peers 47519/47520: nobody listens there, so nothing crosses between the nodes but the relay.
-const alice = startNode(root, 'alice', 47511, 47519, 47531, { gateway: { relays: [relayUrl] } });
-const bob = startNode(root, 'bob', 47512, 47520, 47532, { gateway: { relays: [relayUrl] } });
+// Peers 21519/21520: nobody listens there, so nothing crosses between the nodes but the relay.
+const alice = startNode(root, 'alice', 21511, 21519, 21531, { gateway: { relays: [relayUrl] } });
+const bob = startNode(root, 'bob', 21512, 21520, 21532, { gateway: { relays: [relayUrl] } });
 let relay: RelayProcess | undefined;
 afterAll(async () => {
   await stop(alice);

@@ -23,8 +23,8 @@ import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 const suite = createNodeSuite();
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-hidden-'));
-const alice = startNode(root, 'alice', 46451, 46452, 46461);
-const bob = startNode(root, 'bob', 46452, 46451, 46462);
+const alice = startNode(root, 'alice', 20451, 20452, 20461);
+const bob = startNode(root, 'bob', 20452, 20451, 20462);
 afterAll(async () => {
   await stop(alice);
   await stop(bob);

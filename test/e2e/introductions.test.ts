@@ -18,13 +18,13 @@ import { api, eventually, type NodeProcess, ready, startNode, stop } from './sup
 
 const suite = createNodeSuite();
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-intro-'));
-const PORTS = { alice: 47711, bob: 47712, carol: 47713 };
+const PORTS = { alice: 21711, bob: 21712, carol: 21713 };
 const mesh = (self: number): Record<string, unknown> => ({
   links: [{ type: 'udp', port: self, bindAddress: '127.0.0.1', peers: Object.values(PORTS).filter((p) => p !== self).map((p) => `127.0.0.1:${p}`), mdns: false }],
 });
-const alice = startNode(root, 'alice', PORTS.alice, 0, 47731, mesh(PORTS.alice));
-const bob = startNode(root, 'bob', PORTS.bob, 0, 47732, mesh(PORTS.bob));
-const carol = startNode(root, 'carol', PORTS.carol, 0, 47733, mesh(PORTS.carol));
+const alice = startNode(root, 'alice', PORTS.alice, 0, 21731, mesh(PORTS.alice));
+const bob = startNode(root, 'bob', PORTS.bob, 0, 21732, mesh(PORTS.bob));
+const carol = startNode(root, 'carol', PORTS.carol, 0, 21733, mesh(PORTS.carol));
 afterAll(async () => {
   for (const n of [alice, bob, carol]) await stop(n);
   rmSync(root, { recursive: true, force: true });

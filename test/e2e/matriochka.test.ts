@@ -48,9 +48,9 @@ function startOnionNode(rootDir: string, name: string, udpPort: number, peerPort
 
 const suite = createRelaySuite(createNodeSuite());
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-onion-'));
-// Peers 48029/48030: nobody listens there, so nothing crosses between the nodes but the relays.
-const alice = startOnionNode(root, 'alice', 48021, 48029, 48031);
-const bob = startNode(root, 'bob', 48022, 48030, 48032);
+// Peers 22029/22030: nobody listens there, so nothing crosses between the nodes but the relays.
+const alice = startOnionNode(root, 'alice', 22021, 22029, 22031);
+const bob = startNode(root, 'bob', 22022, 22030, 22032);
 const NAMES = ['trusted', 'mid-1', 'mid-2', 'bob-relay', 'mid-3'] as const;
 type Name = (typeof NAMES)[number];
 const relayBin = new URL('../../bin/meow-relay.js', import.meta.url).pathname;
@@ -69,7 +69,7 @@ interface Relay {
 const onionFrames: { to: Name; bytes: Uint8Array }[] = [];
 const proxies: Server[] = [];
 const relays = new Map<Name, Relay>(NAMES.map((name, i) => [name, {
-  name, dir: join(root, name), port: 48041 + i, url: `http://127.0.0.1:${48051 + i}`, out: '',
+  name, dir: join(root, name), port: 22041 + i, url: `http://127.0.0.1:${22051 + i}`, out: '',
 }]));
 const relay = (name: Name): Relay => relays.get(name) as Relay;
 
@@ -264,7 +264,7 @@ describe('Matriochka between two nodes through five relays', () => {
       return m?.failure ? m : undefined;
     }, 30_000, 'the reason');
     expect(waiting.state).toBe('queued');
-    expect(waiting.failure).toMatch(/^relay http:\/\/127\.0\.0\.1:48051\/? unreachable: /);
+    expect(waiting.failure).toMatch(/^relay http:\/\/127\.0\.0\.1:22051\/? unreachable: /);
     const atBobRelay = onionFrames.filter((f) => f.to === 'bob-relay').length;
     await new Promise((r) => setTimeout(r, 2000));
     expect(onionFrames.filter((f) => f.to === 'bob-relay').length).toBe(atBobRelay);

@@ -17,8 +17,8 @@ import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, 
 import { api, eventually, type NodeProcess, ready, type RelayProcess, restart, stop, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-reflector-'));
-const relayPort = 46650;
-const reflectPort = 46651;
+const relayPort = 20650;
+const reflectPort = 20651;
 const relayBin = new URL('../../bin/meow-relay.js', import.meta.url).pathname;
 
 function startNode(name: string, udpPort: number, peerPort: number, statusPort: number, directPort: number): NodeProcess {
@@ -74,8 +74,8 @@ describe('hole punching through the programs (loopback)', () => {
   it('advertises the reflector-observed address and talks directly, with the relay up and stopped', async () => {
     relay = await startRelay();
     expect(relay.out).toContain(`meow-relay: address reflector udp://127.0.0.1:${reflectPort}`);
-    alice = startNode('alice', 46652, 46659, 46653, 46654);
-    bob = startNode('bob', 46655, 46660, 46656, 46657);
+    alice = startNode('alice', 20652, 20659, 20653, 20654);
+    bob = startNode('bob', 20655, 20660, 20656, 20657);
     await ready(alice);
     await ready(bob);
     await api(alice, 'POST', '/v1/agent/init', { password: 'alice pass' });

@@ -24,9 +24,9 @@ import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, 
 import { api, eventually, type NodeProcess, ready, type RelayProcess, restart, startRelay, stop, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-presence-'));
-const relayPort = 46640;
-const BOB_ENDPOINT = 46632;
-const BOB_FORWARDER = 46633;
+const relayPort = 20640;
+const BOB_ENDPOINT = 20632;
+const BOB_FORWARDER = 20633;
 
 function startNode(name: string, udpPort: number, peerPort: number, statusPort: number, direct: Record<string, unknown>): NodeProcess {
   writeFileSync(join(root, `${name}.json`), JSON.stringify({
@@ -65,8 +65,8 @@ async function startForwarder(): Promise<{ seen: Buffer[]; socket: Socket; close
   };
 }
 
-const alice = startNode('alice', 46611, 46619, 46621, { host: '127.0.0.1', port: 46631 });
-const bob = startNode('bob', 46612, 46620, 46622, { host: '127.0.0.1', port: BOB_ENDPOINT, advertise: `udp://127.0.0.1:${BOB_FORWARDER}` });
+const alice = startNode('alice', 20611, 20619, 20621, { host: '127.0.0.1', port: 20631 });
+const bob = startNode('bob', 20612, 20620, 20622, { host: '127.0.0.1', port: BOB_ENDPOINT, advertise: `udp://127.0.0.1:${BOB_FORWARDER}` });
 let relay: RelayProcess | undefined;
 let forwarder: Awaited<ReturnType<typeof startForwarder>> | undefined;
 afterAll(async () => {

@@ -22,14 +22,14 @@ afterAll(async () => {
 
 describe('meow-relay start', () => {
   it('prints the card URL with the #k= fingerprint of its key', async () => {
-    relay = await startRelay(join(root, 'relay'), 47640, 8);
+    relay = await startRelay(join(root, 'relay'), 21640, 8);
     const started = relay;
     // startRelay returns at the first `listening` line; the card lines follow it.
     await eventually(async () => (/meow-relay: for cards \S+\n/.test(started.out) ? true : undefined), 30_000, 'the card URL line');
     const key = /meow-relay: key ([0-9a-f]{64}):([0-9a-f]{64})/.exec(relay.out);
     const forCards = /meow-relay: for cards (\S+)/.exec(relay.out);
     expect(key).not.toBeNull();
-    expect(forCards?.[1]).toMatch(/^http:\/\/127\.0\.0\.1:47640\/?#k=[0-9a-f]{32}$/);
+    expect(forCards?.[1]).toMatch(/^http:\/\/127\.0\.0\.1:21640\/?#k=[0-9a-f]{32}$/);
     const fingerprint = relayKeyFingerprint(createNodeSuite(), { role: 'server', signing: fromHex(key![1]!)!, agreement: fromHex(key![2]!)! });
     expect(forCards![1]!.endsWith(`#k=${toHex(fingerprint)}`)).toBe(true);
     // A card takes it as it is, fingerprint included.

@@ -15,10 +15,10 @@ import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, 
 import { api, eventually, ready, type RelayProcess, startNode, startRelay, stop, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-relay-'));
-// Peers 46429/46430: nobody listens there, so nothing crosses between the nodes but the relay.
-const alice = startNode(root, 'alice', 46421, 46429, 46431);
-const bob = startNode(root, 'bob', 46422, 46430, 46432);
-const relayPort = 46440;
+// Peers 20429/20430: nobody listens there, so nothing crosses between the nodes but the relay.
+const alice = startNode(root, 'alice', 20421, 20429, 20431);
+const bob = startNode(root, 'bob', 20422, 20430, 20432);
+const relayPort = 20440;
 let relay: RelayProcess | undefined;
 afterAll(async () => {
   await stop(alice);
@@ -83,7 +83,7 @@ describe('two users through a relay', () => {
       return m?.failure ? m : undefined;
     }, 20_000, 'the reason');
     expect(waiting.state).toBe('queued');
-    expect(waiting.failure).toMatch(/^relay http:\/\/127\.0\.0\.1:46440\/? unreachable: /);
+    expect(waiting.failure).toMatch(/^relay http:\/\/127\.0\.0\.1:20440\/? unreachable: /);
     const down = await api<{ relays: { reachable: boolean; error?: string }[] }>(alice, 'POST', '/v1/mailboxes/fetch');
     expect(down.json.relays[0]).toMatchObject({ reachable: false, error: expect.stringMatching(/unreachable/) });
 

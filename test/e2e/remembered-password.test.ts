@@ -13,7 +13,7 @@ import type { CliIo } from '../../apps/meow/io.ts';
 import { api, eventually, ready, restart, startNode, stop } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-remember-'));
-const node = startNode(root, 'alice', 47611, 47619, 47631);
+const node = startNode(root, 'alice', 21611, 21619, 21631);
 afterAll(async () => {
   await stop(node);
   rmSync(root, { recursive: true, force: true });

@@ -14,8 +14,8 @@ import type { ImportCardResponse, InvitationView } from '../../seams/local-api.t
 import { api, eventually, ready, startNode, stop } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-social-'));
-const alice = startNode(root, 'alice', 46431, 46432, 46441);
-const bob = startNode(root, 'bob', 46432, 46431, 46442);
+const alice = startNode(root, 'alice', 20481, 20482, 20491);
+const bob = startNode(root, 'bob', 20482, 20481, 20492);
 afterAll(async () => {
   await stop(alice);
   await stop(bob);

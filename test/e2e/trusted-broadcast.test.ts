@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 const KEY = 'ab'.repeat(32);
-const base = { dataDir: join(root, 'x'), region: 'none', links: [{ type: 'udp', port: 47599, bindAddress: '127.0.0.1', peers: [], mdns: false }] };
+const base = { dataDir: join(root, 'x'), region: 'none', links: [{ type: 'udp', port: 21599, bindAddress: '127.0.0.1', peers: [], mdns: false }] };
 
 describe('broadcast.trusted in the node config', () => {
   it('refuses bad values with the field named', () => {
@@ -85,8 +85,8 @@ describe('broadcast.trusted in the node config', () => {
       meshNodes.push(n);
       return n;
     };
-    const a = await node(47561, 47562, [key]);
-    const b = await node(47562, 47561, []);
+    const a = await node(21561, 21562, [key]);
+    const b = await node(21562, 21561, []);
     const genuine = sealBroadcast(suite, seed, 'leave the valley by the north road', Date.now() + 3_600_000);
     const forged = sealBroadcast(suite, seed, 'stay home', Date.now() + 3_600_000).slice();
     forged[forged.length - 1]! ^= 1; // the same key id, a signature that does not verify
@@ -104,13 +104,13 @@ describe('broadcast.trusted in the node config', () => {
   }, 120_000);
 
   it('shows a broadcast from a key the node trusts, under the operator\'s name', async () => {
-    const bob = startNode(root, 'bob', 47571, 47572, 47581);
+    const bob = startNode(root, 'bob', 21571, 21572, 21581);
     started.push(bob);
     await ready(bob);
     expect((await api(bob, 'POST', '/v1/agent/init', { password: 'bob pass' })).status).toBe(201);
     const bobKey = (await api<{ myKey: string }>(bob, 'GET', '/v1/broadcasts')).json.myKey;
     expect(bobKey).toMatch(/^[0-9a-f]{64}$/);
-    const alice = startNode(root, 'alice', 47572, 47571, 47582, { broadcast: { trusted: [{ key: bobKey, name: 'valley station' }] } });
+    const alice = startNode(root, 'alice', 21572, 21571, 21582, { broadcast: { trusted: [{ key: bobKey, name: 'valley station' }] } });
     started.push(alice);
     await ready(alice);
     expect((await api(alice, 'POST', '/v1/agent/init', { password: 'alice pass' })).status).toBe(201);

@@ -12,8 +12,8 @@ import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, 
 import { api, eventually, kill9, ready, restart, startNode, stop } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-'));
-const alice = startNode(root, 'alice', 46401, 46402, 46411);
-const bob = startNode(root, 'bob', 46402, 46401, 46412);
+const alice = startNode(root, 'alice', 20401, 20402, 20411);
+const bob = startNode(root, 'bob', 20402, 20401, 20412);
 afterAll(async () => {
   await stop(alice);
   await stop(bob);

@@ -40,8 +40,8 @@ interface MockIo {
 }
 
 const KEY_HEX = '5e'.repeat(32);
-const COLLECTOR_PORT = 46311;
-const SENSOR_PORT = 46312;
+const COLLECTOR_PORT = 20371;
+const SENSOR_PORT = 20372;
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -204,7 +204,7 @@ describe('sensor relay to collector over the mesh (UDP loopback)', () => {
   it('a node without a collector block says what to configure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meow-nocollector-'));
     dirs.push(dir);
-    const node = await startMeshNode(parseConfig({ dataDir: dir, region: 'none', links: udp(46313, 46314), status: { port: 0 } }),
+    const node = await startMeshNode(parseConfig({ dataDir: dir, region: 'none', links: udp(20373, 20374), status: { port: 0 } }),
       { clock: systemClock, random: systemRandom, suite, log });
     try {
       const r = await meowSensors(node, dir, []);

@@ -12,10 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { missingTool } from '../support/required-tool.ts';
 import { hasChromium, phone, startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { freePorts } from '../support/free-port.ts';
 import { acceptPhoto, enter, qrImage, shot } from './page.ts';
 
 const skip = missingTool('chromium', hasChromium(), 'the web client tests drive Debian\'s chromium');
-const base = 27000 + (process.pid % 1000) * 5;
+const port = await freePorts(6);
 
 describe.skipIf(skip)('web client in headless Chromium', () => {
   const root = mkdtempSync(join(tmpdir(), 'meow-web-'));
@@ -27,8 +28,8 @@ describe.skipIf(skip)('web client in headless Chromium', () => {
   });
 
   it('two phones exchange QR invitations, chat both ways, survive a reload, and see the mesh', async () => {
-    const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 });
-    const b = startWebNode(root, 'b', { udp: base + 1, peer: base, status: base + 4 });
+    const a = startWebNode(root, 'a', { udp: port[0]!, peer: port[1]!, status: port[2]!, web: port[3]! });
+    const b = startWebNode(root, 'b', { udp: port[1]!, peer: port[0]!, status: port[4]! });
     nodes.push(a, b);
     const url = `http://127.0.0.1:${a.webPort}/`;
     await until(async () => ((await fetch(url)).ok ? true : undefined), 60_000, 'the web client');

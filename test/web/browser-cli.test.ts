@@ -16,11 +16,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { missingTool } from '../support/required-tool.ts';
 import { hasChromium, phone, startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { freePorts } from '../support/free-port.ts';
 import { acceptPhoto, enter, shot } from './page.ts';
 
 const skip = missingTool('chromium', hasChromium(), 'the web client tests drive Debian\'s chromium');
 const meowBin = new URL('../../bin/meow.js', import.meta.url).pathname;
-const base = 32000 + (process.pid % 1000) * 5;
+const port = await freePorts(6);
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -46,8 +47,8 @@ describe.skipIf(skip)('a phone\'s browser and a terminal user on two nodes', () 
   });
 
   it('exchange invitations (QR image one way, text the other), chat both ways over the mesh, and share a group', async () => {
-    const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 });
-    const b = startWebNode(root, 'b', { udp: base + 1, peer: base, status: base + 4 });
+    const a = startWebNode(root, 'a', { udp: port[0]!, peer: port[1]!, status: port[2]!, web: port[3]! });
+    const b = startWebNode(root, 'b', { udp: port[1]!, peer: port[0]!, status: port[4]! });
     nodes.push(a, b);
     const url = `http://127.0.0.1:${a.webPort}/`;
     await until(async () => ((await fetch(url)).ok ? true : undefined), 60_000, 'the web client');

@@ -12,10 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { missingTool } from '../support/required-tool.ts';
 import { hasChromium, phone, startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { freePorts } from '../support/free-port.ts';
 import { enter, shot } from './page.ts';
 
 const skip = missingTool('chromium', hasChromium(), 'the web client tests drive Debian\'s chromium');
-const base = 37000 + (process.pid % 1000) * 5;
+const port = await freePorts(6);
 
 /** The card the page shows, as text (what a person would send by any other means). */
 async function shownText(page: Page): Promise<string> {
@@ -40,7 +41,7 @@ describe.skipIf(skip)('groups and broadcasts in the page', () => {
   });
 
   it('a group of two phones, and a broadcast seen by the other phone', async () => {
-    const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 });
+    const a = startWebNode(root, 'a', { udp: port[0]!, peer: port[1]!, status: port[2]!, web: port[3]! });
     nodes.push(a);
     const url = `http://127.0.0.1:${a.webPort}/`;
     await until(async () => ((await fetch(url)).ok ? true : undefined), 60_000, 'the web client');

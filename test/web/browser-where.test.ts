@@ -15,10 +15,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { missingTool } from '../support/required-tool.ts';
 import { hasChromium, phone, startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { freePorts } from '../support/free-port.ts';
 import { enter, shot } from './page.ts';
 
 const skip = missingTool('chromium', hasChromium(), 'the web client tests drive Debian\'s chromium');
-const base = 47000 + (process.pid % 1000) * 5;
+const port = await freePorts(6);
 /** Unique to this run: other runs on the same LAN must not answer for us. */
 const name = `meow-test-${process.pid.toString(16)}`;
 const meowBin = new URL('../../bin/meow.js', import.meta.url).pathname;
@@ -35,10 +36,11 @@ describe.skipIf(skip)('the node\'s announced name on the page', () => {
   });
 
   it('publishes <name>.local and the web port by mDNS, and the mesh screen shows the name and the addresses', async () => {
-    const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 }, { host: '0.0.0.0', mdnsName: name });
+    const a = startWebNode(root, 'a', { udp: port[0]!, peer: port[1]!, status: port[2]!, web: port[3]! }, { host: '0.0.0.0', mdnsName: name });
     nodes.push(a);
     const local = `http://127.0.0.1:${a.webPort}`;
-    await until(async () => ((await fetch(`${local}/`)).ok ? true : undefined), 60_000, 'the web client');
+    await until(async () => ((await fetch(`${local}/`)).ok ? true : undefined), 60_000, 'the web client')
+      .catch((e: Error) => { throw new Error(`${e.message}; the node printed:\n${a.out}`); });
 
     const ips = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i!.address);
     const where = await (await fetch(`${local}/where`)).json() as { mdnsHost: string; urls: string[] };

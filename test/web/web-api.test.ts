@@ -14,8 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sealBroadcast } from '../../protocol/envelope/broadcast.ts';
 import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { freePorts } from '../support/free-port.ts';
 
-const base = 42000 + (process.pid % 1000) * 5;
+const port = await freePorts(6);
 const BROADCAST = 'ffffffffffff';
 
 describe('web API: broadcasts and shared tags', () => {
@@ -26,7 +27,7 @@ describe('web API: broadcasts and shared tags', () => {
   });
 
   it('floods only broadcasts, budgets them, and keeps claimed mailboxes private', async () => {
-    const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 });
+    const a = startWebNode(root, 'a', { udp: port[0]!, peer: port[1]!, status: port[2]!, web: port[3]! });
     nodes.push(a);
     const url = `http://127.0.0.1:${a.webPort}`;
     await until(async () => ((await fetch(`${url}/`)).ok ? true : undefined), 60_000, 'the web client');

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasCommand, missingTool } from '../support/required-tool.ts';
 import { startWebNode, stopNode, until, type WebNode } from './support.ts';
+import { freePorts } from '../support/free-port.ts';
 
 const skip = missingTool('openssl', hasCommand('openssl'), 'the HTTPS test makes its certificate with openssl');
-const base = 52000 + (process.pid % 1000) * 5;
+const port = await freePorts(6);
 
 function get(url: string, ca: Buffer): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -43,7 +44,7 @@ describe.skipIf(skip)('web client over HTTPS', () => {
     expect(made.status, made.stderr).toBe(0);
     const ca = readFileSync(cert);
 
-    const a = startWebNode(root, 'a', { udp: base, peer: base + 1, status: base + 2, web: base + 3 }, { tls: { cert, key } });
+    const a = startWebNode(root, 'a', { udp: port[0]!, peer: port[1]!, status: port[2]!, web: port[3]! }, { tls: { cert, key } });
     nodes.push(a);
     const url = `https://127.0.0.1:${a.webPort}`;
     const page = await until(async () => get(`${url}/`, ca), 60_000, 'the web client over HTTPS');
@@ -56,7 +57,7 @@ describe.skipIf(skip)('web client over HTTPS', () => {
     // A certificate nobody vouched for is refused by a client that does not trust it.
     await expect(get(`${url}/`, Buffer.from(''))).rejects.toThrow();
 
-    const b = startWebNode(root, 'b', { udp: base + 1, peer: base, status: base + 4, web: base + 5 }, { tls: { cert: join(root, 'missing.pem'), key } });
+    const b = startWebNode(root, 'b', { udp: port[1]!, peer: port[0]!, status: port[4]!, web: port[5]! }, { tls: { cert: join(root, 'missing.pem'), key } });
     nodes.push(b);
     const code = await new Promise<number | null>((resolve) => b.child.once('exit', (c) => resolve(c)));
     expect(code).toBe(1);

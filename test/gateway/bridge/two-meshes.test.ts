@@ -73,10 +73,10 @@ afterAll(async () => {
 
 describe('two meshes joined only through a relay', () => {
   it('carries a message from Alice on mesh A to Bob on mesh B and the answer back', async () => {
-    const a1 = await meshNode('a1', 46301, 46302);
-    const gatewayA = await meshNode('gateway-a', 46302, 46301, [relay.urls[0]!]);
-    const b1 = await meshNode('b1', 46303, 46304);
-    const gatewayB = await meshNode('gateway-b', 46304, 46303, [relay.urls[0]!]);
+    const a1 = await meshNode('a1', 20301, 20302);
+    const gatewayA = await meshNode('gateway-a', 20302, 20301, [relay.urls[0]!]);
+    const b1 = await meshNode('b1', 20303, 20304);
+    const gatewayB = await meshNode('gateway-b', 20304, 20303, [relay.urls[0]!]);
     const { alice, bob } = createSessionPair(suite, random);
     const aliceRelayBox = generateLookupKeyPair(suite, random);
     const bobRelayBox = generateLookupKeyPair(suite, random);
@@ -107,10 +107,10 @@ describe('two meshes joined only through a relay', () => {
   });
 
   it('keeps registrations across a gateway restart', async () => {
-    const a1 = await meshNode('r-a1', 46311, 46312);
-    const gatewayA = await meshNode('r-gateway-a', 46312, 46311, [relay.urls[0]!]);
-    const b1 = await meshNode('r-b1', 46313, 46314);
-    let gatewayB = await meshNode('r-gateway-b', 46314, 46313, [relay.urls[0]!]);
+    const a1 = await meshNode('r-a1', 20311, 20312);
+    const gatewayA = await meshNode('r-gateway-a', 20312, 20311, [relay.urls[0]!]);
+    const b1 = await meshNode('r-b1', 20313, 20314);
+    let gatewayB = await meshNode('r-gateway-b', 20314, 20313, [relay.urls[0]!]);
     const { alice, bob } = createSessionPair(suite, random);
     const bobRelayBox = generateLookupKeyPair(suite, random);
     await register(b1, gatewayB, bobRelayBox);
@@ -118,7 +118,7 @@ describe('two meshes joined only through a relay', () => {
 
     await gatewayB.stop();
     nodes.splice(nodes.indexOf(gatewayB), 1);
-    gatewayB = await meshNode('r-gateway-b', 46314, 46313, [relay.urls[0]!]);
+    gatewayB = await meshNode('r-gateway-b', 20314, 20313, [relay.urls[0]!]);
     expect(gatewayB.status().gateway!.fetcher.registrations).toBe(1);
 
     const hello = alice.sealText('after the restart').envelope;
