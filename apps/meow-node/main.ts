@@ -142,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.info('status endpoint', { url: `http://${config.status.host}:${status.port}/status` });
-  const web = await startWebClient(config.web, { dataDir: config.dataDir, port: node.agentPort, store: node.store, suite: createNodeSuite(), clock: systemClock, random: systemRandom, log, status: () => node.status(), mesh: node.router })
+  const web = await startWebClient(config.web, { dataDir: config.dataDir, port: node.agentPort, store: node.store, suite: createNodeSuite(), clock: systemClock, random: systemRandom, log, status: () => node.status(), mesh: node.router, relays: config.gateway.relays })
     .catch(async (error: unknown) => {
       process.stderr.write(`meow-node: cannot start the web client: ${describeStartError(error)}\n`);
       return null;

@@ -12,9 +12,10 @@ import { API_ERROR_STATUS, type ApiErrorBody } from '../../../seams/local-api.ts
 import type { Logger } from '../../../seams/logger.ts';
 import { LocalApiError } from '../local-api/errors.ts';
 import { RateLimiter, readJson } from '../local-api/http-guard.ts';
-import { BrowserRegistry } from './browsers.ts';
+import { type Browser, BrowserRegistry } from './browsers.ts';
 import type { WebBundle } from './bundle.ts';
 import { claimMailboxes, poll, release, sendBroadcastEnvelope, submitEnvelope, type WebRouteDeps } from './routes.ts';
+import type { WebRelays } from './relay-routes.ts';
 
 /**
  * Nothing but the node's own origin: no inline script or style, no frames,
@@ -45,6 +46,8 @@ export interface WebServerDeps extends Omit<WebRouteDeps, 'browsers'> {
   readonly where: () => unknown;
   /** PEM certificate chain and key: HTTPS instead of HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** The node's relays, for the browsers' directory and broadcasts (relay-routes.ts); none when absent. */
+  readonly relayProxy?: WebRelays;
 }
 
 export interface WebServer {
@@ -78,6 +81,31 @@ export async function startWebServer(host: string, port: number, deps: WebServer
   const registrations = new RateLimiter(now, 0.1, 5);
   // A broadcast is flooded over every radio of the mesh: 3 at once, then one a minute per browser.
   const broadcasts = new RateLimiter(now, 1 / 60, 3);
+  // Asking a relay costs the node a round trip: 20 at once, then one every 2 s per browser.
+  const relayCalls = new RateLimiter(now, 0.5, 20);
+  // A record the node may have to stamp (seconds of work on a Pi): 6 at once, then one a minute per browser.
+  const relayRecords = new RateLimiter(now, 1 / 60, 6);
+
+  /** The relay routes (docs/WEB.md, "Relays"), or undefined for another path. */
+  function relayRoute(path: string, method: string, browser: Browser, body: unknown): Promise<unknown> | undefined {
+    const relays = deps.relayProxy;
+    const route = method === 'GET' && path === '/api/relays' ? 'list'
+      : method === 'POST' ? ({ '/api/directory/search': 'search', '/api/directory/publish': 'publish', '/api/directory/withdraw': 'withdraw',
+        '/api/relays/broadcasts': 'post', '/api/relays/broadcasts/list': 'read' } as Record<string, string>)[path] : undefined;
+    if (!route) return undefined;
+    relayCalls.take(browser.key);
+    if (!relays && route === 'list') return Promise.resolve({ relays: [] });
+    if (!relays) throw new LocalApiError('not-found', 'this node has no relay (its operator sets gateway.relays)', { field: 'relay' });
+    const record = (): void => relayRecords.take(browser.key);
+    switch (route) {
+      case 'list': return relays.list();
+      case 'search': return relays.search(body);
+      case 'publish': return relays.publish(body, record);
+      case 'withdraw': return relays.withdraw(body);
+      case 'post': return relays.postBroadcast(body, record);
+      default: return relays.listBroadcasts(body);
+    }
+  }
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<unknown> {
     const address = req.socket.remoteAddress ?? '?';
@@ -100,6 +128,8 @@ export async function startWebServer(host: string, port: number, deps: WebServer
       return sent;
     }
     if (path === '/api/mailboxes' && method === 'POST') return claimMailboxes(routeDeps, browser, body);
+    const proxied = relayRoute(path, method, browser, body);
+    if (proxied) return proxied;
     if (path === '/api/poll' && method === 'POST') return poll(routeDeps, browser, body, () => req.socket.destroyed);
     const rel = /^\/api\/mailboxes\/([0-9a-f]{12})\/([0-9a-f]{2,64})$/.exec(path);
     if (rel && method === 'DELETE') {

@@ -16,6 +16,9 @@ import { announceWebClient, defaultWebName, isLoopback, type WebAnnouncement } f
 import { buildWebBundle } from './bundle.ts';
 import type { WebConfig } from './config.ts';
 import { startWebServer, type WebServer } from './server.ts';
+import { createWebRelays } from './relay-routes.ts';
+import { connectRelay } from '../../../gateway/client/connect.ts';
+import type { RelayClient } from '../../../gateway/client/relay-client.ts';
 
 export interface StartWebDeps {
   readonly dataDir: string;
@@ -28,6 +31,10 @@ export interface StartWebDeps {
   readonly status: () => unknown;
   /** The router's flood, for the browsers' emergency broadcasts. */
   readonly mesh: { broadcast(envelope: Uint8Array): void };
+  /** The node's relays (config gateway.relays), which the browsers' directory and broadcasts go through. */
+  readonly relays?: readonly string[];
+  /** Opens a relay client (connectRelay by default; tests pass their own). */
+  readonly connect?: (url: string) => Promise<RelayClient>;
 }
 
 /** The addresses a phone can type: every IPv4 of the machine when listening on all of them. */
@@ -68,7 +75,11 @@ export async function startWebClient(config: WebConfig | undefined, deps: StartW
   let where: WebWhere = { urls: [] };
   const tls = readTls(config.tls);
   const scheme = tls ? 'https' : 'http';
-  const server = await startWebServer(config.host, config.port, { ...deps, bundle, where: () => where, ...(tls ? { tls } : {}) });
+  const { suite, random, clock } = deps;
+  const relayProxy = deps.relays && deps.relays.length > 0
+    ? createWebRelays({ suite, random, clock, relays: deps.relays, connect: deps.connect ?? ((url) => connectRelay(url, { suite, random, clock })) })
+    : undefined;
+  const server = await startWebServer(config.host, config.port, { ...deps, bundle, where: () => where, ...(tls ? { tls } : {}), ...(relayProxy ? { relayProxy } : {}) });
   let announcement: WebAnnouncement | undefined;
   if (config.mdnsName !== false && !isLoopback(config.host) && deps.port.meshNodeId) {
     const name = config.mdnsName ?? defaultWebName(toHex(deps.port.meshNodeId));
