@@ -1,20 +1,35 @@
 /**
- * `npx tsx scripts/pi/wifi-ap.ts --config /etc/meow/node.json [--root /]`:
+ * `node scripts/pi/wifi-ap.js --config /etc/meow/node.json [--root DIR]`:
  * writes the node's access point files from the `wifi` block of its
  * configuration (node-runtime/wifi/wifi-ap.ts, the same parser meow-node
- * and `meow doctor` use): /etc/hostapd/meow.conf, /etc/dnsmasq.d/meow.conf
- * and /etc/avahi/meow-host-name.conf (the line for avahi-daemon.conf's
- * [server] section). Idempotent: a file already holding what it would
- * write is left alone, and each line it prints says what changed. Run as
- * root on the Pi (or with --root on a mounted image); then
- * `systemctl enable --now hostapd@meow dnsmasq` (Debian's hostapd@.service reads
- * /etc/hostapd/meow.conf).
+ * and `meow doctor` use), under DIR (default /):
+ *   /etc/hostapd/meow.conf                        hostapd's configuration (mode 0600: the passphrase)
+ *   /etc/dnsmasq.d/meow.conf                      DHCP, DNS, the captive portal's catch-all answer
+ *   /etc/avahi/meow-host-name.conf                the host-name line for avahi-daemon.conf's [server]
+ *   /etc/systemd/system/meow-ap.service           rfkill unblock, the static address, hostapd
+ *   /etc/systemd/system/dnsmasq.service.d/meow.conf  dnsmasq after the address exists
+ *   /etc/NetworkManager/conf.d/meow-ap.conf       NetworkManager leaves the interface alone
+ *   /etc/systemd/system/meow-portal.service       with wifi.captivePortal: port 80 redirects to the chat
+ * Idempotent: a file already holding what it would write is left alone,
+ * and each line it prints says what changed. prepare-sd.sh runs it on the
+ * laptop (--root into a temporary tree it copies to the boot partition);
+ * firstrun.sh installs the tree, sets the Avahi host name and enables the
+ * units. On a running Pi: `sudo node /opt/meow/scripts/pi/wifi-ap.js --config
+ * /etc/meow/node.json && sudo systemctl daemon-reload && sudo systemctl
+ * enable --now meow-ap dnsmasq meow-portal`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseWifiConfig, WIFI_FILE_PATHS, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
+import { parseWifiConfig, WIFI_FILES_BY_PATH, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
+import { portalTarget } from '../../node-runtime/wifi/captive-portal.ts';
 import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
+import { parseWebConfig } from '../../apps/meow-node/web/config.ts';
+import { ConfigFieldError } from '../../node-runtime/links/config-fields.ts';
+
+/** Installed with wifi.captivePortal (scripts/pi/meow-portal.service). */
+export const PORTAL_UNIT_PATH = '/etc/systemd/system/meow-portal.service';
+const portalUnit = (): string => readFileSync(join(import.meta.dirname, 'meow-portal.service'), 'utf8');
 
 export interface WifiApIo {
   readonly out: (line: string) => void;
@@ -53,7 +68,7 @@ export function runWifiAp(argv: readonly string[], io: WifiApIo): number {
     io.err('usage: wifi-ap.ts --config NODE_CONFIG.json [--root DIR]');
     return 2;
   }
-  let files: ReturnType<typeof wifiFiles>;
+  const contents: [string, string][] = [];
   try {
     const config = readConfig(configPath) as { wifi?: unknown };
     if (config === null || typeof config !== 'object' || config.wifi === undefined) {
@@ -65,14 +80,20 @@ export function runWifiAp(argv: readonly string[], io: WifiApIo): number {
       io.out('wifi-ap: wifi.enabled is false: nothing to write');
       return 0;
     }
-    files = wifiFiles(wifi);
+    const files = wifiFiles(wifi);
+    for (const [path, file] of WIFI_FILES_BY_PATH) contents.push([path, files[file]]);
+    if (wifi.captivePortal) {
+      // A portal redirecting to a web client phones cannot reach would strand them: refuse before writing anything.
+      const web = (config as { web?: unknown }).web;
+      portalTarget(wifi, web === undefined ? { enabled: false, host: '127.0.0.1', port: 8480 } : parseWebConfig(web));
+      contents.push([PORTAL_UNIT_PATH, portalUnit()]);
+    }
   } catch (error) {
-    if (!(error instanceof WifiConfigError)) throw error;
+    if (!(error instanceof WifiConfigError) && !(error instanceof ConfigFieldError)) throw error;
     io.err(`wifi-ap: ${error.message}`);
     return 2;
   }
-  const contents = { [WIFI_FILE_PATHS.hostapd]: files.hostapdConf, [WIFI_FILE_PATHS.dnsmasq]: files.dnsmasqConf, [WIFI_FILE_PATHS.avahi]: files.avahiHostName };
-  for (const [path, text] of Object.entries(contents)) {
+  for (const [path, text] of contents) {
     const target = join(root, path);
     if (current(target) === text) {
       io.out(`unchanged ${path}`);
@@ -80,7 +101,7 @@ export function runWifiAp(argv: readonly string[], io: WifiApIo): number {
     }
     try {
       mkdirSync(dirname(target), { recursive: true });
-      // The hostapd file holds the WPA2 passphrase: root-readable only.
+      // The hostapd file holds the WPA2 passphrase: root-readable only (firstrun.sh gives the others 0644).
       writeFileSync(target, text, { mode: 0o600 });
     } catch (e) {
       io.err(`wifi-ap: cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -89,6 +110,11 @@ export function runWifiAp(argv: readonly string[], io: WifiApIo): number {
     io.out(`wrote ${path}`);
   }
   return 0;
+}
+
+/** Entry for scripts/pi/wifi-ap.js (bin/launch.js). */
+export async function main(argv: readonly string[]): Promise<number> {
+  return runWifiAp(argv, { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasCommand, missingTool } from '../support/required-tool.ts';
+import { parseWifiConfig, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
 
 const script = join(import.meta.dirname, '../../scripts/pi/prepare-sd.sh');
 const dir = mkdtempSync(join(tmpdir(), 'meow-sd-'));
@@ -40,7 +41,7 @@ const run = (...args: string[]): { code: number; out: string; err: string } => {
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 };
 
-const noMtools = missingTool('mtools', hasCommand('mformat') && hasCommand('mtype') && hasCommand('mcopy'), 'the SD card test builds and reads a FAT image');
+const noMtools = missingTool('mtools', hasCommand('mformat') && hasCommand('mtype') && hasCommand('mcopy') && hasCommand('mdeltree'), 'the SD card test builds and reads a FAT image');
 
 describe.skipIf(noMtools !== undefined)('prepare-sd.sh on a synthetic FAT boot partition', () => {
   const config = join(dir, 'node.json');
@@ -73,6 +74,26 @@ describe.skipIf(noMtools !== undefined)('prepare-sd.sh on a synthetic FAT boot p
     expect(second.code).toBe(0);
     expect(second.out).toContain('nothing to change');
     expect(readFileSync(img).equals(before)).toBe(true);
+  });
+
+  it('with a wifi block, puts the access point files generated from it on the FAT partition; without, takes them off', () => {
+    const img = makeImage('wifi.img');
+    const wifiConfig = join(dir, 'wifi.json');
+    const wifi = { enabled: true, ssid: 'meow-mesh', passphrase: 'correct horse battery', country: 'DE' };
+    writeFileSync(wifiConfig, JSON.stringify({ region: 'EU868', links: [{ type: 'lora' }], wifi, web: { enabled: true, host: '0.0.0.0' } }));
+    const first = run('--image', img, '--config', wifiConfig);
+    expect(first.err).toBe('');
+    const files = wifiFiles(parseWifiConfig(wifi));
+    expect(read(img, 'meow/wifi/etc/hostapd/meow.conf')).toBe(files.hostapdConf);
+    expect(read(img, 'meow/wifi/etc/dnsmasq.d/meow.conf')).toBe(files.dnsmasqConf);
+    expect(read(img, 'meow/wifi/etc/systemd/system/dnsmasq.service.d/meow.conf')).toBe(files.dnsmasqDropIn);
+    expect(read(img, 'meow/wifi/etc/systemd/system/meow-portal.service')).toContain('ExecStart=/usr/bin/env node /opt/meow/scripts/pi/meow-portal.js');
+    expect(run('--image', img, '--config', wifiConfig).out).toContain('nothing to change');
+    const off = run('--image', img, '--config', config);
+    expect(off.out).toContain('removed meow/wifi (no enabled wifi block');
+    expect(spawnSync('mdir', ['-i', `${img}@@${offset}`, '::/meow/wifi']).status).not.toBe(0);
+    writeFileSync(wifiConfig, JSON.stringify({ wifi: { ...wifi, channel: 14 } }));
+    expect(run('--image', img, '--config', wifiConfig)).toMatchObject({ code: 2, err: 'prepare-sd: wifi-ap: config: wifi.channel must be a 2.4 GHz channel in 1..13\n' });
   });
 
   it('refuses a file that is no image, and a missing config, with a clear line and exit 2', () => {

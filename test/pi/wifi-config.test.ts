@@ -57,14 +57,38 @@ describe('scripts/pi/wifi-ap.ts', () => {
 
   it('writes the AP files from the node config, then says nothing changed', () => {
     const config = join(dir, 'node.json');
-    writeFileSync(config, JSON.stringify({ region: 'EU868', wifi }));
+    writeFileSync(config, JSON.stringify({ region: 'EU868', wifi, web: { enabled: true, host: '0.0.0.0' } }));
     const root = join(dir, 'root');
+    const paths = ['/etc/hostapd/meow.conf', '/etc/dnsmasq.d/meow.conf', '/etc/avahi/meow-host-name.conf', '/etc/systemd/system/meow-ap.service',
+      '/etc/systemd/system/dnsmasq.service.d/meow.conf', '/etc/NetworkManager/conf.d/meow-ap.conf', '/etc/systemd/system/meow-portal.service'];
     const first = run(['--config', config, '--root', root]);
-    expect(first).toEqual({ code: 0, out: ['wrote /etc/hostapd/meow.conf', 'wrote /etc/dnsmasq.d/meow.conf', 'wrote /etc/avahi/meow-host-name.conf'], err: [] });
+    expect(first).toEqual({ code: 0, out: paths.map((p) => `wrote ${p}`), err: [] });
     const files = wifiFiles(parseWifiConfig(wifi));
     expect(readFileSync(join(root, WIFI_FILE_PATHS.hostapd), 'utf8')).toBe(files.hostapdConf);
+    expect(readFileSync(join(root, WIFI_FILE_PATHS.apUnit), 'utf8')).toBe(files.apUnit);
+    expect(readFileSync(join(root, WIFI_FILE_PATHS.networkManager), 'utf8')).toContain('\nunmanaged-devices=interface-name:wlan0\n');
+    expect(readFileSync(join(root, '/etc/systemd/system/meow-portal.service'), 'utf8')).toContain('AmbientCapabilities=CAP_NET_BIND_SERVICE');
     expect(statSync(join(root, WIFI_FILE_PATHS.hostapd)).mode & 0o777).toBe(0o600);
-    expect(run(['--config', config, '--root', root]).out).toEqual(['unchanged /etc/hostapd/meow.conf', 'unchanged /etc/dnsmasq.d/meow.conf', 'unchanged /etc/avahi/meow-host-name.conf']);
+    expect(run(['--config', config, '--root', root]).out).toEqual(paths.map((p) => `unchanged ${p}`));
+  });
+
+  it('without captivePortal there is no portal unit; a portal whose web client phones cannot reach is refused', () => {
+    const config = join(dir, 'noportal.json');
+    writeFileSync(config, JSON.stringify({ wifi: { ...wifi, captivePortal: false } }));
+    const root = join(dir, 'noportal-root');
+    const r = run(['--config', config, '--root', root]);
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(6);
+    expect(r.out.some((l) => l.includes('meow-portal'))).toBe(false);
+    for (const [web, message] of [
+      [undefined, 'wifi-ap: config: wifi.captivePortal needs the web client: set "web": { "enabled": true, "host": "0.0.0.0" } (or "captivePortal": false)'],
+      [{ enabled: true }, 'wifi-ap: config: web.host 127.0.0.1 is not reachable from the access point: use "0.0.0.0" or "10.42.0.1"'],
+      [{ enabled: true, host: '10.42.0.1', port: 80 }, 'wifi-ap: config: web.port 80 is the captive portal\'s: keep the web client on another port (8480)'],
+    ] as const) {
+      writeFileSync(config, JSON.stringify({ wifi, ...(web ? { web } : {}) }));
+      expect(run(['--config', config, '--root', join(dir, 'refused-root')])).toEqual({ code: 2, out: [], err: [message] });
+    }
+    expect(() => statSync(join(dir, 'refused-root'))).toThrow();
   });
 
   it('refuses a bad block with exit 2 and writes nothing', () => {
