@@ -11,6 +11,7 @@ import { LANGUAGE_NAMES, Texts } from './i18n.ts';
 import { hasVault, openAgent } from './session.ts';
 import type { WebSocial } from './social.ts';
 import { broadcastsView } from './ui/broadcasts.ts';
+import { directoryView } from './ui/directory.ts';
 import { groupList, groupView } from './ui/groups.ts';
 import { addView } from './ui/add.ts';
 import { contactList, conversationView } from './ui/chats.ts';
@@ -20,7 +21,7 @@ import { setupView } from './ui/setup.ts';
 
 const LANG_KEY = 'meow-lang';
 const MESH_REFRESH_MS = 3_000;
-type Tab = 'chats' | 'groups' | 'alerts' | 'add' | 'mesh';
+type Tab = 'chats' | 'groups' | 'alerts' | 'directory' | 'add' | 'mesh';
 
 const tx = new Texts();
 const app = document.getElementById('app')!;
@@ -77,7 +78,7 @@ async function render(): Promise<void> {
     setupView(body, tx, await hasVault(), unlock);
     return;
   }
-  const tabButton = (t: Tab, key: 'tabChats' | 'tabGroups' | 'tabAlerts' | 'tabAdd' | 'tabMesh'): HTMLElement =>
+  const tabButton = (t: Tab, key: 'tabChats' | 'tabGroups' | 'tabAlerts' | 'tabDirectory' | 'tabAdd' | 'tabMesh'): HTMLElement =>
     h('button', { type: 'button', class: `tab${t === 'alerts' ? ' alerts' : ''}`, 'data-tab': t, 'aria-current': tab === t ? 'page' : 'false', onclick: () => {
       tab = t;
       openContact = undefined;
@@ -85,7 +86,7 @@ async function render(): Promise<void> {
       void render();
     } }, tx.t(key));
   replace(app, header, banner, h('nav', { class: 'tabs' }, tabButton('chats', 'tabChats'), tabButton('groups', 'tabGroups'),
-    tabButton('alerts', 'tabAlerts'), tabButton('add', 'tabAdd'), tabButton('mesh', 'tabMesh')), body);
+    tabButton('alerts', 'tabAlerts'), tabButton('directory', 'tabDirectory'), tabButton('add', 'tabAdd'), tabButton('mesh', 'tabMesh')), body);
   const a = agent;
   const s = social!;
   if (tab === 'groups' && openGroup) {
@@ -100,6 +101,12 @@ async function render(): Promise<void> {
     }, showError);
   } else if (tab === 'alerts') {
     broadcastsView(body, tx, s, showError);
+  } else if (tab === 'directory') {
+    directoryView(body, tx, s, (contactId) => {
+      tab = 'chats';
+      openContact = contactId;
+      void render();
+    });
   } else if (tab === 'chats' && openContact) {
     conversation = conversationView(body, tx, a, openContact, () => {
       openContact = undefined;
@@ -126,7 +133,7 @@ async function unlock(password: string): Promise<string | undefined> {
     social.onChange(() => {
       banner.hidden = true;
       if (conversation && tab === 'groups') conversation.refresh();
-      else if (tab === 'groups' || tab === 'alerts') void render();
+      else if (tab === 'groups' || tab === 'alerts' || tab === 'directory') void render();
     });
     agent.onEvent((e) => {
       banner.hidden = true;

@@ -13,6 +13,7 @@ import { indexedDbVaultStorage } from './idb-storage.ts';
 import type { NodeApi } from './api.ts';
 import { createWebPort, type WebPort } from './web-port.ts';
 import { attachSocial, type WebSocial } from './social.ts';
+import { webRelays } from './relay-port.ts';
 
 export const browserRandom: RandomSource = {
   bytes(length) {
@@ -51,7 +52,7 @@ export async function openAgent(api: NodeApi, password: string, create: boolean,
   const agentDeps = { suite, random: browserRandom, clock, node: port };
   const agent = create ? await Agent.create(agentDeps, session.compartment) : await Agent.open(agentDeps, session.compartment);
   // Before the port starts: no control message or group copy arrives before the social features listen.
-  const social = attachSocial(agent, port, { suite, random: browserRandom, clock });
+  const social = attachSocial(agent, port, { suite, random: browserRandom, clock }, webRelays(api, suite, clock));
   port.start();
   setInterval(() => void agent.tick().catch(onError), 60_000);
   return { agent, port, social };

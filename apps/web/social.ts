@@ -13,22 +13,30 @@
  *    it over the mesh, and the broadcasts the node keeps under its two
  *    broadcast tags (both read without owning them: other browsers read
  *    them too, and the node lets them expire).
- *  - My broadcasts are flooded by the node (POST /api/broadcasts).
+ *  - My broadcasts are flooded by the node (POST /api/broadcasts) and
+ *    posted to the node's relays, signed here (relay-port.ts).
  *
- * The "free for chat" directory and relay broadcasts need a relay, which a
- * phone on an isolated Wi-Fi cannot reach (the page talks to its node only).
+ * The "free for chat" directory and relay broadcasts go through the node's
+ * relays (relay-port.ts): the page talks to its node only. My own cards
+ * name this node only (mesh://), since the node fetches nothing from a
+ * relay for a browser: an answer to my directory entry comes to this node.
  */
 import type { Agent } from '../../agent/agent.ts';
 import { createSocialBridge, type SocialBridge } from '../../agent/social-bridge.ts';
 import { groupMailboxSecrets } from '../../agent/social/groups.ts';
 import { epochTag } from '../../agent/social/group-state.ts';
 import type { MailboxAddress } from '../../agent/social/control.ts';
+import { sealAnswerDrop } from '../../agent/social/answer-drop.ts';
+import { SocialError } from '../../agent/social/errors.ts';
+import { decodeCard } from '../../protocol/card/decode.ts';
+import { mailboxTagOf } from '../../protocol/server/mailbox.ts';
 import type { SocialEnv, SocialNodePort } from '../../agent/social/ports.ts';
 import { handleSocialEnvelope } from '../../agent/social/social-state.ts';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import { lookupKeyPairFromSecret } from '../../protocol/keys/keys.ts';
 import { mailboxTag } from '../../protocol/session/key-schedule.ts';
 import type { WebPort } from './web-port.ts';
+import type { WebRelays } from './relay-port.ts';
 
 /** The node's broadcast mailboxes (apps/meow-node/delivery.ts): any author, and authors the operator trusts. */
 const BROADCAST_TAGS = [new Uint8Array(6).fill(0xff), Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xfe)];
@@ -42,15 +50,22 @@ export interface WebSocial {
   readonly env: SocialEnv;
   readonly bridge: SocialBridge;
   readonly node: SocialNodePort;
+  /** The node's relays, for the directory and broadcasts. */
+  readonly relays: WebRelays;
   /** My servers for a group mailbox: this node, by its mesh address. */
   servers(): string[];
+  /**
+   * Drops my answer card into the mailbox of a directory entry's invitation,
+   * sealed to its Ekp (agent/social/answer-drop.ts): its mesh node, else its relays.
+   */
+  deliverAnswer(invite: Uint8Array, answer: Uint8Array): Promise<void>;
   /** Saves the state and watches the mailboxes it now names. */
   save(): Promise<void>;
   /** Called after anything changed (a control message, a group message, a broadcast). */
   onChange(listener: () => void): void;
 }
 
-export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv): WebSocial {
+export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv, relays: WebRelays): WebSocial {
   const listeners = new Set<() => void>();
   const changed = (): void => {
     for (const l of listeners) l();
@@ -62,6 +77,8 @@ export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv): WebSo
       watch();
       changed();
     },
+    // My directory entry was answered: the bridge withdraws it from the relay it was published on.
+    relayFor: (url) => relays.port(url),
   });
   watch = (): void => {
     const state = bridge.state();
@@ -91,9 +108,20 @@ export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv): WebSo
     meshBroadcast: (envelope) => port.broadcast(envelope),
   };
 
+  const deliverAnswer = async (inviteBytes: Uint8Array, answer: Uint8Array): Promise<void> => {
+    const invite = decodeCard(env.suite, inviteBytes);
+    if (!invite.ok || invite.value.kind !== 'invite') throw new SocialError('bad-argument', 'the entry carries no valid invitation card');
+    const mesh = invite.value.servers.find((s) => s.scheme === 'mesh');
+    await port.submit({
+      tag: mailboxTagOf(env.suite, invite.value.mailboxId), envelope: sealAnswerDrop(env.suite, env.random, invite.value, answer),
+      relays: invite.value.servers.filter((s) => s.scheme !== 'mesh').map((s) => s.url), ttlMs: GROUP_COPY_TTL_MS,
+      ...(mesh ? { meshNode: fromHex(mesh.url.slice(MESH_SCHEME.length))! } : {}),
+    });
+  };
+
   watch();
   return {
-    env, bridge, node,
+    env, bridge, node, relays, deliverAnswer,
     servers: () => (port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []),
     async save() {
       await bridge.save();
