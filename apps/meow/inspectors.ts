@@ -78,9 +78,12 @@ export const gatewayRequestInspector: Inspector = {
     const d = decodeGatewayRequest(bytes);
     if (!d.ok) return d;
     const r = d.value;
-    return ok(r.kind === 'relay-deposit'
-      ? { kind: r.kind, relayUrl: r.relayUrl, tag: r.tag, envelopeBytes: r.envelope.length }
-      : { kind: r.kind, sealedBytes: r.sealed.length });
+    switch (r.kind) {
+      case 'relay-deposit': return ok({ kind: r.kind, relayUrl: r.relayUrl, tag: r.tag, envelopeBytes: r.envelope.length });
+      case 'registration': return ok({ kind: r.kind, sealedBytes: r.sealed.length });
+      case 'onion': return ok({ kind: r.kind, ticket: r.ticket, relayUrl: r.relayUrl, packetBytes: r.packet.length });
+      case 'onion-catalog': return ok({ kind: r.kind, ticket: r.ticket, relayUrl: r.relayUrl });
+    }
   },
 };
 
