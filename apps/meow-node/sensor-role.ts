@@ -3,7 +3,9 @@
  *  - a sensor relay (config `sensors`): johnny-five reads the Firmata board
  *    on a schedule, node-runtime/sensors/sensor-relay.ts batches and seals
  *    the readings under a durable counter (<dataDir>/sensor-counter) and the
- *    router carries each envelope to the collector's node;
+ *    router carries each envelope to the collector's node; readings not yet
+ *    sent wait in node.db (sensor_pending), so a restart or kill -9 sends
+ *    them; a board lost later is reopened with backoff, the node running on;
  *  - a collector (config `collector`): sensor envelopes of the sources it
  *    lists are opened, replay-checked against each source's window and kept
  *    in SQLite (node-runtime/store/sensor-readings.ts) instead of the hosted
@@ -22,6 +24,8 @@ import { SqliteSensorStore } from '../../node-runtime/store/sensor-readings.ts';
 import { SensorCollector } from '../../node-runtime/sensors/sensor-collector.ts';
 import { SensorRelay, type SensorRelayStats } from '../../node-runtime/sensors/sensor-relay.ts';
 import { FileSensorCounter } from '../../node-runtime/sensors/durable-counter.ts';
+import { SqlitePendingReadings } from '../../node-runtime/sensors/pending-readings.ts';
+import { ReconnectingSensorBoard, type BoardEvent } from '../../node-runtime/sensors/reconnecting-board.ts';
 import { openSensorBoard } from '../../hardware/sensors/firmata-sensors.ts';
 import type { CollectorConfig, SensorRelayConfig, SensorSource } from './sensors-config.ts';
 
@@ -36,8 +40,10 @@ export interface SensorRoleDeps {
   readonly dataDir: string;
   readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
   readonly openSensorIo: OpenSensorIo;
-  /** How long the Firmata board has to answer at start (default 10 s). */
+  /** How long the Firmata board has to answer at start and at each reconnection (default 10 s). */
   readonly boardTimeoutMs?: number;
+  /** First wait before reopening a lost board (default 1 s; doubles up to 60 s). */
+  readonly boardRetryMs?: number;
 }
 
 export interface CollectorView {
@@ -78,23 +84,45 @@ function startCollector(config: CollectorConfig, deps: SensorRoleDeps): { view: 
   return { view: { readings, source: (id) => sources.get(id), sensorIdOf: (name) => ids.get(name) }, deliver };
 }
 
-async function startRelay(config: SensorRelayConfig, deps: SensorRoleDeps): Promise<SensorRelay> {
-  const board = await openSensorBoard(deps.openSensorIo(config.port, config.baudRate), config.sensors, deps.boardTimeoutMs,
-    (reason) => deps.log.error('sensor board lost: no more readings until meow-node restarts with the board plugged in', { port: config.port, reason }));
+function logBoardEvent(log: Logger, port: string, event: BoardEvent): void {
+  switch (event.kind) {
+    case 'lost':
+      log.error('sensor board lost: reconnecting (readings resume when it answers)', { port, reason: event.reason, retryInMs: event.retryInMs });
+      break;
+    case 'retry-failed':
+      log.warn('sensor board still not answering', { port, attempt: event.attempt, error: event.error, retryInMs: event.retryInMs });
+      break;
+    case 'back':
+      log.info('sensor board reconnected', { port, attempts: event.attempt });
+      break;
+  }
+}
+
+async function startRelay(config: SensorRelayConfig, deps: SensorRoleDeps): Promise<{ relay: SensorRelay; board: ReconnectingSensorBoard }> {
+  const board = await ReconnectingSensorBoard.open({
+    open: (onLost) => openSensorBoard(deps.openSensorIo(config.port, config.baudRate), config.sensors, deps.boardTimeoutMs, onLost),
+    clock: deps.clock,
+    onEvent: (event) => logBoardEvent(deps.log, config.port, event),
+    ...(deps.boardRetryMs !== undefined ? { firstRetryMs: deps.boardRetryMs } : {}),
+  });
   const collector = fromHex(config.collector)!;
   const relay = new SensorRelay({
     board, suite: deps.suite, key: fromHex(config.keyHex)!, clock: deps.clock,
     counter: new FileSensorCounter(join(deps.dataDir, 'sensor-counter')),
+    pending: new SqlitePendingReadings(deps.store.database()),
     send: async (envelope) => {
       await deps.sendDirect(collector, envelope);
     },
     sampleEveryMs: config.sampleEveryMs,
     samplesPerEnvelope: config.samplesPerEnvelope,
-    onError: (error) => deps.log.warn('sensor batch not sent', { error: (error as Error).message }),
+    onError: (error) => deps.log.warn('sensor batch not sent (its readings stay pending)', { error: (error as Error).message }),
+    onDropped: (readings) => deps.log.warn('sensor readings dropped: too many unsent', { readings }),
   });
   relay.start();
-  deps.log.info('sensor relay started', { port: config.port, sensors: config.sensors.map((s) => s.name), collector: config.collector });
-  return relay;
+  deps.log.info('sensor relay started', {
+    port: config.port, sensors: config.sensors.map((s) => s.name), collector: config.collector, pendingReadings: relay.pendingReadings(),
+  });
+  return { relay, board };
 }
 
 export async function startSensorRole(
@@ -105,7 +133,11 @@ export async function startSensorRole(
   return {
     ...(collector ? { collector: collector.view } : {}),
     deliver: (envelope) => collector?.deliver(envelope) ?? false,
-    relayStats: () => relay?.stats(),
-    stop: () => relay?.stop(),
+    relayStats: () => relay?.relay.stats(),
+    stop: () => {
+      // Readings sampled and not yet sent stay in node.db: the next start sends them.
+      relay?.relay.stop();
+      relay?.board.close();
+    },
   };
 }

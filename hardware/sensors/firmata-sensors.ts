@@ -53,6 +53,8 @@ export class SensorBoardError extends HardwareError<'sensor-board'> {
 
 interface J5Component {
   on(event: 'data', listener: (this: J5Component, value: number) => void): unknown;
+  /** Stops the component's sampling interval (johnny-five Sensor and Thermometer). */
+  disable(): void;
   readonly celsius?: number;
 }
 interface J5Board {
@@ -74,6 +76,8 @@ export function hih4030CentiPercent(raw: number): number {
 export interface SensorBoard {
   /** The latest reading of every sensor that has reported one. */
   sample(): SensorSample[];
+  /** Stops the components' timers: a board given up (lost, or the node stopping) costs nothing more. */
+  close(): void;
 }
 
 interface FirmataEvents {
@@ -89,7 +93,8 @@ interface FirmataEvents {
  * A board lost later (USB unplugged: the IO's 'close', 'disconnect' or
  * 'error') is reported once to `onLost`, and sample() returns nothing from
  * then on: johnny-five keeps repeating its last values, which must not
- * travel as fresh readings.
+ * travel as fresh readings. Reopening is the caller's (reconnecting-board.ts
+ * in node-runtime/sensors) with a new IO.
  */
 export async function openSensorBoard(
   io: object, specs: readonly SensorSpec[], timeoutMs = 10_000, onLost?: (reason: string) => void,
@@ -110,7 +115,8 @@ export async function openSensorBoard(
   events.on?.('error', (e) => loseBoard(String((e as { message?: string })?.message ?? e)));
   events.on?.('close', () => loseBoard('the serial port closed'));
   events.on?.('disconnect', () => loseBoard('the board was disconnected'));
-  const board = new five.Board({ io, repl: false, debug: false, timeout: timeoutMs });
+  // sigint: false: johnny-five would otherwise install a SIGINT handler that exits the process after 1 s, per board.
+  const board = new five.Board({ io, repl: false, debug: false, sigint: false, timeout: timeoutMs });
   await new Promise<void>((resolve, reject) => {
     failStart = reject;
     const timer = setTimeout(() => reject(new SensorBoardError(`no Firmata board ready within ${timeoutMs} ms`)), timeoutMs);
@@ -125,6 +131,7 @@ export async function openSensorBoard(
     });
   });
   const latest = new Map<string, SensorSample>();
+  const components: J5Component[] = [];
   for (const spec of specs) {
     const quantity = spec.quantity ?? DEFAULT_QUANTITY[spec.kind];
     const put = (value: number): void => {
@@ -134,18 +141,28 @@ export async function openSensorBoard(
       case 'temperature': {
         const t = new five.Thermometer({ controller: 'LM35', pin: spec.pin, board });
         t.on('data', function () { put((this.celsius ?? NaN) * 100); });
+        components.push(t);
         break;
       }
       case 'humidity':
-        new five.Sensor({ pin: spec.pin, board }).on('data', (raw) => put(hih4030CentiPercent(raw)));
+        components.push(new five.Sensor({ pin: spec.pin, board }));
+        components.at(-1)!.on('data', (raw) => put(hih4030CentiPercent(raw)));
         break;
       case 'digital':
-        new five.Sensor({ pin: spec.pin, type: 'digital', board }).on('data', (v) => put(v ? 1 : 0));
+        components.push(new five.Sensor({ pin: spec.pin, type: 'digital', board }));
+        components.at(-1)!.on('data', (v) => put(v ? 1 : 0));
         break;
       case 'analog':
-        new five.Sensor({ pin: spec.pin, board }).on('data', put);
+        components.push(new five.Sensor({ pin: spec.pin, board }));
+        components.at(-1)!.on('data', put);
         break;
     }
   }
-  return { sample: () => (lost ? [] : specs.flatMap((s) => latest.get(s.name) ?? [])) };
+  return {
+    sample: () => (lost ? [] : specs.flatMap((s) => latest.get(s.name) ?? [])),
+    close: () => {
+      lost = true;
+      for (const c of components) c.disable();
+    },
+  };
 }

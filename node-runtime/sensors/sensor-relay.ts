@@ -17,6 +17,7 @@ import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { MAX_SENSOR_READINGS, sealSensorReading, type SensorReading } from '../../protocol/envelope/sensor.ts';
 import type { Clock, TimerHandle } from '../../seams/clock.ts';
 import type { SensorBoard } from '../../hardware/sensors/firmata-sensors.ts';
+import { MemoryPendingReadings, type PendingReadings } from './pending-readings.ts';
 
 export interface SensorCounter {
   /** The next unused counter, persisted before it resolves. */
@@ -30,8 +31,12 @@ export interface SensorRelayOptions {
   readonly key: Uint8Array;
   readonly clock: Clock;
   readonly counter: SensorCounter;
-  /** Carries one sealed envelope to the collector; a rejection keeps nothing (the next batch goes on). */
+  /** Carries one sealed envelope to the collector; on a rejection its readings stay pending and go in the next envelope. */
   readonly send: (envelope: Uint8Array) => Promise<void>;
+  /** Readings not yet sent (default in memory: lost with the process). */
+  readonly pending?: PendingReadings;
+  /** Told how many of the oldest unsent readings the pending bound dropped. */
+  readonly onDropped?: (readings: number) => void;
   /** Time between samples (default 60 s). */
   readonly sampleEveryMs?: number;
   /** Samples packed into one envelope (default 4), capped so the readings fit in 16. */
@@ -47,13 +52,14 @@ export interface SensorRelayStats {
 }
 
 export class SensorRelay {
-  private readonly pending: SensorReading[] = [];
-  private samplesPending = 0;
+  private readonly pending: PendingReadings;
+  private flushing: Promise<void> | undefined;
   private timer: TimerHandle | undefined;
   private readonly counters: SensorRelayStats = { samples: 0, envelopesSent: 0, sendFailures: 0 };
 
   constructor(private readonly options: SensorRelayOptions) {
     if (options.key.length !== 32) throw new RangeError('sensor key must be 32 bytes');
+    this.pending = options.pending ?? new MemoryPendingReadings();
   }
 
   start(): void {
@@ -61,7 +67,8 @@ export class SensorRelay {
     const every = this.options.sampleEveryMs ?? 60_000;
     const tick = (): void => {
       this.timer = this.options.clock.setTimer(every, tick);
-      void this.sampleOnce();
+      // A store that fails (a full card, closed at shutdown) is reported, never an unhandled rejection.
+      this.sampleOnce().catch((error: unknown) => this.options.onError?.(error));
     };
     this.timer = this.options.clock.setTimer(every, tick);
   }
@@ -75,31 +82,56 @@ export class SensorRelay {
     return { ...this.counters };
   }
 
-  /** Takes one sample; sends a batch when it is full (samplesPerEnvelope, or 16 readings). */
+  /** Takes one sample, kept durably; sends when the batch is full (samplesPerEnvelope samples, or the next would pass 16 readings). */
   async sampleOnce(): Promise<void> {
-    const readings = this.options.board.sample().map((s) => ({ quantity: s.quantity, value: s.value }));
+    const readings: SensorReading[] = this.options.board.sample().map((s) => ({ quantity: s.quantity, value: s.value })).slice(0, MAX_SENSOR_READINGS);
     if (readings.length === 0) return;
     this.counters.samples++;
-    if (this.pending.length + readings.length > MAX_SENSOR_READINGS) await this.flush();
-    this.pending.push(...readings.slice(0, MAX_SENSOR_READINGS));
-    this.samplesPending++;
-    if (this.samplesPending >= (this.options.samplesPerEnvelope ?? 4)) await this.flush();
+    const dropped = this.pending.add(readings);
+    if (dropped > 0) this.options.onDropped?.(dropped);
+    const full = this.pending.samples() >= (this.options.samplesPerEnvelope ?? 4) || this.pending.size() + readings.length > MAX_SENSOR_READINGS;
+    if (full) await this.flush();
   }
 
-  /** Seals and sends what is pending (nothing when empty). */
+  /** Seals and sends everything pending, 16 readings an envelope; stops at the first failure (the rest stays pending). */
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const readings = this.pending.splice(0);
-    this.samplesPending = 0;
+    // One flush at a time: two would seal the same pending readings twice.
+    while (this.flushing) await this.flushing;
+    this.flushing = this.sendPending();
     try {
-      // No counter, no envelope: the batch is dropped rather than sealed under a counter that may repeat.
-      const counter = await this.options.counter.next();
-      const envelope = sealSensorReading(this.options.suite, this.options.key, counter, readings);
-      await this.options.send(envelope);
-      this.counters.envelopesSent++;
-    } catch (error) {
-      this.counters.sendFailures++;
-      this.options.onError?.(error);
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
     }
+  }
+
+  private async sendPending(): Promise<void> {
+    for (;;) {
+      const batch = this.pending.take(MAX_SENSOR_READINGS);
+      if (batch.readings.length === 0) return;
+      try {
+        // No counter, no envelope: the batch waits rather than be sealed under a counter that may repeat.
+        const counter = await this.options.counter.next();
+        const envelope = sealSensorReading(this.options.suite, this.options.key, counter, batch.readings);
+        await this.options.send(envelope);
+      } catch (error) {
+        this.counters.sendFailures++;
+        this.options.onError?.(error);
+        return;
+      }
+      this.counters.envelopesSent++;
+      try {
+        this.pending.remove(batch.upTo);
+      } catch (error) {
+        // The store closed under a send at shutdown: these readings go again after the restart (at least once).
+        this.options.onError?.(error);
+        return;
+      }
+    }
+  }
+
+  /** Readings sampled and not yet handed to the mesh. */
+  pendingReadings(): number {
+    return this.pending.size();
   }
 }
