@@ -27,14 +27,17 @@ export interface WebNode {
   out: string;
 }
 
-/** `web` adds to the node's web config (host, mdnsName). */
-export function startWebNode(root: string, name: string, ports: { udp: number; peer: number; status: number; web?: number }, web: Record<string, unknown> = {}): WebNode {
+/** `web` adds to the node's web config (host, mdnsName); `extra` to the node's config (gateway.relays). */
+export function startWebNode(
+  root: string, name: string, ports: { udp: number; peer: number; status: number; web?: number }, web: Record<string, unknown> = {}, extra: Record<string, unknown> = {},
+): WebNode {
   const dir = join(root, name);
   const config = join(root, `${name}.json`);
   writeFileSync(config, JSON.stringify({
     dataDir: dir, region: 'none', log: { level: 'warn' }, status: { port: ports.status },
     links: [{ type: 'udp', port: ports.udp, bindAddress: '127.0.0.1', peers: [`127.0.0.1:${ports.peer}`], mdns: false }],
     ...(ports.web ? { web: { enabled: true, port: ports.web, ...web } } : {}),
+    ...extra,
   }));
   const child = spawn(process.execPath, [bin, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   const node: WebNode = { child, statusPort: ports.status, dir, out: '', ...(ports.web ? { webPort: ports.web } : {}) };

@@ -23,7 +23,10 @@ let notice: { text: string; error: boolean } | undefined;
 
 export function directoryView(root: Element, tx: Texts, social: WebSocial, openChat: (contactId: string) => void): void {
   const out = h('div', { class: 'result', role: 'status' });
-  const show = (): void => replace(out, notice && h('p', notice.error ? { class: 'error', role: 'alert' } : { class: 'ok' }, notice.text));
+  const show = (): void => {
+    out.hidden = !notice;
+    replace(out, notice && h('p', notice.error ? { class: 'error', role: 'alert' } : { class: 'ok' }, notice.text));
+  };
   const problem = (e: Error): void => {
     notice = { text: tx.t('error', { m: e.message }), error: true };
     show();
