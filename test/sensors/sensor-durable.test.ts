@@ -16,6 +16,7 @@ import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { openSensorReading, type SensorMessage } from '../../protocol/envelope/sensor.ts';
 import { ReplayWindow } from '../../protocol/envelope/replay-window.ts';
 import { SimClock } from '../../node-runtime/platform/sim-clock.ts';
+import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { openStore, type Store } from '../../node-runtime/store/index.ts';
 import { SensorRelay } from '../../node-runtime/sensors/sensor-relay.ts';
 import { MemoryPendingReadings, SqlitePendingReadings } from '../../node-runtime/sensors/pending-readings.ts';
@@ -37,7 +38,7 @@ function tempDir(): string {
   return d;
 }
 function store(path: string): Store {
-  const s = openStore({ path });
+  const s = openStore({ path, clock: new SimClock(), random: new SeededRandom('sensor-durable') });
   stores.push(s);
   return s;
 }
