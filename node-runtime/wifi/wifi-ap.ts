@@ -103,10 +103,10 @@ export function wifiFiles(w: WifiConfig): WifiFiles {
     'Type=simple',
     // Raspberry Pi OS keeps Wi-Fi soft-blocked until a country is set (raspi-config); hostapd sets the country itself.
     'ExecStartPre=-/usr/sbin/rfkill unblock wlan',
-    `ExecStartPre=/usr/sbin/ip address replace ${w.address}/24 dev ${w.interface}`,
-    `ExecStartPre=/usr/sbin/ip link set ${w.interface} up`,
+    `ExecStartPre=/usr/bin/ip address replace ${w.address}/24 dev ${w.interface}`,
+    `ExecStartPre=/usr/bin/ip link set ${w.interface} up`,
     `ExecStart=/usr/sbin/hostapd ${WIFI_FILE_PATHS.hostapd}`,
-    `ExecStopPost=-/usr/sbin/ip address del ${w.address}/24 dev ${w.interface}`,
+    `ExecStopPost=-/usr/bin/ip address del ${w.address}/24 dev ${w.interface}`,
     'Restart=on-failure',
     'RestartSec=5',
     '',
