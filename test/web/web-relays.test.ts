@@ -6,12 +6,16 @@
  * spends no budget and changes nothing at the relay, the node adds the
  * stamp the relay asks for, and lists come back as the relay's bytes.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroadcast, createDirectoryEntry } from '../../protocol/server/records.ts';
 import { encodeSignedRequest } from '../../protocol/server/request-encode.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
-import { createWebRelays, type WebRelays } from '../../apps/meow-node/web/relay-routes.ts';
+import { createWebRelays, MAX_PROXY_STAMP_BITS, type WebRelays } from '../../apps/meow-node/web/relay-routes.ts';
+import { startWebServer, type WebServerDeps } from '../../apps/meow-node/web/server.ts';
 import { LocalApiError } from '../../apps/meow-node/local-api/errors.ts';
 import { connect, startTestRelay, suite } from '../gateway/relay/support.ts';
 
@@ -106,5 +110,56 @@ describe('web relay routes', () => {
     expect(listed.relays[0]!.url).toBe('http://127.0.0.1:9');
     expect(listed.relays[0]!.error).toMatch(/cannot be reached/);
     expect(await refusal(() => gone.search({}))).toEqual({ code: 'node-unavailable', fields: { relay: 'http://127.0.0.1:9' } });
+  });
+
+  it('a relay asking more work than the node does for a browser is refused in a sentence', async () => {
+    const greedy = await startTestRelay('web-relays-greedy', { limits: { directoryStampBits: MAX_PROXY_STAMP_BITS + 1 } });
+    try {
+      const key = greedy.key.publicKey.signing;
+      const r = createWebRelays({ suite, random: new SeededRandom('greedy'), clock: systemClock, relays: [greedy.urls[0]!], connect: (u) => connect(u, 'greedy') });
+      const record = createDirectoryEntry(suite, new Uint8Array(32).fill(4), key, { createdSec: nowSec(), ttlSec: 60, description: 'x', reach: new Uint8Array(8) }).bytes;
+      expect(await refusal(() => r.publish({ record: b64(record) }, budget))).toEqual({ code: 'bad-request', fields: { relayCode: 'stamp-required', relay: greedy.urls[0] } });
+      expect(await r.search({})).toEqual({ entries: [] });
+    } finally {
+      await greedy.cleanup();
+    }
+  });
+
+  it('over HTTP: a token is needed, a node without relays says so, a browser\'s relay requests are budgeted', async () => {
+    // A clock that stands still: no bucket refills during the test.
+    const clock = { now: () => 1_000_000, setTimer: () => ({ cancel: () => undefined }) };
+    const base = {
+      dataDir: mkdtempSync(join(tmpdir(), 'meow-web-relays-')), suite, clock, random: new SeededRandom('web-relays-http'),
+      bundle: { assets: new Map(), gzipBytes: 0, rawBytes: 0 }, status: () => ({}), where: () => ({ urls: [] }),
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      // The relay routes use neither the envelope port, the store nor the mesh.
+      port: undefined, store: undefined, mesh: { broadcast: () => undefined },
+    } as unknown as WebServerDeps;
+    const bare = await startWebServer('127.0.0.1', 0, base);
+    const proxied = await startWebServer('127.0.0.1', 0, { ...base, dataDir: mkdtempSync(join(tmpdir(), 'meow-web-relays-')), relayProxy: routes });
+    try {
+      const ask = async (port: number, method: string, path: string, token?: string, body?: string): Promise<{ status: number; json: { error?: { code: string; fields?: unknown } } & Record<string, unknown> }> => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' }, ...(body !== undefined ? { body } : {}) });
+        return { status: res.status, json: (await res.json()) as never };
+      };
+      const token = async (port: number): Promise<string> => (await ask(port, 'POST', '/api/browsers')).json.token as string;
+      expect((await ask(proxied.port, 'GET', '/api/relays')).json.error?.code).toBe('unauthorized');
+
+      const t0 = await token(bare.port);
+      expect(await ask(bare.port, 'GET', '/api/relays', t0)).toEqual({ status: 200, json: { relays: [] } });
+      expect(await ask(bare.port, 'POST', '/api/directory/search', t0, '{}')).toMatchObject({ status: 404, json: { error: { code: 'not-found', fields: { field: 'relay' } } } });
+
+      const t1 = await token(proxied.port);
+      expect(await ask(proxied.port, 'POST', '/api/directory/search', t1, '{not json')).toMatchObject({ status: 400, json: { error: { code: 'bad-json' } } });
+      expect(await ask(proxied.port, 'POST', '/api/directory/search', t1, JSON.stringify({ query: 'q'.repeat(65) }))).toMatchObject({ status: 400, json: { error: { code: 'bad-request', fields: { field: 'query' } } } });
+      // One was taken above (bad JSON is refused before the budget): 20 at once in all, then 429.
+      for (let i = 0; i < 19; i++) expect((await ask(proxied.port, 'GET', '/api/relays', t1)).status).toBe(200);
+      expect(await ask(proxied.port, 'GET', '/api/relays', t1)).toMatchObject({ status: 429, json: { error: { code: 'rate-limited' } } });
+      // Another browser has its own budget.
+      expect((await ask(proxied.port, 'GET', '/api/relays', await token(proxied.port))).status).toBe(200);
+    } finally {
+      await bare.close();
+      await proxied.close();
+    }
   });
 });

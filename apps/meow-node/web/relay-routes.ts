@@ -16,9 +16,9 @@
 import { encodeRequest } from '../../../protocol/server/request-encode.ts';
 import { decodeRequest } from '../../../protocol/server/request-decode.ts';
 import { decodeBroadcast, decodeDirectoryEntry, MAX_BROADCAST_RECORD_BYTES, MAX_DIRECTORY_RECORD_BYTES } from '../../../protocol/server/records.ts';
-import { MAX_DIRECTORY_QUERY_BYTES, MAX_LIST_ITEMS } from '../../../protocol/server/constants.ts';
+import { MAX_DIRECTORY_QUERY_BYTES, MAX_LIST_ITEMS, STAMP_NONCE_BYTES } from '../../../protocol/server/constants.ts';
 import { RelayError } from '../../../protocol/server/errors.ts';
-import { mintStamp } from '../../../protocol/server/stamp.ts';
+import { checkStamp, type Stamp } from '../../../protocol/server/stamp.ts';
 import { describeError } from '../../../protocol/codec/result.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
@@ -27,9 +27,28 @@ import type { RelayClient } from '../../../gateway/client/relay-client.ts';
 import { LocalApiError } from '../local-api/errors.ts';
 import { optionalString, requireString } from '../local-api/fields.ts';
 
-/** The most work the node does for one record (2^24 hashes, seconds on a Pi): a relay asking more is refused. */
-export const MAX_PROXY_STAMP_BITS = 24;
+/** The most work the node does for one record: 2^22 hashes (a relay's default for open broadcasts), tens of seconds on a Pi. */
+export const MAX_PROXY_STAMP_BITS = 22;
 const STAMP_ASKED = /needs a (\d+)-bit stamp/;
+/** Hashes tried between two turns of the event loop: the node keeps routing and serving while it stamps. */
+const STAMP_SLICE = 4096;
+
+/**
+ * mintStamp (protocol/server/stamp.ts) in slices, yielding to the event loop
+ * between them: at 22 bits the work takes tens of seconds, during which the
+ * node must go on serving its radios and its other users.
+ */
+async function mintStampInSlices(suite: CryptoSuite, random: RandomSource, signing: Uint8Array, resource: Uint8Array, bits: number, minute: number): Promise<Stamp> {
+  const nonce = random.bytes(STAMP_NONCE_BYTES);
+  for (let i = 1; ; i++) {
+    if (checkStamp(suite, signing, resource, { minute, nonce }, bits, minute) === 'ok') return { minute, nonce: nonce.slice() };
+    for (let b = STAMP_NONCE_BYTES - 1; b >= 0; b--) {
+      nonce[b] = (nonce[b]! + 1) & 0xff;
+      if (nonce[b] !== 0) break;
+    }
+    if (i % STAMP_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 export interface WebRelayDeps {
   readonly suite: CryptoSuite;
@@ -69,6 +88,8 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 
 export function createWebRelays(deps: WebRelayDeps): WebRelays {
   const clients = new Map<string, Promise<RelayClient>>();
+  /** One stamp at a time for all browsers together: the node's CPU is shared with its radios. */
+  let stamping = false;
 
   /** The relay the body names (`relay`), else the first; one not in the node's config is refused. */
   const pick = (body: unknown): string => {
@@ -101,6 +122,7 @@ export function createWebRelays(deps: WebRelayDeps): WebRelays {
     try {
       return await run(c);
     } catch (e) {
+      if (e instanceof LocalApiError) throw e;
       if (e instanceof RelayError) throw new LocalApiError('bad-request', `the relay refused: ${e.message}`, { relayCode: e.code, relay: url });
       clients.delete(url);
       throw new LocalApiError('node-unavailable', `the relay ${url} did not answer: ${(e as Error).message}`, { relay: url });
@@ -116,8 +138,14 @@ export function createWebRelays(deps: WebRelayDeps): WebRelays {
       if (!asked) throw e;
       const bits = Number(asked[1]);
       if (bits > MAX_PROXY_STAMP_BITS) throw new RelayError('stamp-required', `the relay asks ${bits} bits of work, more than this node does for a browser (${MAX_PROXY_STAMP_BITS})`);
-      const stamp = mintStamp(deps.suite, deps.random, c.serverKey.signing, deps.suite.sha256(record), bits, Math.floor(deps.clock.now() / 60_000));
-      return c.send(kind, encodeRequest({ kind, record, stamp }));
+      if (stamping) throw new LocalApiError('rate-limited', 'the node is working on another record for a relay: try again in a minute', { retryAfterS: 60 });
+      stamping = true;
+      try {
+        const stamp = await mintStampInSlices(deps.suite, deps.random, c.serverKey.signing, deps.suite.sha256(record), bits, Math.floor(deps.clock.now() / 60_000));
+        return await c.send(kind, encodeRequest({ kind, record, stamp }));
+      } finally {
+        stamping = false;
+      }
     }
   };
 
