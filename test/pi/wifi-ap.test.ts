@@ -4,7 +4,9 @@
  * reads the whole file first and prints "N errors found in configuration
  * file" before it touches the interface, which does not exist here).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
+import { userInfo } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseWifiConfig, wifiFiles } from '../../node-runtime/wifi/wifi-ap.ts';
 import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 import { hasCommand, missingTool } from '../support/required-tool.ts';
+import { freePorts } from '../support/free-port.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meow-ap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +51,34 @@ describe.skipIf(noTools !== undefined)('Wi-Fi access point files', () => {
     expect(files.dnsmasqConf).toContain('address=/#/10.42.0.1');
     expect(files.dnsmasqConf).toContain('address=/meow.local/10.42.0.1');
     expect(wifiFiles({ ...config, captivePortal: false }).dnsmasqConf).not.toContain('address=/#/');
+  });
+
+  it('dnsmasq answers every name with the node (the captive portal) and the mDNS name too', async () => {
+    // The generated DNS lines as they are; only the interface, address and DHCP lines left out (no wlan0 here), on a free port.
+    const dns = wifiFiles({ ...config, address: '10.9.0.1', mdnsName: 'field' }).dnsmasqConf.split('\n').filter((l) => l && !/^(interface|listen-address|bind-interfaces|dhcp)/.test(l));
+    expect(dns).toEqual(['no-resolv', 'no-hosts', 'address=/field.local/10.9.0.1', 'address=/#/10.9.0.1']);
+    const file = join(dir, 'dns-only.conf');
+    writeFileSync(file, `${dns.join('\n')}\n`);
+    const [port] = await freePorts(1);
+    const child = spawn(dnsmasq!, ['--keep-in-foreground', `--conf-file=${file}`, `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', `--user=${userInfo().username}`, '--pid-file='], { stdio: 'ignore' });
+    try {
+      const resolver = new Resolver({ timeout: 200, tries: 1 });
+      resolver.setServers([`127.0.0.1:${port}`]);
+      const ask = async (name: string): Promise<string[]> => {
+        for (let i = 0; ; i++) {
+          try {
+            return await resolver.resolve4(name);
+          } catch (e) {
+            if (i > 25) throw e; // dnsmasq not listening yet: up to about 5 s
+          }
+        }
+      };
+      for (const name of ['connectivitycheck.gstatic.com', 'captive.apple.com', 'www.msftconnecttest.com', 'field.local', 'example.org']) {
+        expect(await ask(name)).toEqual(['10.9.0.1']);
+      }
+    } finally {
+      child.kill();
+    }
   });
 
   it('refuses bad fields with a typed error naming them, so nothing broken reaches /etc', () => {
