@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --bundle) BUNDLE="${2:?--bundle needs a .tar.gz}"; shift 2 ;;
     --debs) DEBS="${2:?--debs needs a directory}"; shift 2 ;;
     --boot-offset) OFFSET="${2:?--boot-offset needs bytes}"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
 done
