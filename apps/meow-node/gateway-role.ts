@@ -3,6 +3,8 @@
  * Internet-bound envelopes that mesh users hand it, flushes them when a
  * relay is reachable, and fetches the mail of users who registered with it
  * (gateway/bridge/). Requests arrive over the mesh (protocol/gateway/request.ts).
+ * It also carries mesh users' Matriochka onions to their first relay and
+ * answers what became of them (gateway/bridge/onion-carrier.ts).
  */
 import { join } from 'node:path';
 import { toHex } from '../../protocol/codec/bytes.ts';
@@ -19,7 +21,10 @@ import { KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../gateway/br
 import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
 import { ceilingRelayPort, GatewayAllowance } from '../../gateway/bridge/gateway-allowance.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
+import { type CarriedRelay, OnionCarrier, type OnionCarrierStats } from '../../gateway/bridge/onion-carrier.ts';
+import { connectRelay } from '../../gateway/client/connect.ts';
 import type { Clock } from '../../seams/clock.ts';
+import { DEFAULT_CARRY_PER_SENDER_PER_HOUR } from './onion-config.ts';
 import { GATEWAY_OUTBOX_QUEUE, type Store } from '../../node-runtime/store/index.ts';
 import type { NodeConfig } from './config.ts';
 import type { Logger } from '../../seams/logger.ts';
@@ -33,6 +38,7 @@ export interface GatewayStatus {
   readonly outbox: InternetOutboxStats;
   readonly fetcher: MailFetcherStats;
   readonly injector: MeshInjectorStats;
+  readonly onions: OnionCarrierStats;
 }
 
 export interface RunningGateway {
@@ -72,6 +78,21 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   // Stamp work for mesh users is bounded: per sender, and over all of them per minute (issue 9 item 6).
   const allowance = new GatewayAllowance({ stampBits: config.gateway.depositStampBits });
   const relays = config.gateway.relays.map((url) => ceilingRelayPort(open(url), allowance, clock));
+  // Onions cost no stamp here (the sender minted it for the last relay) but radio time for the answers: a bucket of their own.
+  const carryPerHour = config.onion?.carryPerSenderPerHour ?? DEFAULT_CARRY_PER_SENDER_PER_HOUR;
+  const onionAllowance = new GatewayAllowance({ stampBits: 0, perSender: { capacity: carryPerHour, refillPerSecond: carryPerHour / 3600 } });
+  const openCarried = async (url: string): Promise<CarriedRelay> => {
+    // Under the key the gateway knows for the relay, as its deposits are (review H1).
+    const pin = config.gateway.relayKeys[url];
+    const key = (pin ? parseRelayKey(pin) : undefined) ?? known.get(url);
+    const client = await connectRelay(url, { suite, random, clock, ...(key ? { server: key } : {}) });
+    if (!key) known.remember(url, client.serverKey);
+    return client;
+  };
+  const onions = new OnionCarrier({
+    relays: config.gateway.relays, open: openCarried, allowance: onionAllowance, clock,
+    reply: (nodeId, answer) => deps.sendToNode(nodeId, answer), log: (event, fields) => log.info(event, fields),
+  });
   const connectivity = new ConnectivityMonitor({
     clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
   });
@@ -131,10 +152,14 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
         case 'registration':
           accept(request.sealed);
           return true;
+        case 'onion':
+        case 'onion-catalog':
+          return onions.handle(request, sender);
       }
     },
-    status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats(), injector: injector.stats() }),
+    status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats(), injector: injector.stats(), onions: { ...onions.stats } }),
     async stop() {
+      await onions.close();
       connectivity.close();
       await outbox.close();
       await fetcher.close();

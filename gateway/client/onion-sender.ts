@@ -8,7 +8,9 @@
  *   3. the deposit request, with a stamp minted for the last relay's key
  *      (the mailbox owner gave no sender pass);
  *   4. the chain (middles drawn at random, `exclude` left out), the delays,
- *      the packet of the smallest class that holds the deposit;
+ *      the packet of the smallest class that holds the deposit (radio,
+ *      short, long: a radio-class deposit needs a sender pass, so in
+ *      practice short for a stamped first contact);
  *   5. the packet to the first relay, which answers 'accepted' or refuses.
  * No chain, no message: OnionRouteError, never a plain deposit instead.
  */
@@ -26,8 +28,21 @@ import { messageIdOf } from '../../protocol/server/mailbox.ts';
 import { encodeRequest } from '../../protocol/server/request-encode.ts';
 import { serverIdOf } from '../../protocol/server/seal.ts';
 import { mintStamp } from '../../protocol/server/stamp.ts';
+import type { ServerDescriptor } from '../../protocol/server/descriptor.ts';
 import { type OnionSendRequest, type OnionSent, OnionRouteError } from '../../seams/relay-port.ts';
-import type { RelayClient } from './relay-client.ts';
+
+/**
+ * What the sender needs of its first hop: a RelayClient over the Internet,
+ * or a mesh gateway carrying the requests (gateway/bridge/mesh-onion-client.ts).
+ */
+export interface OnionFirstHop {
+  /** The first relay's signed descriptor (checked against a pinned key by the implementation). */
+  connect(): Promise<ServerDescriptor>;
+  /** Its catalog's descriptors. */
+  catalog(): Promise<ServerDescriptor[]>;
+  /** Hands it the packet; resolves once it took it. */
+  sendOnion(packet: Uint8Array): Promise<void>;
+}
 
 export interface OnionSenderContext {
   readonly suite: CryptoSuite;
@@ -47,14 +62,14 @@ function mailboxRelay(suite: CryptoSuite, catalog: readonly OnionRelayInfo[], ur
   throw new OnionRouteError('none of the contact\'s relays is in the first relay\'s catalog with an onion key: no chain can end at its mailbox');
 }
 
-/** The smallest class with room for the deposit and the hops (short, else long). */
-function classFor(depositBytes: number, hops: number): OnionClass {
-  for (const c of [ONION_CLASSES.short, ONION_CLASSES.long]) if (depositBytes <= maxDepositBytes(c) && hops <= c.maxHops) return c;
+/** The smallest class with room for the deposit and the hops (radio, short, else long): the radio's airtime is the scarce one. */
+export function classFor(depositBytes: number, hops: number): OnionClass {
+  for (const c of [ONION_CLASSES.radio, ONION_CLASSES.short, ONION_CLASSES.long]) if (depositBytes <= maxDepositBytes(c) && hops <= c.maxHops) return c;
   throw new OnionRouteError(hops > ONION_CLASSES.long.maxHops
     ? `an onion has at most ${ONION_CLASSES.long.maxHops} hops` : `a deposit of ${depositBytes} bytes does not fit an onion`);
 }
 
-export async function sendOnionVia(client: RelayClient, ctx: OnionSenderContext, r: OnionSendRequest): Promise<OnionSent> {
+export async function sendOnionVia(client: OnionFirstHop, ctx: OnionSenderContext, r: OnionSendRequest): Promise<OnionSent> {
   const { suite, random, clock } = ctx;
   const own = await client.connect();
   const listed = await client.catalog();
