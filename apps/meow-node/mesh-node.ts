@@ -36,6 +36,7 @@ import { type DirectRole, startDirectRole } from './direct-role.ts';
 import { type OpenSensorIo, type SensorRole, startSensorRole } from './sensor-role.ts';
 import { trustedBroadcasterKeys } from './broadcast-config.ts';
 import { openFirmataPort } from '../../hardware/sensors/firmata-port.ts';
+import { type MeshGateway, MeshOnionClient, withMeshOnions } from '../../gateway/bridge/mesh-onion-client.ts';
 
 /** The deposit stamp a default meow-relay asks (gateway/server/config.ts depositStampBits); a relay asking fewer accepts it too. */
 const AGENT_DEPOSIT_STAMP_BITS = 16;
@@ -114,7 +115,10 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     const sensorRef: { current?: SensorRole } = {};
     // After delivery.ts stored a direct envelope, the agents watching its mailbox hear of it.
     // A collected sensor's envelope goes to the sensor table instead (sensor-role.ts).
+    const meshOnionsRef: { current?: MeshOnionClient } = {};
     const deliverAndTell = (envelope: Uint8Array, meta: Parameters<typeof deliver>[1]): boolean => {
+      // A gateway's answer to this node's onion requests (config onion.gateway).
+      if (meshOnionsRef.current?.deliver(envelope, meta.source)) return true;
       if (sensorRef.current?.deliver(envelope)) return true;
       const stored = deliver(envelope, meta);
       const fields = stored ? decodeEnvelopeFields(envelope) : undefined;
@@ -145,12 +149,30 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     });
 
     // Envelopes sent straight to this node by contacts who read its presence (config `direct`).
+    // Onions built here, carried over the mesh by a gateway (apps/meow-node/onion-config.ts `gateway`).
+    const viaGateway = config.onion?.gateway;
+    const meshOnions = viaGateway === undefined ? undefined : new MeshOnionClient({
+      suite, random, clock,
+      gateway: (): MeshGateway | undefined => {
+        if (viaGateway !== 'auto') {
+          const publicKey = fromHex(viaGateway)!;
+          return { nodeId: meshNodeId(suite, publicKey), publicKey };
+        }
+        const nearest = router.catalog(AnnounceFlag.gateway).filter((e) => e.nodeId !== toHex(router.nodeId)).sort((a, b) => a.hops - b.hops)[0];
+        return nearest && { nodeId: fromHex(nearest.nodeId)!, publicKey: nearest.publicKey };
+      },
+      send: (g, request) => router.sendDirect(g.nodeId, request, g.publicKey ? { destPublicKey: g.publicKey } : {}),
+    });
+    meshOnionsRef.current = meshOnions;
     direct = await startDirectRole(config.direct, { suite, clock, random, log, accept: (e) => agentPortRef.current?.receiveDirect(e) ?? 'unknown-mailbox' });
     const port = createInProcessNodePort({
       ...(direct ? { direct: { address: direct.address, send: direct.send, ...(direct.punch ? { punch: direct.punch } : {}) } } : {}),
       nodeId: router.nodeId, store, suite, clock, random, log, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
       // A contact's mailbox is "first contact" to the relay (no sender pass yet): mint the stamp a default relay asks.
-      relay: (url) => relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS }),
+      relay: (url) => {
+        const port = relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS });
+        return meshOnions ? withMeshOnions(port, meshOnions, { suite, random, clock, stampBits: AGENT_DEPOSIT_STAMP_BITS }) : port;
+      },
     });
     agentPortRef.current = port;
     const sensors = await startSensorRole(config, {
@@ -183,6 +205,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       }),
       async stop() {
         housekeeping.stop();
+        meshOnions?.stop();
         sensors.stop();
         port.stop();
         await direct?.close();
