@@ -94,5 +94,6 @@ describe.skipIf(skip)('the directory and relay broadcasts in the page', () => {
     await pa.click('[data-tab=directory]');
     await pa.waitForSelector('html[dir=rtl] [data-tab=directory] >> text=الدليل');
     await pa.waitForSelector('form.publish >> text=أعلن أنك متاح للدردشة');
+    await shot(pa, 'web-directory-rtl');
   }, 120_000);
 });
