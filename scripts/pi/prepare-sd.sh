@@ -4,6 +4,8 @@
 #
 #   scripts/pi/prepare-sd.sh --image raspios.img --config node.json [--bundle meow-arm64.tar.gz] [--debs DIR]
 #   scripts/pi/prepare-sd.sh --boot /media/$USER/bootfs --config node.json [...]
+#   --pi-boot /boot for a Raspberry Pi OS 11 (bullseye, "Legacy") image: it mounts the boot partition
+#   at /boot, not /boot/firmware, and first boot's hook must name the script there.
 #
 # Everything goes onto the FAT boot partition, written with mtools (no mount, no root): the ext4
 # root file system is changed at first boot by meow/firstrun.sh, which cmdline.txt runs once
@@ -22,7 +24,8 @@ IMAGE="" BOOT_DIR="" CONFIG="" BUNDLE="" DEBS="" OFFSET=""
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MARK_BEGIN="# >>> meow-mesh (scripts/pi/prepare-sd.sh) >>>"
 MARK_END="# <<< meow-mesh <<<"
-FIRSTRUN="systemd.run=/boot/firmware/meow/firstrun.sh systemd.run_success_action=reboot systemd.unit=kernel-command-line.target"
+# Where the running Pi mounts the boot partition: /boot/firmware from Raspberry Pi OS 12 on, /boot on 11 (--pi-boot /boot).
+PI_BOOT=/boot/firmware
 
 say() { printf '[prepare-sd] %s\n' "$*"; }
 die() { printf 'prepare-sd: %s\n' "$*" >&2; exit 2; }
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --bundle) BUNDLE="${2:?--bundle needs a .tar.gz}"; shift 2 ;;
     --debs) DEBS="${2:?--debs needs a directory}"; shift 2 ;;
     --boot-offset) OFFSET="${2:?--boot-offset needs bytes}"; shift 2 ;;
+    --pi-boot) PI_BOOT="${2:?--pi-boot needs /boot/firmware or /boot}"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
   esac
@@ -45,6 +49,8 @@ done
 [ -r "$CONFIG" ] || die "cannot read $CONFIG"
 [ -z "$BUNDLE" ] || [ -r "$BUNDLE" ] || die "cannot read $BUNDLE"
 [ -z "$DEBS" ] || [ -d "$DEBS" ] || die "$DEBS is not a directory"
+case "$PI_BOOT" in /boot/firmware|/boot) ;; *) die "--pi-boot must be /boot/firmware (Raspberry Pi OS 12 and later) or /boot (11)" ;; esac
+FIRSTRUN="systemd.run=$PI_BOOT/meow/firstrun.sh systemd.run_success_action=reboot systemd.unit=kernel-command-line.target"
 
 if [ -n "$IMAGE" ]; then
   [ -f "$IMAGE" ] || die "no image at $IMAGE"

@@ -46,7 +46,7 @@ function firstrun(): { code: number; out: string; err: string; calls: string[] }
 }
 
 describe('first boot with a wifi block, in a sandboxed root', () => {
-  it('prepare-sd puts the generated access point files on the boot partition', () => {
+  it('prepare-sd puts the generated access point files and the first-boot hook on the boot partition', () => {
     mkdirSync(join(boot), { recursive: true });
     writeFileSync(join(boot, 'config.txt'), 'dtparam=audio=on\n');
     writeFileSync(join(boot, 'cmdline.txt'), 'console=serial0,115200 console=tty1 root=PARTUUID=abcd-02 rootwait\n');
@@ -56,12 +56,14 @@ describe('first boot with a wifi block, in a sandboxed root', () => {
     writeFileSync(join(dir, 'app/bin/meow-node.js'), '// app\n');
     execFileSync('tar', ['-czf', join(dir, 'app.tar.gz'), '-C', join(dir, 'app'), 'bin']);
     writeFileSync(join(dir, 'node.json'), JSON.stringify({ region: 'EU868', links: [{ type: 'lora' }], wifi, web: { enabled: true, host: '0.0.0.0' } }));
-    const r = spawnSync('bash', [join(here, '../../scripts/pi/prepare-sd.sh'), '--boot', boot, '--config', join(dir, 'node.json'), '--bundle', join(dir, 'app.tar.gz'), '--debs', join(dir, 'debs')], { encoding: 'utf8' });
+    const r = spawnSync('bash', [join(here, '../../scripts/pi/prepare-sd.sh'), '--boot', boot, '--config', join(dir, 'node.json'), '--bundle', join(dir, 'app.tar.gz'), '--debs', join(dir, 'debs'), '--pi-boot', '/boot'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('[prepare-sd] wrote meow/wifi/etc/hostapd/meow.conf\n');
     expect(readFileSync(join(boot, 'meow/wifi', WIFI_FILE_PATHS.dnsmasq), 'utf8')).toBe(wifiFiles(parseWifiConfig(wifi)).dnsmasqConf);
     expect(existsSync(join(boot, 'meow/wifi/etc/systemd/system/meow-portal.service'))).toBe(true);
+    // A Raspberry Pi OS 11 image (--pi-boot /boot) mounts the boot partition at /boot: the hook names the script there.
+    expect(readFileSync(join(boot, 'cmdline.txt'), 'utf8')).toBe('console=tty1 root=PARTUUID=abcd-02 rootwait systemd.run=/boot/meow/firstrun.sh systemd.run_success_action=reboot systemd.unit=kernel-command-line.target\n');
   });
 
   it('installs packages, the node and the access point, enables the units, removes its hook, and logs each change', () => {
