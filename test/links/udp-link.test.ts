@@ -10,7 +10,7 @@ import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { FrameTooLargeError, type ReceivedFrame } from '../../seams/link.ts';
 import { LinkConfigError, LinkStartError } from '../../node-runtime/links/errors.ts';
 import { decodeUdpDatagram, encodeUdpDatagram, udpHeaderBytes } from '../../node-runtime/links/udp/datagram.ts';
-import { bindUdpLink, type UdpLink } from '../../node-runtime/links/udp/udp-link.ts';
+import { bindUdpLink, lookupLiteralAtOnce, type UdpLink } from '../../node-runtime/links/udp/udp-link.ts';
 import { describeLinkContract } from '../seams/link.contract.ts';
 
 const seeded = (label: string): SeededRandom => new SeededRandom(`udp-test-${label}`);
@@ -189,6 +189,47 @@ describe('UdpLink', () => {
     await a.close();
     await expect(sending).resolves.toBeUndefined();
     expect(a.stats().framesSent).toBe(1);
+  });
+
+  it('answers an IP literal at once and sends a host name to the resolver', async () => {
+    const answers: string[] = [];
+    lookupLiteralAtOnce('127.0.0.1', 4, (err, address, family) => answers.push(`${String(err)} ${address} ${family}`));
+    lookupLiteralAtOnce('::1', { family: 6 }, (err, address, family) => answers.push(`${String(err)} ${address} ${family}`));
+    // Answered before lookupLiteralAtOnce returned: no tick between a datagram and its sendto.
+    expect(answers).toEqual(['null 127.0.0.1 4', 'null ::1 6']);
+    const named = await new Promise<string>((resolve) => {
+      lookupLiteralAtOnce('localhost', 4, (err, address, family) => resolve(`${String(err)} ${address} ${family}`));
+      expect(answers).toHaveLength(2);
+    });
+    expect(named).toBe('null 127.0.0.1 4');
+    // An IPv6 literal asked for an IPv4 socket is left to dns.lookup (as node:dgram would), on its own schedule.
+    let late = '';
+    const wrongFamily = new Promise<void>((resolve) => lookupLiteralAtOnce('::1', 4, (err, address, family) => {
+      late = `${String(err)} ${address} ${family}`;
+      resolve();
+    }));
+    expect(late).toBe('');
+    await wrongFamily;
+    expect(late).toBe('null ::1 6');
+  });
+
+  it('settles a send once every peer has its datagram, each counted once', async () => {
+    const a = await bindUdpLink({ random: seeded('fanout'), bindAddress: '127.0.0.1', port: 0 });
+    toClose.push(a);
+    const sinks = [await rawSocket(), await rawSocket(), await rawSocket()];
+    const heard = sinks.map(() => 0);
+    sinks.forEach((s, i) => {
+      s.on('message', () => heard[i]!++);
+      a.addPeer({ host: '127.0.0.1', port: s.address().port, source: 'static' });
+    });
+    await Promise.all([a.send(utf8('one')), a.send(utf8('two'))]);
+    await waitFor(() => heard.every((n) => n === 2));
+    expect(a.stats()).toMatchObject({ framesSent: 2, datagramsSent: 6, sendErrors: 0 });
+    a.removePeer('127.0.0.1', sinks[0]!.address().port);
+    a.removePeer('127.0.0.1', sinks[1]!.address().port);
+    a.removePeer('127.0.0.1', sinks[2]!.address().port);
+    await expect(a.send(utf8('nobody'))).resolves.toBeUndefined();
+    expect(a.stats()).toMatchObject({ framesSent: 3, datagramsSent: 6 });
   });
 
   it('caps its peer table and ignores duplicates', async () => {

@@ -19,11 +19,13 @@
  * the mesh layer authenticates frames whatever link they came by.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import type { RandomSource } from '../../../protocol/random.ts';
-import { constantTimeEqual, toHex } from '../../../protocol/codec/bytes.ts';
+import { toHex } from '../../../protocol/codec/bytes.ts';
 import { FrameTooLargeError, LinkClosedError, type Link, type LinkStats, type ReceivedFrame } from '../../../seams/link.ts';
 import { LinkConfigError, LinkStartError } from '../errors.ts';
-import { decodeUdpDatagram, encodeUdpDatagram, udpHeaderBytes, udpSenderIdBytes } from './datagram.ts';
+import { decodeUdpDatagram, encodeUdpDatagram, udpHeaderBytes, udpMagic, udpSenderIdBytes, udpVersion } from './datagram.ts';
 
 /** "MEOW" on a phone keypad; any port works, mDNS advertises the one bound. */
 export const udpDefaultPort = 6369;
@@ -158,33 +160,45 @@ export class UdpLink implements Link {
     return this.peerTable.delete(peerKey(host, port));
   }
 
-  async send(frame: Uint8Array): Promise<void> {
-    if (this.closed) throw new LinkClosedError(`${this.id} is closed`);
-    if (frame.length > this.mtu) throw new FrameTooLargeError(`${this.id}: frame of ${frame.length} bytes exceeds mtu ${this.mtu}`);
-    if (frame.length === 0) throw new RangeError(`${this.id}: empty frame`);
+  send(frame: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new LinkClosedError(`${this.id} is closed`));
+    if (frame.length > this.mtu) return Promise.reject(new FrameTooLargeError(`${this.id}: frame of ${frame.length} bytes exceeds mtu ${this.mtu}`));
+    if (frame.length === 0) return Promise.reject(new RangeError(`${this.id}: empty frame`));
     const datagram = encodeUdpDatagram(this.senderId, frame);
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
-    await Promise.all(this.peers().map((peer) => new Promise<void>((resolve) => {
+    if (this.peerTable.size === 0) return Promise.resolve();
+    // One promise and one callback per frame, whatever the number of peers
+    // (this runs for every frame a node sends or forwards): it settles when
+    // every peer's datagram is handed over or refused.
+    return new Promise<void>((resolve) => {
+      let pending = this.peerTable.size;
       // close() settles sends still in flight: a host name lookup cut short by
       // closing the socket would otherwise never call back.
-      const settle = (): void => {
-        this.inFlight.delete(settle);
+      const settleAll = (): void => {
+        pending = 0;
+        this.inFlight.delete(settleAll);
         resolve();
       };
-      this.inFlight.add(settle);
-      try {
-        this.socket.send(datagram, peer.port, peer.host, (err) => {
-          if (err) this.counters.sendErrors++;
-          else this.counters.datagramsSent++;
-          settle();
-        });
-      } catch {
-        // The socket was closed under us (close() racing a send): nothing left to do.
-        this.counters.sendErrors++;
-        settle();
+      const settleOne = (): void => {
+        if (pending > 0 && --pending === 0) settleAll();
+      };
+      const sent = (err: Error | null): void => {
+        if (err) this.counters.sendErrors++;
+        else this.counters.datagramsSent++;
+        settleOne();
+      };
+      this.inFlight.add(settleAll);
+      for (const peer of this.peerTable.values()) {
+        try {
+          this.socket.send(datagram, peer.port, peer.host, sent);
+        } catch {
+          // The socket was closed under us (close() racing a send): nothing left to do.
+          this.counters.sendErrors++;
+          settleOne();
+        }
       }
-    })));
+    });
   }
 
   onFrame(handler: (frame: ReceivedFrame) => void): void {
@@ -221,19 +235,15 @@ export class UdpLink implements Link {
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
     const bytes = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
-    const decoded = decodeUdpDatagram(bytes, this.mtu);
-    if (!decoded.ok) {
-      switch (decoded.code) {
-        case 'too-long': this.drop('droppedOversize'); return;
-        case 'bad-version': this.drop('droppedBadVersion'); return;
-        case 'truncated':
-          // A header cut short is not ours; a whole header with no frame is an empty Meow datagram.
-          this.drop(bytes.length === udpHeaderBytes ? 'droppedEmpty' : 'droppedNotMeow');
-          return;
-        default: this.drop('droppedNotMeow'); return;
-      }
+    // Every datagram a node forwards comes through here: a well-formed one is
+    // checked in place, without the decoder's reader and result objects; the
+    // decoder classifies the rest (why it was dropped).
+    const wellFormed = bytes.length > udpHeaderBytes && bytes.length <= udpHeaderBytes + this.mtu && bytes[0] === udpMagic && bytes[1] === udpVersion;
+    if (!wellFormed) {
+      this.dropMalformed(bytes);
+      return;
     }
-    if (constantTimeEqual(decoded.value.senderId, this.senderId)) {
+    if (this.isOwnSenderId(bytes)) {
       this.counters.ownDatagramsIgnored++;
       return;
     }
@@ -242,11 +252,54 @@ export class UdpLink implements Link {
       this.drop('droppedUnknownSender');
       return;
     }
-    const frame = decoded.value.frame.slice();
+    // A copy of its own: the frame outlives the datagram in the router's queues.
+    const frame = bytes.slice(udpHeaderBytes);
     this.counters.framesReceived++;
     this.counters.bytesReceived += frame.length;
     this.handler?.({ bytes: frame, linkAddress });
   }
+
+  /** Our own sender id at bytes 2-9, compared in constant time (as constantTimeEqual does). */
+  private isOwnSenderId(datagram: Uint8Array): boolean {
+    let diff = 0;
+    for (let i = 0; i < udpSenderIdBytes; i++) diff |= datagram[2 + i]! ^ this.senderId[i]!;
+    return diff === 0;
+  }
+
+  private dropMalformed(bytes: Uint8Array): void {
+    const decoded = decodeUdpDatagram(bytes, this.mtu);
+    if (decoded.ok) return this.drop('droppedNotMeow'); // unreachable: the in-place check refuses only what the decoder refuses
+    switch (decoded.code) {
+      case 'too-long': this.drop('droppedOversize'); return;
+      case 'bad-version': this.drop('droppedBadVersion'); return;
+      case 'truncated':
+        // A header cut short is not ours; a whole header with no frame is an empty Meow datagram.
+        this.drop(bytes.length === udpHeaderBytes ? 'droppedEmpty' : 'droppedNotMeow');
+        return;
+      default: this.drop('droppedNotMeow'); return;
+    }
+  }
+}
+
+/**
+ * The socket's name lookup: an IP literal (every static peer given as an
+ * address, every mDNS peer) is its own answer, given at once; a host name
+ * goes to dns.lookup. node:dgram looks up the destination of every
+ * datagram, and dns.lookup answers even a literal on the next tick: one
+ * deferred call and closure per datagram on the forwarding path.
+ */
+export function lookupLiteralAtOnce(
+  hostname: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  // node:dgram passes the socket's family (4 or 6) as a number.
+  const wanted = typeof options === 'number' ? options : options.family ?? 0;
+  if (family !== 0 && (wanted === 0 || wanted === family)) {
+    callback(null, hostname, family);
+    return;
+  }
+  if (typeof options === 'number') dnsLookup(hostname, options, callback);
+  else dnsLookup(hostname, options, callback);
 }
 
 /** Binds a UDP socket and wraps it in a UdpLink; rejects with LinkStartError if the port cannot be bound. */
@@ -258,7 +311,7 @@ export async function bindUdpLink(options: UdpLinkOptions): Promise<UdpLink> {
   const maxPeers = options.maxPeers ?? udpDefaultMaxPeers;
   if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new LinkConfigError(`udp link: bad maxPeers ${maxPeers}`);
   for (const p of options.peers ?? []) parsePeer(p);
-  const socket = createSocket({ type: 'udp4', reuseAddr: false });
+  const socket = createSocket({ type: 'udp4', reuseAddr: false, lookup: lookupLiteralAtOnce });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
       socket.close();
