@@ -65,6 +65,11 @@ export async function stopChainNode(node: ChainNode): Promise<void> {
   await exited;
 }
 
+/** Microseconds on the monotonic clock V8's CPU profiles stamp their samples with (uv_hrtime), shared by every process. */
+export function profileClockUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -80,6 +85,18 @@ export function processCpuNs(pid: number): number {
     }
   }
   return total;
+}
+
+/**
+ * The share of a process's CPU time spent in the kernel (system calls: the
+ * datagrams' sendto and recvmsg, epoll wake-ups) against user space (the
+ * JavaScript), from /proc/PID/stat utime and stime (clock ticks, 10 ms each).
+ */
+export function processUserSystemTicks(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at its closing parenthesis; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 const agents = new Map<string, Agent>();
@@ -134,12 +151,32 @@ export async function statusOf(node: ChainNode): Promise<ChainStatus> {
 
 const forwarderEntry = new URL('./bare-forwarder.ts', import.meta.url).pathname;
 
+export function systemShare(before: { user: number; system: number }, after: { user: number; system: number }): number {
+  const user = after.user - before.user;
+  const system = after.system - before.system;
+  return user + system > 0 ? system / (user + system) : 0;
+}
+
+export interface ForwarderCpu {
+  /** CPU per datagram over the whole sending window. */
+  rawUs: number;
+  /** The same with the forwarder's idle CPU over as long a window subtracted: the slope. */
+  marginalUs: number;
+  /** Datagrams per second it was fed. */
+  perSecond: number;
+  /** Kernel share of its CPU over the sending window. */
+  systemShare: number;
+}
+
 /**
  * CPU per datagram of bare-forwarder.ts sending `count` datagrams of
  * `bytes` bytes through it at `perSecond` (each forwarded to two sinks, as
  * B sends each frame to both its peers): the same /proc reading as B's.
+ * Datagrams due are sent in batches once per event-loop turn, so rates above
+ * the timer resolution (1 ms) are kept. The forwarder's idle CPU is read over
+ * a window of the same length first, as B's is, for the marginal figure.
  */
-export async function bareForwarderCpuUs(count: number, bytes: number, perSecond: number): Promise<number> {
+export async function bareForwarderCpu(count: number, bytes: number, perSecond: number): Promise<ForwarderCpu> {
   const sinks = [createSocket('udp4'), createSocket('udp4')];
   let received = 0;
   for (const s of sinks) {
@@ -155,16 +192,34 @@ export async function bareForwarderCpuUs(count: number, bytes: number, perSecond
     // Warm the forwarder's JIT before measuring.
     for (let i = 0; i < 200; i++) sender.send(payload, port, '127.0.0.1');
     await sleep(500);
+    const idleMs = Math.min(15_000, Math.max(2000, (count * 1000) / perSecond + 500));
+    const idle0 = processCpuNs(child.pid!);
+    await sleep(idleMs);
+    const idleNsPerMs = (processCpuNs(child.pid!) - idle0) / idleMs;
+    received = 0;
+    const ticks0 = processUserSystemTicks(child.pid!);
     const cpu0 = processCpuNs(child.pid!);
     const t0 = performance.now();
-    for (let i = 0; i < count; i++) {
-      await sleep(Math.max(0, t0 + (i * 1000) / perSecond - performance.now()));
-      sender.send(payload, port, '127.0.0.1');
+    let sent = 0;
+    while (sent < count) {
+      const due = Number.isFinite(perSecond) ? Math.min(count, Math.floor(((performance.now() - t0) * perSecond) / 1000) + 1) : count;
+      // At most 64 datagrams ahead of the forwarder, as B's window keeps it: the socket buffers never overflow.
+      while (sent < due && sent - received / 2 < 64) {
+        sender.send(payload, port, '127.0.0.1');
+        sent++;
+      }
+      await (sent < due ? new Promise((resolve) => setImmediate(resolve)) : sleep(1));
     }
-    await sleep(500);
+    const until = performance.now() + 5000;
+    while (received < 2 * count && performance.now() < until) await sleep(2);
     const cpuNs = processCpuNs(child.pid!) - cpu0;
-    if (received < 2 * count) throw new Error(`the bare forwarder passed on ${received} of ${2 * (count + 200)} datagrams`);
-    return cpuNs / count / 1000;
+    const ticks1 = processUserSystemTicks(child.pid!);
+    const ms = performance.now() - t0;
+    if (received < 2 * count) throw new Error(`the bare forwarder passed on ${received} of ${2 * count} datagrams`);
+    return {
+      rawUs: cpuNs / count / 1000, marginalUs: Math.max(0, cpuNs - idleNsPerMs * ms) / count / 1000, perSecond: (count * 1000) / ms,
+      systemShare: systemShare(ticks0, ticks1),
+    };
   } finally {
     sender.close();
     for (const s of sinks) s.close();

@@ -35,17 +35,24 @@ import { createLogger } from '../../node-runtime/platform/logger.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
 import { type Benchmark, type BenchContext, withBaseline } from './harness.ts';
 import {
-  bareForwarderCpuUs, callApi, type ChainNode, closeApiAgents, freeUdpPort, processCpuNs, sleep, startChainNode, statusOf, stopChainNode, waitReady,
+  bareForwarderCpu, callApi, type ChainNode, closeApiAgents, type ForwarderCpu, freeUdpPort, processCpuNs, processUserSystemTicks, profileClockUs, systemShare, sleep, startChainNode, statusOf, stopChainNode, waitReady,
 } from './node-chain-procs.ts';
 import { bothWays, openUdpTap, type TapCounts, type UdpTap } from './udp-tap.ts';
 
-/** Mailboxes the traffic is spread over: C's delivery budget allows 120 envelopes per mailbox an hour. */
-const TAGS = 40;
+/**
+ * Mailboxes the traffic is spread over: C's delivery budget allows 120
+ * envelopes per mailbox an hour and 60 new mailboxes, so 7,200 envelopes a run.
+ */
+const TAGS = 60;
 /** Loopback source addresses of the unpaced API sender (the API allows each 50 requests a second, bursts of 200). */
 const SOURCES = 8;
 const PACED_PER_SECOND = 20;
 /** Messages the in-process source keeps in flight (each settles on C's end-to-end ack). */
 const LOOPBACK_WINDOW = 16;
+/** In flight in the flood phase: as many as B takes, for the slope of B's CPU against frames. */
+const FLOOD_WINDOW = 64;
+/** B's idle CPU is read over this long before each phase (its timers, housekeeping), to subtract. */
+const IDLE_WINDOW_MS = 5000;
 
 interface Chain {
   root: string;
@@ -161,20 +168,26 @@ interface PhaseResult {
   delivered: number;
   forwarded: number;
   seconds: number;
+  /** B's CPU between the readings before and after the phase, and the wall time between them. */
   cpuNs: number;
+  cpuSeconds: number;
   idleNsPerS: number;
+  /** Kernel share of B's CPU over the phase. */
+  systemShare: number;
   ab: TapCounts;
   bc: TapCounts;
-  baselineUs: number;
+  baseline: ForwarderCpu;
 }
 
 function report(ctx: BenchContext, phase: string, r: PhaseResult): void {
   const perFrameUs = r.forwarded ? r.cpuNs / r.forwarded / 1000 : 0;
-  const netUs = r.forwarded ? Math.max(0, r.cpuNs - r.idleNsPerS * r.seconds) / r.forwarded / 1000 : 0;
+  const marginalUs = r.forwarded ? Math.max(0, r.cpuNs - r.idleNsPerS * r.cpuSeconds) / r.forwarded / 1000 : 0;
   const per = (bytes: number): number => (r.delivered ? bytes / r.delivered : 0);
+  const rate = `bare node:dgram forwarder process, ${Math.round(r.baseline.perSecond)}/s`;
   ctx.report({ name: `node-chain.${phase}.forwarded`, value: r.forwarded / r.seconds, unit: 'frames/s at B' });
-  ctx.report(withBaseline(`node-chain.${phase}.cpu-per-frame`, perFrameUs, 'us at B', r.baselineUs, 'bare node:dgram forwarder process, same rate'));
-  ctx.report({ name: `node-chain.${phase}.cpu-per-frame.net`, value: netUs, unit: 'us at B, idle subtracted' });
+  ctx.report(withBaseline(`node-chain.${phase}.cpu-per-frame`, perFrameUs, 'us at B', r.baseline.rawUs, rate));
+  ctx.report(withBaseline(`node-chain.${phase}.cpu-per-frame.marginal`, marginalUs, 'us at B, idle subtracted', r.baseline.marginalUs, `${rate}, idle subtracted`));
+  ctx.report(withBaseline(`node-chain.${phase}.cpu.system-share`, r.systemShare, 'of B\'s CPU in the kernel', r.baseline.systemShare, 'bare forwarder'));
   ctx.report({ name: `node-chain.${phase}.delivery`, value: r.messages ? r.delivered / r.messages : 0, unit: `share of ${r.messages} messages stored at C` });
   ctx.report({ name: `node-chain.${phase}.frames-per-message`, value: r.delivered ? r.forwarded / r.delivered : 0, unit: 'forwarded at B' });
   for (const [hop, counts] of [['a-b', r.ab], ['b-c', r.bc]] as const) {
@@ -208,30 +221,37 @@ async function drive(send: Sender, first: number, messages: number, perSecond: n
 
 async function runPhase(ctx: BenchContext, chain: Chain, phase: string, send: Sender, messages: number, perSecond: number | undefined, window: number): Promise<void> {
   const pid = chain.b.child.pid!;
-  // B's idle CPU rate just before (its timers and housekeeping), to subtract.
+  // B's idle CPU rate just before (its timers and housekeeping), to subtract: what B spends whether or not it forwards.
+  const idleMs = ctx.quick ? 2000 : IDLE_WINDOW_MS;
   const idle0 = processCpuNs(pid);
-  await sleep(2000);
-  const idleNsPerS = (processCpuNs(pid) - idle0) / 2;
+  await sleep(idleMs);
+  const idleNsPerS = ((processCpuNs(pid) - idle0) * 1000) / idleMs;
 
   chain.ab.reset();
   chain.bc.reset();
   const bBefore = (await statusOf(chain.b)).router.counters;
   const cBefore = await delivered(chain.c);
+  const ticks0 = processUserSystemTicks(pid);
   const cpu0 = processCpuNs(pid);
   const t0 = performance.now();
+  const mark0 = profileClockUs();
   const first = chain.sent;
   chain.sent += messages;
   await drive(send, first, messages, perSecond, window);
   const got = await waitDelivered(chain, cBefore, messages, 15_000);
   const cpuNs = processCpuNs(pid) - cpu0;
+  const cpuSeconds = (performance.now() - t0) / 1000;
+  const ticks1 = processUserSystemTicks(pid);
+  // The window in the clock of V8's CPU profiles, for node-chain-profile.ts to summarise B's profile over this phase only.
+  if (process.env.MEOW_BENCH_PROFILE_DIR) console.log(`profile-window ${phase} ${mark0} ${profileClockUs()}`);
   const bAfter = (await statusOf(chain.b)).router.counters;
   if (process.env.MEOW_BENCH_VERBOSE) console.log(Object.entries(bAfter).map(([k, v]) => `${k}=${v - (bBefore[k] ?? 0)}`).join(' '));
   const frames = forwarded(bAfter) - forwarded(bBefore);
   const seconds = (got.at - t0) / 1000;
   const ab = chain.ab.counts();
   // The floor on this machine at this moment: a process that only forwards datagrams, as many as B forwarded, at B's rate.
-  const baselineUs = await bareForwarderCpuUs(Math.min(Math.max(frames, 100), 2000), 51, Math.max(1, frames / seconds));
-  report(ctx, phase, { messages, delivered: got.count, forwarded: frames, seconds, cpuNs, idleNsPerS, ab, bc: chain.bc.counts(), baselineUs });
+  const baseline = await bareForwarderCpu(Math.min(Math.max(frames, 100), 20_000), 51, Math.max(1, frames / seconds));
+  report(ctx, phase, { messages, delivered: got.count, forwarded: frames, seconds, cpuNs, cpuSeconds, idleNsPerS, systemShare: systemShare(ticks0, ticks1), ab, bc: chain.bc.counts(), baseline });
 }
 
 const bench: Benchmark = async (ctx) => {
@@ -240,6 +260,9 @@ const bench: Benchmark = async (ctx) => {
   const started: ChainNode[] = [];
   let chain: Chain | undefined;
   try {
+    // The floor of this machine at a high rate: the bare forwarder fed as fast as it passes datagrams on (64 ahead).
+    const floor = await bareForwarderCpu(ctx.quick ? 5000 : 20_000, 51, Number.POSITIVE_INFINITY);
+    ctx.report({ name: 'node-chain.floor.unpaced', value: floor.marginalUs, unit: `us per datagram, bare forwarder at ${Math.round(floor.perSecond)}/s (raw ${floor.rawUs.toFixed(1)} us, ${Math.round(floor.systemShare * 100)} % in the kernel)` });
     chain = await startChain(root, profileDir, started);
     await warmUp(chain);
     await runPhase(ctx, chain, 'api.paced', apiSender(chain), ctx.quick ? 40 : 200, PACED_PER_SECOND, 1);
@@ -247,6 +270,7 @@ const bench: Benchmark = async (ctx) => {
     const a = await swapAInProcess(chain);
     await runPhase(ctx, chain, 'loopback.paced', routerSender(chain, a), ctx.quick ? 100 : 1000, 200, 1);
     await runPhase(ctx, chain, 'loopback.unpaced', routerSender(chain, a), ctx.quick ? 400 : 1500, undefined, LOOPBACK_WINDOW);
+    await runPhase(ctx, chain, 'loopback.flood', routerSender(chain, a), ctx.quick ? 400 : 2500, undefined, FLOOD_WINDOW);
   } finally {
     closeApiAgents();
     await chain?.inProcessA?.stop();
