@@ -58,6 +58,12 @@ describe.skipIf(skip)('the directory and relay broadcasts in the page', () => {
 
     // Alice finds him and starts a conversation: the page opens it.
     await pa.click('[data-tab=directory]');
+    await pa.fill('input[name=directory-query]', 'violin');
+    await pa.click('form:has(input[name=directory-query]) button[type=submit]');
+    await pa.waitForSelector('.entries li.empty');
+    // The only entry is the one picked at random.
+    await pa.click('button[data-random]');
+    await pa.waitForSelector('li.entry >> text=chess and bread');
     await pa.fill('input[name=directory-query]', 'chess');
     await pa.click('form:has(input[name=directory-query]) button[type=submit]');
     await pa.waitForSelector('li.entry >> text=chess and bread');

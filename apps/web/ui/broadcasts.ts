@@ -63,13 +63,21 @@ export function broadcastsView(root: Element, tx: Texts, social: WebSocial, fail
     state.received.push(sent);
     await social.save();
   };
+  // A relay's stamp can take the node a while: the button says so, and one click sends one broadcast.
+  const sendButton = h('button', { type: 'submit' }, tx.t('send'));
   const sendForm = h('form', { class: 'card alert', onsubmit: (e: Event) => {
     e.preventDefault();
     const t = text.value.trim();
     if (!t) return;
     text.value = '';
-    void send(t).catch(fail);
-  } }, h('h2', {}, tx.t('sendBroadcast')), h('p', { class: 'muted' }, tx.t('broadcastHelp')), text, h('button', { type: 'submit' }, tx.t('send')),
+    sendButton.disabled = true;
+    sendButton.textContent = tx.t('sending');
+    void send(t).catch((err: Error) => {
+      sendButton.disabled = false;
+      sendButton.textContent = tx.t('send');
+      fail(err);
+    });
+  } }, h('h2', {}, tx.t('sendBroadcast')), h('p', { class: 'muted' }, tx.t('broadcastHelp')), text, sendButton,
   lastResult && outcome(tx, lastResult));
   const key = h('input', { name: 'trust-key', required: true, pattern: '[0-9a-fA-F]{64}', dir: 'ltr' });
   const keyName = h('input', { name: 'trust-name', required: true, maxlength: '64' });

@@ -8,7 +8,7 @@
  * sealed to its invitation's mailbox. The node only carries the requests
  * (relay-port.ts).
  */
-import { browseDirectory, contactEntry, DEFAULT_ENTRY_TTL_SEC, type FoundEntry, publishEntry, withdrawEntry } from '../../../agent/social/directory.ts';
+import { browseDirectory, contactEntry, DEFAULT_ENTRY_TTL_SEC, type FoundEntry, publishEntry, randomEntry, withdrawEntry } from '../../../agent/social/directory.ts';
 import type { RelaySocialPort } from '../../../agent/social/ports.ts';
 import { MAX_DIRECTORY_DESCRIPTION_BYTES } from '../../../protocol/server/constants.ts';
 import type { WebSocial } from '../social.ts';
@@ -77,7 +77,14 @@ export function directoryView(root: Element, tx: Texts, social: WebSocial, openC
         showFound();
       }, problem);
     } }, h('h2', {}, tx.t('directorySearch')), relays.length > 1 && h('label', {}, tx.t('relays'), relaySelect),
-    h('label', {}, tx.t('directoryQuery'), query), h('button', { type: 'submit' }, tx.t('directorySearchButton')), results);
+    h('label', {}, tx.t('directoryQuery'), query), h('button', { type: 'submit' }, tx.t('directorySearchButton')),
+    h('button', { type: 'button', class: 'secondary', 'data-random': true, onclick: () => {
+      const r = relay();
+      void randomEntry(social.env, state(), r).then((entry) => {
+        lastFound = { relay: r.url, query: '', entries: entry ? [entry] : [] };
+        showFound();
+      }, problem);
+    } }, tx.t('directoryRandom')), results);
 
     const published = state().published;
     const mine = published.length > 0 && h('section', { class: 'card published' }, h('h2', {}, tx.t('directoryMine')),
@@ -93,16 +100,24 @@ export function directoryView(root: Element, tx: Texts, social: WebSocial, openC
     const days = h('select', { name: 'directory-days', 'aria-label': tx.t('directoryFor') },
       ...[1, 7, 30].map((d) => h('option', { value: String(d), selected: d * DAY_SEC === DEFAULT_ENTRY_TTL_SEC }, tx.t('directoryDays', { n: d }))));
     const agree = h('input', { type: 'checkbox', name: 'directory-agree', required: true });
+    const publishButton = h('button', { type: 'submit' }, tx.t('directoryPublishButton'));
     const publish = h('form', { class: 'card publish', onsubmit: (e: Event) => {
       e.preventDefault();
       const text = description.value.trim();
       if (new TextEncoder().encode(text).length > MAX_DIRECTORY_DESCRIPTION_BYTES) return problem(new Error(tx.t('directoryTooLong', { n: MAX_DIRECTORY_DESCRIPTION_BYTES })));
+      // The node may work a few seconds on the relay's stamp: one click, one entry.
+      publishButton.disabled = true;
+      publishButton.textContent = tx.t('sending');
       void publishEntry(social.env, state(), relay(), social.bridge.cards, text, Number(days.value) * DAY_SEC)
-        .then(() => note(tx.t('directoryPublished'))).then(() => social.save()).catch(problem);
+        .then(() => note(tx.t('directoryPublished'))).then(() => social.save()).catch((err: Error) => {
+          publishButton.disabled = false;
+          publishButton.textContent = tx.t('directoryPublishButton');
+          problem(err);
+        });
     } }, h('h2', {}, tx.t('directoryPublish')),
     h('ul', { class: 'warnings' }, h('li', {}, tx.t('directoryWarnPublic')), h('li', {}, tx.t('directoryWarnFresh')), h('li', {}, tx.t('directoryWarnOnce'))),
     h('label', {}, tx.t('directoryDescription'), description), h('label', {}, tx.t('directoryFor'), days),
-    h('label', { class: 'check' }, agree, tx.t('directoryAgree')), h('button', { type: 'submit' }, tx.t('directoryPublishButton')));
+    h('label', { class: 'check' }, agree, tx.t('directoryAgree')), publishButton);
 
     showFound();
     replace(root, h('h2', {}, tx.t('directoryTitle')), out, search, mine, published.length === 0 && publish);
