@@ -73,18 +73,18 @@ function setup(o: { perHour?: number; authenticated?: boolean; served?: readonly
     close: () => Promise.resolve(),
   };
   const perHour = o.perHour ?? 30;
-  let client: MeshOnionClient | undefined;
+  const ref: { client?: MeshOnionClient } = {};
   const carrier = new OnionCarrier({
     relays: o.served ?? [FIRST], open: () => Promise.resolve(fake), clock,
     allowance: new GatewayAllowance({ stampBits: 0, perSender: { capacity: perHour, refillPerSecond: perHour / 3600 } }),
     reply: (nodeId, answer) => {
       expect(toHex(nodeId)).toBe(toHex(SENDER));
-      queueMicrotask(() => client?.deliver(answer, GATEWAY));
+      queueMicrotask(() => ref.client?.deliver(answer, GATEWAY));
       return Promise.resolve();
     },
     log: () => undefined,
   });
-  client = new MeshOnionClient({
+  const client = new MeshOnionClient({
     suite, random, clock, answerWithinMs: 5_000,
     gateway: () => ({ nodeId: GATEWAY }),
     send: (_g, bytes) => {
@@ -95,6 +95,7 @@ function setup(o: { perHour?: number; authenticated?: boolean; served?: readonly
       return Promise.resolve('acked');
     },
   });
+  ref.client = client;
   const http: RelayPort = {
     url: pinnedUrl(FIRST, relayKeyFingerprint(suite, first!.key.publicKey)),
     probe: () => Promise.resolve(false),
