@@ -16,6 +16,11 @@
  *    retried with backoff.
  * The chains sent are remembered in memory only: after a restart a due row
  * goes out through a fresh chain, without exclusions.
+ * On a node with no Internet (config onion.gateway) the relay port's
+ * sendOnion builds the same packet here and a mesh gateway carries it
+ * (gateway/bridge/mesh-onion-client.ts); the gateway's answers arrive as
+ * the same errors: not served is a route problem (failed), over its
+ * allowance or a relay down is 'queued' with the reason.
  */
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import { OnionRouteError, RelayRefusedError } from '../../../seams/relay-port.ts';
