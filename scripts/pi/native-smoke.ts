@@ -6,7 +6,9 @@
  * under qemu-user-static with an arm64 Node) to prove a bundle built for
  * the Pi works there before it goes to the field:
  *  - better-sqlite3: the node's store (openStore) in DIR, a deposit read back;
- *  - sodium-native: the relay suite's binding, an XChaCha20-Poly1305 round trip;
+ *  - sodium-native: the relay suite's binding, an XChaCha20-Poly1305 round trip
+ *    (on 32-bit ARM, which it has no prebuild for, the check is that it does
+ *    not load and the relay's loader says so: the relay keeps node:crypto);
  *  - @serialport/bindings-cpp: the ports the kernel lists;
  *  - epoll (onoff's GPIO interrupts): an Epoll instance, closed at once.
  * Exit 0 when all four worked, 1 with the failing one named.
@@ -17,6 +19,7 @@ import { SerialPort } from 'serialport';
 import { openStore } from '../../node-runtime/store/index.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
+import { loadSodium } from '../../gateway/server/crypto/sodium.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -26,8 +29,10 @@ function which(name: string): string {
   return report.sharedObjects.find((f) => f.endsWith('.node') && f.includes(name)) ?? '(no .node file mapped)';
 }
 
+type Line = (name: string, detail: string, file: string) => void;
+
 async function main(dir: string): Promise<void> {
-  const line = (name: string, detail: string, file: string): void => {
+  const line: Line = (name, detail, file) => {
     process.stdout.write(`ok ${name}: ${detail} [${file}]\n`);
   };
   const store = openStore({ path: join(dir, 'smoke.db'), clock: systemClock, random: systemRandom });
@@ -39,6 +44,22 @@ async function main(dir: string): Promise<void> {
   if (back.join(';') !== '1,2,3') throw new Error(`better-sqlite3: read back ${back.join(';')}`);
   line('better-sqlite3', `store opened, deposit read back, SQLite ${sqlite}`, which('better_sqlite3'));
 
+  if (process.arch === 'arm') {
+    // sodium-native 5 ships no linux-arm prebuild and has no install script (docs/HARDWARE.md, "armhf").
+    if (loadSodium() !== undefined) throw new Error('sodium-native: loaded on 32-bit ARM, where it has no prebuild: update docs/HARDWARE.md');
+    line('sodium-native', 'not loadable on 32-bit ARM (no prebuild): the relay keeps its node:crypto suite', 'none');
+  } else sodiumRoundTrip(line);
+
+  const ports = await SerialPort.list();
+  line('@serialport/bindings-cpp', `${ports.length} serial port(s) listed`, which('bindings-cpp'));
+
+  const { Epoll } = require('epoll') as { Epoll: new (cb: () => void) => { close(): void } };
+  new Epoll(() => undefined).close();
+  line('epoll', 'an Epoll instance made and closed', which('epoll'));
+  process.stdout.write(`all native modules load on ${process.arch}, Node ${process.version} (modules ABI ${process.versions.modules})\n`);
+}
+
+function sodiumRoundTrip(line: Line): void {
   const sodium = require('sodium-native') as {
     crypto_aead_xchacha20poly1305_ietf_encrypt(c: Buffer, m: Buffer, ad: Buffer | null, nsec: null, n: Buffer, k: Buffer): number;
     crypto_aead_xchacha20poly1305_ietf_decrypt(m: Buffer, nsec: null, c: Buffer, ad: Buffer | null, n: Buffer, k: Buffer): number;
@@ -51,14 +72,6 @@ async function main(dir: string): Promise<void> {
   sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(opened, null, sealed, null, nonce, key);
   if (opened.toString() !== 'hello') throw new Error('sodium-native: the round trip failed');
   line('sodium-native', `XChaCha20-Poly1305 round trip, tag ${sealed.subarray(5).toString('hex').slice(0, 16)}...`, which('sodium-native'));
-
-  const ports = await SerialPort.list();
-  line('@serialport/bindings-cpp', `${ports.length} serial port(s) listed`, which('bindings-cpp'));
-
-  const { Epoll } = require('epoll') as { Epoll: new (cb: () => void) => { close(): void } };
-  new Epoll(() => undefined).close();
-  line('epoll', 'an Epoll instance made and closed', which('epoll'));
-  process.stdout.write(`all native modules load on ${process.arch}, Node ${process.version} (modules ABI ${process.versions.modules})\n`);
 }
 
 try {
