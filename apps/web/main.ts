@@ -125,6 +125,12 @@ async function render(): Promise<void> {
   }
 }
 
+/** A text being typed in a field: a redraw for something that arrived meanwhile would throw it away. */
+function typing(): boolean {
+  const a = document.activeElement;
+  return (a instanceof HTMLInputElement || a instanceof HTMLTextAreaElement) && a.value !== '';
+}
+
 async function unlock(password: string): Promise<string | undefined> {
   try {
     const opened = await openAgent(api, password, !(await hasVault()), showError);
@@ -133,7 +139,7 @@ async function unlock(password: string): Promise<string | undefined> {
     social.onChange(() => {
       banner.hidden = true;
       if (conversation && tab === 'groups') conversation.refresh();
-      else if (tab === 'groups' || tab === 'alerts' || tab === 'directory') void render();
+      else if ((tab === 'groups' || tab === 'alerts' || tab === 'directory') && !typing()) void render();
     });
     agent.onEvent((e) => {
       banner.hidden = true;
