@@ -213,7 +213,7 @@ export function withMeshOnions(port: RelayPort, client: MeshOnionClient, ctx: On
     ...(port.lookupPresence ? { lookupPresence: port.lookupPresence.bind(port) } : {}),
     async sendOnion(request: OnionSendRequest): Promise<OnionSent> {
       try {
-        return await sendOnionVia(client.firstHop(port.url), ctx, request);
+        return await sendOnionVia(client.firstHop(port.url), { ...ctx, overRadio: true }, request);
       } catch (e) {
         if (e instanceof OnionRouteError || e instanceof RelayRefusedError || e instanceof RelayUnreachableError) throw e;
         throw new RelayUnreachableError(e instanceof Error ? e.message : String(e));

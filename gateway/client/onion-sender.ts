@@ -8,9 +8,8 @@
  *   3. the deposit request, with a stamp minted for the last relay's key
  *      (the mailbox owner gave no sender pass);
  *   4. the chain (middles drawn at random, `exclude` left out), the delays,
- *      the packet of the smallest class that holds the deposit (radio,
- *      short, long: a radio-class deposit needs a sender pass, so in
- *      practice short for a stamped first contact);
+ *      the packet of the smallest class that holds the deposit (short,
+ *      long; radio first when the first hop is reached over a radio);
  *   5. the packet to the first relay, which answers 'accepted' or refuses.
  * No chain, no message: OnionRouteError, never a plain deposit instead.
  */
@@ -50,6 +49,12 @@ export interface OnionSenderContext {
   readonly clock: Clock;
   /** Stamp difficulty the last relay asks of deposits. */
   readonly stampBits: number;
+  /**
+   * Packets the first hop carries over a radio (a mesh gateway): the radio
+   * class too when the deposit fits it. Off over the Internet, where every
+   * sender's packets stay in the short and long classes (one crowd).
+   */
+  readonly overRadio?: boolean;
 }
 
 /** The relay of the contact's first URL that the catalog lists with an onion key. */
@@ -62,9 +67,14 @@ function mailboxRelay(suite: CryptoSuite, catalog: readonly OnionRelayInfo[], ur
   throw new OnionRouteError('none of the contact\'s relays is in the first relay\'s catalog with an onion key: no chain can end at its mailbox');
 }
 
-/** The smallest class with room for the deposit and the hops (radio, short, else long): the radio's airtime is the scarce one. */
-export function classFor(depositBytes: number, hops: number): OnionClass {
-  for (const c of [ONION_CLASSES.radio, ONION_CLASSES.short, ONION_CLASSES.long]) if (depositBytes <= maxDepositBytes(c) && hops <= c.maxHops) return c;
+/**
+ * The smallest class with room for the deposit and the hops: short, else
+ * long; over a radio the radio class first (its airtime is the scarce one,
+ * at the cost of a smaller crowd: docs/THREAT-MODEL.md "Onions over the mesh").
+ */
+export function classFor(depositBytes: number, hops: number, overRadio = false): OnionClass {
+  const classes = overRadio ? [ONION_CLASSES.radio, ONION_CLASSES.short, ONION_CLASSES.long] : [ONION_CLASSES.short, ONION_CLASSES.long];
+  for (const c of classes) if (depositBytes <= maxDepositBytes(c) && hops <= c.maxHops) return c;
   throw new OnionRouteError(hops > ONION_CLASSES.long.maxHops
     ? `an onion has at most ${ONION_CLASSES.long.maxHops} hops` : `a deposit of ${depositBytes} bytes does not fit an onion`);
 }
@@ -91,7 +101,7 @@ export async function sendOnionVia(client: OnionFirstHop, ctx: OnionSenderContex
     // The first hop is this relay: the user's trust is in it, not in a draw from its catalog.
     packed = packOnion(suite, random, {
       catalog, trusted: [first], mailbox: last.id, hops, exclude: r.exclude,
-      onionClass: classFor(depositRequest.length, hops), depositRequest, meanDelayMs: r.meanDelayMs,
+      onionClass: classFor(depositRequest.length, hops, ctx.overRadio), depositRequest, meanDelayMs: r.meanDelayMs,
     });
   } catch (e) {
     if (e instanceof OnionUsageError) throw new OnionRouteError(e.message);

@@ -107,7 +107,7 @@ function payloads() {
   // First contact: no sender pass, so the deposit carries a stamp for the last relay (16 bits, as a node mints).
   const stamp = mintStamp(suite, random, relays[2]!.key.publicKey.signing, relayTag, 16, 30_000_000);
   const deposit = encodeRequest({ kind: 'deposit', tag: relayTag, envelope, stamp });
-  const onionClass = classFor(deposit.length, 3);
+  const onionClass = classFor(deposit.length, 3, true);
   const packet = buildOnion(suite, random, onionClass, relays.map((r) => r.hop), encodeFinalPayload(onionClass, deposit));
   // The same deposit in the short class: what a longer text, or a message carrying a key rotation, takes.
   const shortPacket = buildOnion(suite, random, ONION_CLASSES.short, relays.map((r) => r.hop), encodeFinalPayload(ONION_CLASSES.short, deposit));
