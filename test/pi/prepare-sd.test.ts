@@ -92,8 +92,11 @@ describe.skipIf(noMtools !== undefined)('prepare-sd.sh on a synthetic FAT boot p
     const off = run('--image', img, '--config', config);
     expect(off.out).toContain('removed meow/wifi (no enabled wifi block');
     expect(spawnSync('mdir', ['-i', `${img}@@${offset}`, '::/meow/wifi']).status).not.toBe(0);
-    writeFileSync(wifiConfig, JSON.stringify({ wifi: { ...wifi, channel: 14 } }));
+    // A bad block is refused before anything is written: the card keeps what it had.
+    const before = readFileSync(img);
+    writeFileSync(wifiConfig, JSON.stringify({ region: 'US915', wifi: { ...wifi, channel: 14 } }));
     expect(run('--image', img, '--config', wifiConfig)).toMatchObject({ code: 2, err: 'prepare-sd: wifi-ap: config: wifi.channel must be a 2.4 GHz channel in 1..13\n' });
+    expect(readFileSync(img).equals(before)).toBe(true);
   });
 
   it('refuses a file that is no image, and a missing config, with a clear line and exit 2', () => {
