@@ -106,8 +106,12 @@ export function createReceiver(d: ReceiveDeps): (rx: ReceivedFrame, mtu: number)
     const now = clock.now();
     const seen = d.seen.get(frame.frameId, now);
     // A routed frame overheard before its turn reaches us again when our place
-    // in the route comes: that copy is ours to handle, not a duplicate.
-    const myTurn = frame.routed && (isNamedRelay(identity, frame) || isForMe(identity, frame));
+    // in the route comes: that copy is ours to handle, not a duplicate. An
+    // ack's last copy (hops == limit) is for whoever waits for it, which its
+    // header does not name (its hint names the acknowledging node): a source
+    // that overheard the ack a hop early must still take the last copy.
+    const finalAck = frame.kind === FrameKind.ack && frame.hops === frame.limit;
+    const myTurn = frame.routed && (isNamedRelay(identity, frame) || isForMe(identity, frame) || finalAck);
     if (seen && !(myTurn && !seen.handled)) {
       counters.duplicates++;
       noteNeighbour(frame, rx);
