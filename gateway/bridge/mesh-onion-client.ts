@@ -17,7 +17,7 @@
 import { toHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { decodeGatewayAnswer, type GatewayAnswer, isGatewayAnswer } from '../../protocol/gateway/onion-answer.ts';
-import { encodeGatewayRequest, GATEWAY_TICKET_BYTES, type GatewayRequest } from '../../protocol/gateway/request.ts';
+import { encodeGatewayRequest, GATEWAY_TICKET_BYTES, type GatewayRequest, MESH_ONION_PACKET_BYTES } from '../../protocol/gateway/request.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { decodeServerDescriptor, type ServerDescriptor } from '../../protocol/server/descriptor.ts';
 import { matchesFingerprint, splitPinnedUrl } from '../../protocol/server/fingerprint.ts';
@@ -117,6 +117,10 @@ export class MeshOnionClient {
       connect: async () => (await catalog()).first,
       catalog: async () => [...(await catalog()).listed],
       sendOnion: async (packet) => {
+        // A long-class packet (4398 bytes) is over what the mesh carries in one message.
+        if (!MESH_ONION_PACKET_BYTES.includes(packet.length)) {
+          throw new OnionRouteError(`this message is too long for an onion over the mesh (a ${packet.length}-byte packet; at most the ${Math.max(...MESH_ONION_PACKET_BYTES)}-byte class)`);
+        }
         const a = await this.ask({ kind: 'onion', ticket: this.ticket(), relayUrl: url, packet });
         if (a.code !== 'ok') throw this.failure(a);
       },

@@ -137,6 +137,12 @@ describe('onions over the mesh, sender and gateway', () => {
     expect(s.carrier.stats).toMatchObject({ carried: 2, catalogs: 1, refused: 0 });
   });
 
+  it('refuses a message too long for the short class: a long-class packet is not carried over the mesh', async () => {
+    const s = setup();
+    await expect(settle(s, s.port.sendOnion!(request(1000)))).rejects.toThrow(/too long for an onion over the mesh \(a 4398-byte packet; at most the 558-byte class\)/);
+    expect(s.requests).toEqual(['onion-catalog']);
+  });
+
   it('refuses an unpinned first relay before anything crosses the mesh', async () => {
     const s = setup();
     const unpinned = withMeshOnions({ ...s.port, url: FIRST }, s.client, { suite, random: new SeededRandom('x'), clock: s.clock, stampBits: 0 });
