@@ -14,7 +14,9 @@
  * relay is refused here. Answers count only from the gateway asked, as the
  * router authenticated it (DeliverMeta.source).
  */
-import { toHex } from '../../protocol/codec/bytes.ts';
+import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
+import { AnnounceFlag } from '../../protocol/mesh/announce.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import { decodeGatewayAnswer, type GatewayAnswer, isGatewayAnswer } from '../../protocol/gateway/onion-answer.ts';
 import { encodeGatewayRequest, GATEWAY_TICKET_BYTES, type GatewayRequest, MESH_ONION_PACKET_BYTES } from '../../protocol/gateway/request.ts';
@@ -31,6 +33,33 @@ import { type OnionFirstHop, type OnionSenderContext, sendOnionVia } from '../cl
 export interface MeshGateway {
   readonly nodeId: Uint8Array;
   readonly publicKey?: Uint8Array;
+}
+
+/** A node heard on the mesh, as the router's catalog lists it (node-runtime/router CatalogEntry). */
+export interface HeardNode {
+  readonly nodeId: string;
+  readonly publicKey: Uint8Array;
+  readonly flags: number;
+  readonly hops: number;
+}
+
+/**
+ * The gateway for config `onion.gateway`: the node of the given public key
+ * (hex), or with "auto" the nearest node heard announcing the gateway flag
+ * (fewest hops, then the most recently heard order the catalog gives),
+ * never this node itself; undefined when none is heard yet.
+ */
+export function chooseMeshGateway(
+  suite: CryptoSuite, setting: string, heard: () => readonly HeardNode[], selfId: string,
+): MeshGateway | undefined {
+  if (setting !== 'auto') {
+    const publicKey = fromHex(setting);
+    if (!publicKey || publicKey.length !== 32) throw new RangeError('onion.gateway is "auto" or a 32-byte public key in hex');
+    return { nodeId: meshNodeId(suite, publicKey), publicKey };
+  }
+  const nearest = heard().filter((e) => (e.flags & AnnounceFlag.gateway) !== 0 && e.nodeId !== selfId).sort((a, b) => a.hops - b.hops)[0];
+  const nodeId = nearest && fromHex(nearest.nodeId);
+  return nearest && nodeId ? { nodeId, publicKey: nearest.publicKey } : undefined;
 }
 
 export interface MeshOnionClientOptions {

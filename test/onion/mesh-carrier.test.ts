@@ -21,7 +21,9 @@ import { pinnedUrl, relayKeyFingerprint } from '../../protocol/server/fingerprin
 import { generateServerKeyPair } from '../../protocol/keys/keys.ts';
 import { OnionRouteError, type RelayPort, RelayRefusedError, RelayUnreachableError } from '../../seams/relay-port.ts';
 import { GatewayAllowance } from '../../gateway/bridge/gateway-allowance.ts';
-import { MeshOnionClient, withMeshOnions } from '../../gateway/bridge/mesh-onion-client.ts';
+import { chooseMeshGateway, type HeardNode, MeshOnionClient, withMeshOnions } from '../../gateway/bridge/mesh-onion-client.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
+import { AnnounceFlag } from '../../protocol/mesh/announce.ts';
 import { type CarriedRelay, OnionCarrier } from '../../gateway/bridge/onion-carrier.ts';
 
 const suite = createNodeSuite();
@@ -184,5 +186,21 @@ describe('onions over the mesh, sender and gateway', () => {
     expect(s.client.deliver(forged, SENDER)).toBe(true);
     expect(s.client.deliver(Uint8Array.of(0x11, 1, 2), GATEWAY)).toBe(false);
     expect(s.client.stats.ignoredAnswers).toBe(2);
+  });
+});
+
+describe('which gateway carries the onions (config onion.gateway)', () => {
+  const key = (n: number): Uint8Array => suite.ed25519PublicKey(new Uint8Array(32).fill(n));
+  const heard = (n: number, flags: number, hops: number): HeardNode => ({ nodeId: toHex(meshNodeId(suite, key(n))), publicKey: key(n), flags, hops });
+
+  it('a configured key names its node, with the key so the first request is authenticated', () => {
+    expect(chooseMeshGateway(suite, toHex(key(1)), () => [], 'self')).toEqual({ nodeId: meshNodeId(suite, key(1)), publicKey: key(1) });
+  });
+
+  it('"auto": the nearest node heard with the gateway flag, never this node; none heard yet: none', () => {
+    const nodes = [heard(1, AnnounceFlag.gateway, 3), heard(2, AnnounceFlag.mailboxHost, 1), heard(3, AnnounceFlag.gateway | AnnounceFlag.mailboxHost, 2), heard(4, AnnounceFlag.gateway, 0)];
+    const self = nodes[3]!.nodeId;
+    expect(chooseMeshGateway(suite, 'auto', () => nodes, self)).toEqual({ nodeId: meshNodeId(suite, key(3)), publicKey: key(3) });
+    expect(chooseMeshGateway(suite, 'auto', () => [], self)).toBeUndefined();
   });
 });
