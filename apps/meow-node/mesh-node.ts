@@ -36,7 +36,7 @@ import { type DirectRole, startDirectRole } from './direct-role.ts';
 import { type OpenSensorIo, type SensorRole, startSensorRole } from './sensor-role.ts';
 import { trustedBroadcasterKeys } from './broadcast-config.ts';
 import { openFirmataPort } from '../../hardware/sensors/firmata-port.ts';
-import { type MeshGateway, MeshOnionClient, withMeshOnions } from '../../gateway/bridge/mesh-onion-client.ts';
+import { chooseMeshGateway, MeshOnionClient, withMeshOnions } from '../../gateway/bridge/mesh-onion-client.ts';
 
 /** The deposit stamp a default meow-relay asks (gateway/server/config.ts depositStampBits); a relay asking fewer accepts it too. */
 const AGENT_DEPOSIT_STAMP_BITS = 16;
@@ -153,14 +153,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     const viaGateway = config.onion?.gateway;
     const meshOnions = viaGateway === undefined ? undefined : new MeshOnionClient({
       suite, random, clock,
-      gateway: (): MeshGateway | undefined => {
-        if (viaGateway !== 'auto') {
-          const publicKey = fromHex(viaGateway)!;
-          return { nodeId: meshNodeId(suite, publicKey), publicKey };
-        }
-        const nearest = router.catalog(AnnounceFlag.gateway).filter((e) => e.nodeId !== toHex(router.nodeId)).sort((a, b) => a.hops - b.hops)[0];
-        return nearest && { nodeId: fromHex(nearest.nodeId)!, publicKey: nearest.publicKey };
-      },
+      gateway: () => chooseMeshGateway(suite, viaGateway, () => router.catalog(AnnounceFlag.gateway), toHex(router.nodeId)),
       send: (g, request) => router.sendDirect(g.nodeId, request, g.publicKey ? { destPublicKey: g.publicKey } : {}),
     });
     meshOnionsRef.current = meshOnions;
