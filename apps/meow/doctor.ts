@@ -193,7 +193,7 @@ async function wifiFindings(raw: unknown, deps: DoctorDeps): Promise<Finding[]> 
   } catch (error) {
     return [fail('wifi', (error as Error).message, 'fix the wifi block of the node config')];
   }
-  const write = 'sudo npx tsx scripts/pi/wifi-ap.ts --config /etc/meow/node.json, then systemctl restart hostapd@meow dnsmasq';
+  const write = 'sudo npx tsx scripts/pi/wifi-ap.ts --config /etc/meow/node.json, then systemctl restart meow-ap dnsmasq (and meow-portal with the captive portal)';
   const out: Finding[] = [];
   for (const [path, expected] of [[deps.hostapdConfPath, files.hostapdConf], [deps.dnsmasqConfPath ?? WIFI_FILE_PATHS.dnsmasq, files.dnsmasqConf]] as const) {
     const installed = await deps.readFile(path);
