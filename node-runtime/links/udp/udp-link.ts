@@ -82,6 +82,44 @@ export interface UdpLinkStats extends LinkStats {
   droppedUnknownSender: number;
 }
 
+/**
+ * One frame's datagrams to every peer: settles when each is handed over or
+ * refused, or when the link closes (close() settles sends still in flight:
+ * a host name lookup cut short by closing the socket never calls back).
+ */
+class FanOut {
+  /** The socket.send callback of every datagram of this frame (bound once per frame). */
+  readonly sent: (err: Error | null) => void;
+  private pending: number;
+
+  constructor(
+    private readonly counters: { sendErrors: number; datagramsSent: number },
+    private readonly inFlight: Set<FanOut>,
+    private readonly resolve: () => void,
+    peers: number,
+  ) {
+    this.pending = peers;
+    this.sent = this.onSent.bind(this);
+    inFlight.add(this);
+  }
+
+  settleOne(): void {
+    if (this.pending > 0 && --this.pending === 0) this.settleAll();
+  }
+
+  settleAll(): void {
+    this.pending = 0;
+    this.inFlight.delete(this);
+    this.resolve();
+  }
+
+  private onSent(err: Error | null): void {
+    if (err) this.counters.sendErrors++;
+    else this.counters.datagramsSent++;
+    this.settleOne();
+  }
+}
+
 function peerKey(host: string, port: number): string {
   return `${host}:${port}`;
 }
@@ -111,7 +149,7 @@ export class UdpLink implements Link {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly beforeClose: Array<() => Promise<void>> = [];
-  private readonly inFlight = new Set<() => void>();
+  private readonly inFlight = new Set<FanOut>();
   private readonly counters: UdpLinkStats = {
     framesSent: 0, framesReceived: 0, framesDropped: 0, bytesSent: 0, bytesReceived: 0,
     datagramsSent: 0, sendErrors: 0, ownDatagramsIgnored: 0,
@@ -168,34 +206,19 @@ export class UdpLink implements Link {
     this.counters.framesSent++;
     this.counters.bytesSent += frame.length;
     if (this.peerTable.size === 0) return Promise.resolve();
-    // One promise and one callback per frame, whatever the number of peers
-    // (this runs for every frame a node sends or forwards): it settles when
-    // every peer's datagram is handed over or refused.
+    // One promise and one bound callback per frame, whatever the number of
+    // peers (this runs for every frame a node sends or forwards; the nodes
+    // run from TypeScript through tsx, which names every named closure with
+    // a defineProperty each time it is created).
     return new Promise<void>((resolve) => {
-      let pending = this.peerTable.size;
-      // close() settles sends still in flight: a host name lookup cut short by
-      // closing the socket would otherwise never call back.
-      const settleAll = (): void => {
-        pending = 0;
-        this.inFlight.delete(settleAll);
-        resolve();
-      };
-      const settleOne = (): void => {
-        if (pending > 0 && --pending === 0) settleAll();
-      };
-      const sent = (err: Error | null): void => {
-        if (err) this.counters.sendErrors++;
-        else this.counters.datagramsSent++;
-        settleOne();
-      };
-      this.inFlight.add(settleAll);
+      const fan = new FanOut(this.counters, this.inFlight, resolve, this.peerTable.size);
       for (const peer of this.peerTable.values()) {
         try {
-          this.socket.send(datagram, peer.port, peer.host, sent);
+          this.socket.send(datagram, peer.port, peer.host, fan.sent);
         } catch {
           // The socket was closed under us (close() racing a send): nothing left to do.
           this.counters.sendErrors++;
-          settleOne();
+          fan.settleOne();
         }
       }
     });
@@ -221,7 +244,7 @@ export class UdpLink implements Link {
       this.closing = (async () => {
         for (const task of this.beforeClose.splice(0)) await task().catch(() => undefined);
         await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-        for (const settle of [...this.inFlight]) settle();
+        for (const fan of [...this.inFlight]) fan.settleAll();
       })();
     }
     return this.closing;
