@@ -7,19 +7,28 @@
  * a sealed 5-byte text; the mesh never opens them) submitted on A's local
  * API (`POST /v1/envelopes`, meshNode = C), each acknowledged end to end by
  * C after it stored it (synchronous=FULL), at a paced rate and then as fast
- * as A takes them.
+ * as A takes them; last a flood phase from the in-process source with 64
+ * messages in flight.
  *
  * Figures per phase:
  *  - forwarded frames per second at B (router counters routedForwards +
  *    relayed, read from B's status endpoint before and after);
  *  - CPU per forwarded frame at B: B's CPU time (all its threads, from
- *    /proc) over the phase divided by the frames it forwarded; `.net`
- *    subtracts B's idle CPU rate measured just before (timers, housekeeping);
+ *    /proc) over the phase divided by the frames it forwarded (raw), and
+ *    the same with B's idle CPU over as long a time subtracted (`.marginal`,
+ *    the slope: what forwarding adds; idle is read over 5 s just before),
+ *    each against a bare node:dgram forwarder measured the same way at B's
+ *    rate in the same run; `.system-share` is the kernel's part (/proc stat);
+ *  - `floor.unpaced`: the bare forwarder fed as fast as it passes datagrams
+ *    on, what a datagram costs this machine at a high rate;
  *  - delivery: envelopes C stored / envelopes submitted;
  *  - wire bytes per message between A and B, both ways (the data frame,
  *    its end-to-end ack, anything else the nodes sent meanwhile) divided by
  *    the messages delivered, by frame kind.
- * MEOW_BENCH_PROFILE_DIR=DIR writes a V8 CPU profile of B there (--cpu-prof).
+ * MEOW_BENCH_PROFILE_DIR=DIR writes a V8 CPU profile of B there (--cpu-prof;
+ * the profiler's own sampling raises B's idle CPU, so read the figures of a
+ * run without it); each phase's window is printed (`profile-window PHASE
+ * START END`), for `tsx scripts/bench/node-chain-profile.ts FILE START END`.
  * `npm run bench -- --only node-chain`
  */
 import { randomBytes } from 'node:crypto';
