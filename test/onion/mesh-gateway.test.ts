@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
+import { ONION_CLASSES, onionPacketBytes } from '../../protocol/onion/constants.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { pinnedUrl, relayKeyFingerprint } from '../../protocol/server/fingerprint.ts';
 import { createOnionForwarder } from '../../gateway/client/onion-forwarder.ts';
@@ -32,6 +33,8 @@ type Name = (typeof NAMES)[number];
 const relays = {} as Record<Name, RunningRelay>;
 /** Onion packets each relay's forwarder sent on, by the URL it sent them to. */
 const forwarded: Record<Name, string[]> = { first: [], middle: [], bobs: [] };
+/** Sizes of the packets relays sent on: one class for every hop. */
+const sizes: number[] = [];
 const nodes: NodeProcess[] = [];
 const gatewaySeed = new SeededRandom('mesh-gateway-key').bytes(32);
 const gatewayPublic = suite.ed25519PublicKey(gatewaySeed);
@@ -44,7 +47,7 @@ async function relay(name: Name): Promise<RunningRelay> {
       forwarder: (resolve) => createOnionForwarder({
         resolve, open: (url) => {
           const t = httpTransport(url, { timeoutMs: 2000 });
-          return { ...t, exchange: (frame, replyId) => (forwarded[name].push(url), t.exchange(frame, replyId)), close: () => t.close() };
+          return { ...t, exchange: (frame, replyId) => (forwarded[name].push(url), sizes.push(frame.length), t.exchange(frame, replyId)), close: () => t.close() };
         },
       }),
     },
@@ -131,6 +134,8 @@ describe('Matriochka over the mesh through a gateway', () => {
     expect(NAMES.map((n) => relays[n].onion!.counters.accepted)).toEqual([1, 1, 1]);
     expect(forwarded).toEqual({ first: [url('middle')], middle: [url('bobs')], bobs: [] });
     expect(relays.bobs.onion!.counters.delivered).toBe(1);
+    // The smallest class that fits: this short text with its first-contact stamp goes in the 228-byte radio class, at every hop.
+    expect(sizes).toEqual([onionPacketBytes(ONION_CLASSES.radio), onionPacketBytes(ONION_CLASSES.radio)]);
     const status = (await api<{ gateway: { onions: { carried: number; catalogs: number } } }>(bob, 'GET', '/status')).json;
     expect(status.gateway.onions).toMatchObject({ carried: 1, catalogs: 1 });
     // The gateway keeps nothing of the chain beyond the first relay: the middle relay's address appears nowhere in its files.
