@@ -145,13 +145,17 @@ failed) appear as they happen. /quit or Ctrl-D leaves.
 
 ${NODE_FLAGS}
 `,
-  policy: `Usage: meow policy CONTACT [server RELAY... | direct [RELAY...] | matriochka] [-d DIR]
+  policy: `Usage: meow policy CONTACT [server RELAY... | direct [RELAY...] | matriochka RELAY...] [-d DIR]
 
 Shows, or sets, how messages to CONTACT travel (whitepaper 1.2.4):
   server RELAY...         only through these relays, tried in this order
   direct [RELAY...]       over the mesh or LAN to the node hosting their mailbox, then
                           through these relays (your own server) when that fails
-  matriochka              onion routing: not built yet, refused (never silently downgraded)
+  matriochka RELAY...     onion routing through a chain of relays (whitepaper 1.2.2): the first
+                          one of these trusted relays (give them pinned, URL#k=FINGERPRINT),
+                          random middles, the contact's relay last; the node's config "onion"
+                          sets hops and delays. When no chain can be built the message fails
+                          with the reason: it is never silently sent another way
 
 ${NODE_FLAGS}
 `,
