@@ -32,6 +32,14 @@ import type { NodeKey } from './node-key.ts';
 
 /** How far in the future a registration's issue time may be (clocks of mesh devices drift). */
 const MAX_CLOCK_SKEW_SEC = 600;
+/**
+ * How long a deposit sent to a relay is remembered, so that a copy captured
+ * on air and replayed later is a duplicate (free) rather than a new deposit
+ * charged to its sender and stamped again: a month, past the outbox's 14
+ * days and the store's default week. Bounded by the allowances (one id per
+ * admitted deposit).
+ */
+const SENT_DEPOSIT_RETENTION_MS = 30 * 24 * 3_600_000;
 
 export interface GatewayStatus {
   readonly relays: readonly RelayState[];
@@ -101,7 +109,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const emit = (event: string, fields: Record<string, unknown>): void => log.info(event, Object.fromEntries(
     Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\/\/[^/@\s]*@/g, '//') : v]),
   ));
-  const outbox = new InternetOutbox({ outbox: store.outbox(GATEWAY_OUTBOX_QUEUE), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
+  const outbox = new InternetOutbox({ outbox: store.outbox(GATEWAY_OUTBOX_QUEUE, { sentRetentionMs: SENT_DEPOSIT_RETENTION_MS }), relays, connectivity, clock, suite, log: emit, transaction: (fn) => store.batch(fn) });
   const fetcher = new MailFetcher({
     relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
   });
@@ -146,7 +154,9 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
             return true; // final: acknowledged and dropped, never retried
           }
           if (!allowance.admit(sender, clock.now())) return false;
-          outbox.enqueue(request.relayUrl, request.tag, request.envelope);
+          // A replay after the router's window (or a retry) of a deposit queued or sent within the
+          // outbox's retention is a duplicate: acknowledged, never deposited again, and free.
+          if (outbox.enqueue(request.relayUrl, request.tag, request.envelope) !== 'added') allowance.refund(sender);
           return true;
         }
         case 'registration':

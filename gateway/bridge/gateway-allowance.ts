@@ -75,6 +75,12 @@ class Buckets {
   has(key: string): boolean {
     return this.map.has(key);
   }
+
+  /** Gives back what take() just took (never above capacity). */
+  give(key: string, cost: number): void {
+    const b = this.map.get(key);
+    if (b) b.tokens = Math.min(this.spec.capacity, b.tokens + cost);
+  }
 }
 
 /** The key all unauthenticated requests share (no authenticated sender is spelt like it: theirs are hex node ids). */
@@ -117,6 +123,16 @@ export class GatewayAllowance {
     if (own ? this.senders.take(sender, nowMs, 1) : this.shared.take(UNAUTHENTICATED, nowMs, 1)) return true;
     this.stats.senderRefusals++;
     return false;
+  }
+
+  /**
+   * Gives back the deposit admit() just took for `sender`: the request was a
+   * duplicate of one already queued or sent (a replay captured on air and
+   * sent again after the router's window, or a retry), so nothing was spent.
+   */
+  refund(sender: string | undefined): void {
+    if (sender !== undefined && this.senders.has(sender)) this.senders.give(sender, 1);
+    else this.shared.give(UNAUTHENTICATED, 1);
   }
 
   /** One stamp's work under the ceiling per minute; false when the ceiling is reached. */
