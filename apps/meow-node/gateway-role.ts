@@ -55,7 +55,8 @@ export interface RunningGateway {
    * when its sender is over its allowance (not acknowledged: it retries later).
    * `sender` is the mesh node the router authenticated (hex node id); without
    * one the request draws on the allowance all unauthenticated senders share
-   * (gateway-allowance.ts).
+   * (gateway-allowance.ts), and a registration is kept only when its
+   * `deliverTo` is that sender.
    */
   handle(request: GatewayRequest, sender?: string): boolean;
   status(): GatewayStatus;
@@ -121,13 +122,21 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
   // Registrations survive restarts (kept sealed, as they arrived); expired ones are dropped on load.
   const book = new RegistrationBook(join(config.dataDir, 'gateway-registrations.bin'));
-  const accept = (sealed: Uint8Array): void => {
+  // `sender`: the node the router authenticated; 'restored' for one read back from the book (checked when it came).
+  const accept = (sealed: Uint8Array, sender: string | undefined | 'restored'): void => {
     const opened = openRegistration(suite, secrets, sealed);
     if (!opened.ok) {
       log.warn('gateway registration refused', { code: opened.code });
       return;
     }
     const reg = opened.value;
+    // Mail goes only to the node that asked for it: the Lkp signature proves the mailbox is the
+    // sender's, not that `deliverTo` is, so anyone could otherwise aim a gateway's airtime at a
+    // node that never asked. A registrant seals to this node's key, so it can always send authenticated.
+    if (sender !== 'restored' && sender !== toHex(reg.deliverTo)) {
+      log.warn('gateway registration refused', { code: 'not-the-sender', authenticated: sender !== undefined });
+      return;
+    }
     const nowSec = Math.floor(clock.now() / 1000);
     // Expired, or issued in the future (beyond clock skew): ignored, and never
     // allowed to touch the registration kept for the same key (review M2).
@@ -139,7 +148,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
     if (outcome === 'registered') book.put(toHex(reg.lookup.publicKey), sealed);
     else log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
   };
-  for (const sealed of book.load()) accept(sealed);
+  for (const sealed of book.load()) accept(sealed, 'restored');
   book.save(); // forget expired and superseded registrations on disk too
   connectivity.start();
   fetcher.start();
@@ -160,7 +169,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
           return true;
         }
         case 'registration':
-          accept(request.sealed);
+          accept(request.sealed, sender);
           return true;
         case 'onion':
         case 'onion-catalog':

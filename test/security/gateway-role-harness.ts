@@ -38,11 +38,13 @@ export interface GatewayUnderTest {
   readonly nodeSeed: Uint8Array;
   readonly nodePublic: Uint8Array;
   readonly lines: string[];
-  stop(): Promise<void>;
+  readonly dataDir: string;
+  /** Stops the gateway; keep: the data directory stays (to start it again). */
+  stop(keep?: boolean): Promise<void>;
 }
 
-export async function gatewayUnderTest(name: string): Promise<GatewayUnderTest> {
-  const dataDir = mkdtempSync(join(tmpdir(), `meow-${name}-`));
+/** A gateway on a fresh data directory, or on `dataDir` (a restart: its registrations are read back). */
+export async function gatewayUnderTest(name: string, dataDir = mkdtempSync(join(tmpdir(), `meow-${name}-`))): Promise<GatewayUnderTest> {
   const clock = new ManualClock();
   const random = new SeededRandom(name);
   const store = openStore({ path: ':memory:', clock, random });
@@ -58,11 +60,11 @@ export async function gatewayUnderTest(name: string): Promise<GatewayUnderTest> 
   // The first probe (connectivity.start) finds the relay online.
   for (let i = 0; i < 10; i++) await Promise.resolve();
   return {
-    gateway, relay, store, clock, nodeSeed, nodePublic, lines,
-    async stop() {
+    gateway, relay, store, clock, nodeSeed, nodePublic, lines, dataDir,
+    async stop(keep = false) {
       await gateway.stop();
       store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -48,13 +48,14 @@ async function register(user: MeshNode, gateway: MeshNode, lookup: LookupKeyPair
   const sealed = sealRegistration(suite, random, { role: 'device', signing: gateway.publicKey, agreement: gatewayAgreementPublic(gateway.publicKey)! }, {
     relayUrl: relay.urls[0]!, lookup, deliverTo: user.nodeId, issuedAtSec, expiresAtSec: issuedAtSec + 3600,
   });
-  await user.router.sendDirect(gateway.nodeId, encodeGatewayRequest({ kind: 'registration', sealed }));
+  // Under the gateway's key (the one it sealed to): the gateway keeps a registration only from the node it delivers to.
+  await user.router.sendDirect(gateway.nodeId, encodeGatewayRequest({ kind: 'registration', sealed }), { destPublicKey: gateway.publicKey });
 }
 
 /** Hands an envelope to the mesh's gateway, bound for the recipient's relay mailbox. */
 async function sendViaRelay(from: MeshNode, gateway: MeshNode, recipientLookup: LookupKeyPair, envelope: Uint8Array): Promise<void> {
   const request = encodeGatewayRequest({ kind: 'relay-deposit', relayUrl: relay.urls[0]!, tag: mailboxTagOf(suite, recipientLookup.publicKey), envelope });
-  await from.router.sendDirect(gateway.nodeId, request);
+  await from.router.sendDirect(gateway.nodeId, request, { destPublicKey: gateway.publicKey });
 }
 
 function received(node: MeshNode, session: Session): Uint8Array[] {
