@@ -160,7 +160,9 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     direct = await startDirectRole(config.direct, { suite, clock, random, log, accept: (e) => agentPortRef.current?.receiveDirect(e) ?? 'unknown-mailbox' });
     const port = createInProcessNodePort({
       ...(direct ? { direct: { address: direct.address, send: direct.send, ...(direct.punch ? { punch: direct.punch } : {}) } } : {}),
-      nodeId: router.nodeId, store, suite, clock, random, log, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+      nodeId: router.nodeId, store, suite, clock, random, log,
+      // With the node key a submission named (submission-attempt.ts), the message carries an authenticated origin.
+      sendDirect: (nodeId: Uint8Array, envelope: Uint8Array, destPublicKey?: Uint8Array) => router.sendDirect(nodeId, envelope, destPublicKey ? { destPublicKey } : {}),
       // A contact's mailbox is "first contact" to the relay (no sender pass yet): mint the stamp a default relay asks.
       relay: (url) => {
         const port = relayPort(url, { clock, random, suite, stampBits: AGENT_DEPOSIT_STAMP_BITS });

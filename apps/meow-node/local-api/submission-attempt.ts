@@ -5,10 +5,19 @@
  * mailbox (this node itself: a local deposit), else to the relays in order; a failure is announced as
  * `queued` with its reason and retried with backoff, a refusal by every
  * relay with no mesh node left is final (`failed`), and so is expiry.
+ *
+ * The mesh node is named by its 8-byte node id (a card's `mesh://` entry) or
+ * by its 32-byte Ed25519 node key: with the key the message carries an origin
+ * block even when this node never heard that node's announce (it is farther
+ * than one hop), so the destination knows which node sent it and only the
+ * destination can acknowledge it (node-runtime/router/sources.ts). With an id
+ * alone the router uses a key it holds (a neighbour's announce, an earlier
+ * authenticated message from that node) or sends without an origin.
  */
 import { toHex } from '../../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
+import { meshNodeId } from '../../../protocol/mesh/node-id.ts';
 import type { RandomSource } from '../../../protocol/random.ts';
 import type { Clock } from '../../../seams/clock.ts';
 import type { Logger } from '../../../seams/logger.ts';
@@ -22,6 +31,8 @@ import { attemptOnion, OnionLedger, splitOnionRoute } from './onion-attempt.ts';
 /** This node's mailboxes file envelopes under the 6-byte tag they carry; relays under the 16-byte one. */
 const MESH_TAG_BYTES = 6;
 const RELAY_TAG_BYTES = 16;
+/** A submission's mesh node: its node id, or its node key (the id is derived from it). */
+const NODE_KEY_BYTES = 32;
 
 export interface AttemptContext {
   readonly nodeId: Uint8Array;
@@ -31,7 +42,8 @@ export interface AttemptContext {
   readonly random: RandomSource;
   readonly log: Logger;
   readonly submissions: AgentSubmissions;
-  readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
+  /** The router's sendDirect; `destPublicKey` when the submission named the node by its key. */
+  readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array, destPublicKey?: Uint8Array) => Promise<unknown>;
   readonly relayFor: (url: string) => RelayPort | undefined;
   readonly announce: (update: SubmissionUpdate) => void;
   readonly deposited: (tag: Uint8Array, id: Uint8Array, envelope: Uint8Array) => void;
@@ -87,8 +99,9 @@ const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
       problems.push(`direct path: ${(e as Error).message}`);
     }
   }
-  if (row.meshNode) {
-    if (toHex(row.meshNode) === toHex(ctx.nodeId)) {
+  const mesh = row.meshNode && meshTarget(suite, row.meshNode);
+  if (mesh) {
+    if (toHex(mesh.nodeId) === toHex(ctx.nodeId)) {
       // This node's mailboxes are filed under the 6-byte tag envelopes carry (a prefix of the relay's).
       const meshTag = row.tag.slice(0, MESH_TAG_BYTES);
       store.mailboxes.deposit(meshTag, envelopeId(suite, row.envelope), row.envelope);
@@ -96,10 +109,10 @@ const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
       return settle('sent', undefined, 'mesh');
     }
     try {
-      await ctx.sendDirect(row.meshNode, row.envelope);
+      await (mesh.publicKey ? ctx.sendDirect(mesh.nodeId, row.envelope, mesh.publicKey) : ctx.sendDirect(mesh.nodeId, row.envelope));
       return settle('sent', undefined, 'mesh');
     } catch (e) {
-      problems.push(`mesh node ${toHex(row.meshNode)}: ${(e as Error).message}`);
+      problems.push(`mesh node ${toHex(mesh.nodeId)}: ${(e as Error).message}`);
     }
   }
   for (const url of row.relays) {
@@ -127,4 +140,9 @@ const { submissions, clock, suite, store, announce, relayFor, log } = ctx;
   submissions.settle(row.id, 'queued', { attempts, nextAttemptAt: next, failure });
   announce({ receiptId: toHex(row.id), state: 'queued', failure });
   log.debug('agent envelope not delivered yet', { attempts, problems });
+}
+
+/** The node id to send to, and the node key when the submission gave it (32 bytes) rather than the id (8). */
+export function meshTarget(suite: CryptoSuite, meshNode: Uint8Array): { nodeId: Uint8Array; publicKey?: Uint8Array } {
+  return meshNode.length === NODE_KEY_BYTES ? { nodeId: meshNodeId(suite, meshNode), publicKey: meshNode } : { nodeId: meshNode };
 }
