@@ -20,9 +20,9 @@ export interface MeshInjectorOptions {
   readonly retryMs?: number;
   /**
    * Most messages delivered to one node per hour (default 120). A
-   * registration names its destination node, which the mesh does not
-   * authenticate yet (review M3), so this bounds how much Internet mail
-   * anyone can pour onto one node's radio neighbourhood.
+   * registration is kept only from the node it delivers to (the sender the
+   * router authenticated, gateway-role.ts; review M3), and this bounds how
+   * much Internet mail that node's mailboxes pour onto its radio neighbourhood.
    */
   readonly maxPerHourPerNode?: number;
   readonly log?: (event: string, fields: Record<string, unknown>) => void;
