@@ -1,13 +1,16 @@
 /** `meow broadcast send TEXT [--ttl SECONDS] | list | trust KEY [--as NAME]` (whitepaper 1.7): shown apart from conversations. */
 import { usage } from './errors.ts';
-import { need, print, socialCommand } from './group.ts';
+import { need, print } from './group.ts';
 import type { CliIo } from './io.ts';
+import { openNode, parseSubcommand } from './subcommand.ts';
 
 interface Listed { myKey: string; broadcasts: { source: string; author: string; authorName?: string; text: string; receivedAtMs: number }[]; relays: { url: string; error?: string }[] }
 
 export async function broadcastCommand(io: CliIo, argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { client, args, values } = await socialCommand(io, rest, { ttl: { type: 'string' }, as: { type: 'string' } });
+  const parsed = parseSubcommand(io, argv, { topic: 'broadcast', subs: ['send', 'list', 'trust'], options: { ttl: { type: 'string' }, as: { type: 'string' } } });
+  if (!parsed) return 0;
+  const { sub, args, values } = parsed;
+  const client = await openNode(io, values);
   switch (sub) {
     case 'send': {
       const [text] = need(args, 1, 'meow broadcast send TEXT [--ttl SECONDS]');
@@ -33,6 +36,6 @@ export async function broadcastCommand(io: CliIo, argv: string[]): Promise<numbe
       return 0;
     }
     default:
-      throw usage('usage: meow broadcast send|list|trust ...');
+      throw usage(`meow broadcast ${sub}: not a broadcast command`);
   }
 }

@@ -1,14 +1,19 @@
 /** `meow directory publish TEXT | withdraw | browse [QUERY] | random | contact ID` (whitepaper 1.9), `--relay URL` to pick a relay. */
 import { usage } from './errors.ts';
-import { need, print, socialCommand } from './group.ts';
+import { need, print } from './group.ts';
 import type { CliIo } from './io.ts';
+import { openNode, parseSubcommand } from './subcommand.ts';
 
 interface Entry { id: string; description: string; expiresAtMs: number }
 const showEntry = (e: Entry): string => `${e.id}  ${e.description}  (until ${new Date(e.expiresAtMs).toISOString()})`;
 
 export async function directoryCommand(io: CliIo, argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { client, args, values } = await socialCommand(io, rest, { relay: { type: 'string' }, ttl: { type: 'string' } });
+  const parsed = parseSubcommand(io, argv, {
+    topic: 'directory', subs: ['publish', 'withdraw', 'browse', 'random', 'contact'], options: { relay: { type: 'string' }, ttl: { type: 'string' } },
+  });
+  if (!parsed) return 0;
+  const { sub, args, values } = parsed;
+  const client = await openNode(io, values);
   const relay = values.relay ? { relay: values.relay } : {};
   switch (sub) {
     case 'publish': {
@@ -43,6 +48,6 @@ export async function directoryCommand(io: CliIo, argv: string[]): Promise<numbe
       return 0;
     }
     default:
-      throw usage('usage: meow directory publish|withdraw|browse|random|contact ...');
+      throw usage(`meow directory ${sub}: not a directory command`);
   }
 }

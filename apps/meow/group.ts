@@ -4,21 +4,11 @@
  * directory, introductions"). `add` is `invite`: a contact becomes a member
  * when it accepts (`meow group join`), since only it can make its mailbox.
  */
-import type { FlagSpec } from '../flags.ts';
 import { usage } from './errors.ts';
 import type { CliIo } from './io.ts';
-import { NODE_OPTIONS, NodeClient } from './node-client.ts';
-import { parse } from './options.ts';
+import type { NodeClient } from './node-client.ts';
+import { openNode, parseSubcommand } from './subcommand.ts';
 
-
-/** Parses a social subcommand's flags and opens the node client; a misspelt flag is a usage error. */
-export async function socialCommand(io: CliIo, argv: string[], options: FlagSpec = {}): Promise<{ client: NodeClient; args: string[]; values: Record<string, unknown> }> {
-  // The shared parser: a misspelt flag gets the closest one, never Node's own text.
-  const parsed = parse(argv, { ...NODE_OPTIONS, json: { type: 'boolean' }, ...options });
-  const values = parsed.values as Record<string, unknown>;
-  const client = await NodeClient.open(io, values as { 'data-dir'?: string; node?: string });
-  return { client, args: parsed.positionals, values };
-}
 
 export function need(args: string[], count: number, synopsis: string): string[] {
   if (args.length !== count) throw usage(`usage: ${synopsis}`);
@@ -29,7 +19,17 @@ export function print(io: CliIo, value: unknown, json: unknown, text: (v: never)
   io.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text(value as never));
 }
 
-interface GroupView { id: string; name: string; role: string; status: string; members: { index: number; name: string }[]; pending: string[]; messages: { fromName: string; text: string }[] }
+interface GroupView {
+  id: string; name: string; role: string; status: string; myIndex: number; members: { index: number; name: string }[]; pending: string[];
+  messages: { fromName: string; text: string; mine?: boolean }[];
+}
+
+/**
+ * The name the other members see for the group's creator when --my-name is
+ * not given: the node's own default ("me") showed at every member as if they
+ * had written the admin's messages themselves.
+ */
+const DEFAULT_ADMIN_NAME = 'admin';
 
 async function groupId(client: NodeClient, nameOrId: string): Promise<string> {
   if (/^[0-9a-f]{32}$/.test(nameOrId)) return nameOrId;
@@ -40,20 +40,25 @@ async function groupId(client: NodeClient, nameOrId: string): Promise<string> {
 }
 
 function showGroup(g: GroupView): string {
-  const lines = [`${g.name}  ${g.id}  (${g.role}, ${g.status})`, `  members: ${g.members.map((m) => `${m.index}:${m.name}`).join(', ')}`];
+  const members = g.members.map((m) => `${m.index}:${m.name}${m.index === g.myIndex ? ' (you)' : ''}`).join(', ');
+  const lines = [`${g.name}  ${g.id}  (${g.role}, ${g.status})`, `  members: ${members || '(waiting for the admin to add you)'}`];
   if (g.pending.length) lines.push(`  invited: ${g.pending.join(', ')}`);
-  for (const m of g.messages.slice(-10)) lines.push(`  ${m.fromName}: ${m.text}`);
+  for (const m of g.messages.slice(-10)) lines.push(`  ${m.mine ? 'me' : m.fromName}: ${m.text}`);
   return `${lines.join('\n')}\n`;
 }
 
 export async function groupCommand(io: CliIo, argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { client, args, values } = await socialCommand(io, rest, { as: { type: 'string' }, 'my-name': { type: 'string' } });
+  const parsed = parseSubcommand(io, argv, {
+    topic: 'group', subs: ['create', 'invite', 'add', 'join', 'send', 'list', 'remove', 'leave'], options: { as: { type: 'string' }, 'my-name': { type: 'string' } },
+  });
+  if (!parsed) return 0;
+  const { sub, args, values } = parsed;
+  const client = await openNode(io, values);
   const json = values.json;
   switch (sub) {
     case 'create': {
       const [name] = need(args, 1, 'meow group create NAME [--my-name NAME]');
-      print(io, await client.request('POST', '/v1/groups', { name: name!, ...(values['my-name'] ? { myName: values['my-name'] } : {}) }), json, showGroup);
+      print(io, await client.request('POST', '/v1/groups', { name: name!, myName: (values['my-name'] as string | undefined) || DEFAULT_ADMIN_NAME }), json, showGroup);
       return 0;
     }
     case 'invite':
@@ -89,6 +94,6 @@ export async function groupCommand(io: CliIo, argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw usage('usage: meow group create|invite|add|join|remove|leave|send|list ...');
+      throw usage(`meow group ${sub}: not a group command`);
   }
 }

@@ -110,7 +110,8 @@ nothing recognises the input.
 `,
   group: `Usage: meow group <create|invite|join|send|list|remove|leave> ...
 
-  meow group create NAME [--my-name NAME]    a new group; you are its admin
+  meow group create NAME [--my-name NAME]    a new group; you are its admin, shown to
+                                             the members as NAME (default "admin")
   meow group invite GROUP CONTACT [--as NAME]  the invitation goes in your 1:1 conversation
   meow group join GROUP                      accept an invitation (meow group list shows them)
   meow group send GROUP TEXT                 one sealed copy to every other member

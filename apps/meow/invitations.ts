@@ -4,6 +4,8 @@
  * moves cards between the node and files, the terminal (QR) and PNG images.
  * The older file-based forms (`--keys FILE`) live in card.ts.
  */
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import QRCode from 'qrcode';
 import { base64 } from '@scure/base';
 import { armor } from '../../protocol/card/armor.ts';
@@ -49,6 +51,29 @@ async function emitCard(io: CliIo, card: CardView, outputs: Outputs): Promise<vo
   if (outputs.out === undefined && outputs.png === undefined && !outputs.qr) io.stdout.write(card.armored.endsWith('\n') ? card.armored : `${card.armored}\n`);
 }
 
+/**
+ * Refuses, before the node makes a contact, an --out or --png the card could
+ * not be written to: a failed command leaves no half-made contact behind.
+ */
+async function checkOutputs(io: CliIo, outputs: Outputs): Promise<void> {
+  for (const [flag, path] of [['--out', outputs.out], ['--png', outputs.png]] as const) {
+    if (path === undefined) continue;
+    const full = resolvePath(io, path);
+    const found = await stat(full).catch(() => undefined);
+    if (found?.isDirectory()) throw badInput(`${flag} ${path} is a directory: give a file name (e.g. ${flag} ${path.replace(/\/+$/, '')}/card)`);
+    if (found && flag === '--out') throw badInput(`${path} exists: refusing to overwrite it (give another --out)`);
+    const parent = await stat(dirname(full)).catch(() => undefined);
+    if (!parent?.isDirectory()) throw badInput(`cannot write ${path}: ${dirname(path)}: the directory does not exist`);
+  }
+}
+
+/** Two contacts of one name would make `meow send NAME` ambiguous: refused before the node makes the second. */
+async function refuseTakenName(node: NodeClient, name: string): Promise<void> {
+  const { contacts } = await node.request<{ contacts: ContactView[] }>('GET', '/v1/contacts');
+  const taken = contacts.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  if (taken) throw badInput(`you already have a contact named "${taken.name}": choose another name (meow contacts lists them)`);
+}
+
 function describe(contact: ContactView): string {
   return contact.fingerprint ? `compare in person: ${contact.fingerprint}\n` : '';
 }
@@ -58,7 +83,9 @@ export async function createInvitation(io: CliIo, args: string[]): Promise<numbe
   if (values.help) return help(io, 'card create');
   if (positionals.length !== 1) throw usage('card create takes the NAME you call this contact (e.g. meow card create bob --out bob.card)');
   const relays = values.relay ?? [];
+  await checkOutputs(io, values);
   const node = await NodeClient.open(io, values);
+  await refuseTakenName(node, positionals[0]!);
   const made = await node.request<InvitationView>('POST', '/v1/invitations', {
     name: positionals[0], ...(values.hidden ? { hidden: true } : {}), ...(relays.length > 0 ? { relays } : {}),
   });
@@ -90,7 +117,9 @@ async function importInto(io: CliIo, args: string[], only: 'any' | 'answer'): Pr
   }
   if (card.kind === 'invite' && values.name === undefined) throw usage(`${source} is an invitation: give the --name you will call this contact`);
   const relays = values.relay ?? [];
+  if (card.kind === 'invite') await checkOutputs(io, values);
   const node = await NodeClient.open(io, values);
+  if (card.kind === 'invite') await refuseTakenName(node, values.name!);
   const result = await node.request<ImportCardResponse>('POST', '/v1/cards/import', {
     card: base64.encode(card.bytes), ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.hidden ? { hidden: true } : {}), ...(relays.length > 0 ? { relays } : {}),
@@ -115,6 +144,7 @@ export async function showContactCard(io: CliIo, args: string[]): Promise<number
   const { values, positionals } = parse(args, { ...HELP_OPTION, ...NODE_OPTIONS, ...OUTPUT_OPTIONS });
   if (values.help) return help(io, 'card show');
   if (positionals.length !== 1) throw usage('card show takes a CONTACT (or a card FILE)');
+  await checkOutputs(io, values);
   const node = await NodeClient.open(io, values);
   const contact = await node.contact(positionals[0]!);
   const card = await node.request<CardView>('GET', `/v1/contacts/${contact.id}/card`);

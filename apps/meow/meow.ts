@@ -26,7 +26,7 @@ import { introCommand, introduceCommand } from './introduce.ts';
 
 /** The commands, for "did you mean" (the switch below is the authority). */
 const COMMANDS = ['init', 'unlock', 'lock', 'hidden', 'card', 'contacts', 'send', 'inbox', 'chat', 'policy', 'keygen', 'inspect',
-  'status', 'sensors', 'doctor', 'group', 'broadcast', 'directory', 'introduce', 'help'];
+  'status', 'sensors', 'doctor', 'group', 'broadcast', 'directory', 'introduce', 'intro', 'help'];
 
 /** Flags that name the node, accepted before the command too (`meow --data-dir bob init`). */
 const LEADING_NODE_FLAGS = new Set(['--data-dir', '-d', '--node']);
@@ -113,7 +113,7 @@ export async function main(argv: string[], overrides: Partial<CliIo> = {}): Prom
   try {
     return await dispatch(io, argv);
   } catch (caught) {
-    const e = asCliError(caught, io, argv[0]) ?? caught;
+    const e = asCliError(caught, io, hoistNodeFlags(argv)[0]) ?? caught;
     if (e instanceof CliError) {
       io.stderr.write(`meow: ${e.message}\n`);
       return e.exitCode;

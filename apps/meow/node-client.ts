@@ -64,7 +64,9 @@ export class NodeClient {
     const target = await nodeTarget(io, values);
     const token = await readOptional(`${target.dataDir}/${API_TOKEN_FILE}`);
     if (token === undefined) {
-      throw new CliError('runtime', `no meow-node has run with the data directory ${relative(io.cwd, target.dataDir) || '.'} `
+      const rel = relative(io.cwd, target.dataDir);
+      const shown = rel === '' ? '.' : rel.startsWith('..') ? target.dataDir : rel;
+      throw new CliError('runtime', `no meow-node has run with the data directory ${shown} `
         + `(no ${API_TOKEN_FILE} there): start one with \`npx meow-node${target.dataDirFlag}\`, or give the node's --data-dir`);
     }
     return new NodeClient(target, token);
