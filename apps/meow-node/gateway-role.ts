@@ -163,9 +163,17 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
             return true; // final: acknowledged and dropped, never retried
           }
           if (!allowance.admit(sender, clock.now())) return false;
+          let queued: ReturnType<typeof outbox.enqueue>;
+          try {
+            queued = outbox.enqueue(request.relayUrl, request.tag, request.envelope);
+          } catch (error) {
+            // Not queued (outbox full, disk error): not acknowledged, the sender retries, and is not charged.
+            allowance.refund(sender);
+            throw error;
+          }
           // A replay after the router's window (or a retry) of a deposit queued or sent within the
           // outbox's retention is a duplicate: acknowledged, never deposited again, and free.
-          if (outbox.enqueue(request.relayUrl, request.tag, request.envelope) !== 'added') allowance.refund(sender);
+          if (queued !== 'added') allowance.refund(sender);
           return true;
         }
         case 'registration':

@@ -71,4 +71,19 @@ describe('gateway: a replayed deposit', () => {
     expect(gateway.handle(deposit(1), SENDER)).toBe(true);
     expect(gateway.handle(deposit(101), undefined)).toBe(true);
   });
+
+  it('a deposit the gateway could not queue (its outbox full) costs its sender nothing either', async () => {
+    under = await gatewayUnderTest('gateway-outbox-full', undefined, { maxMessages: 1 });
+    const { gateway } = under;
+    expect(gateway.handle(deposit(0), SENDER)).toBe(true);
+    // Until that one is flushed the queue is full: every try fails (not acknowledged, the sender keeps it), none is charged.
+    for (let i = 0; i < 70; i++) expect(() => gateway.handle(deposit(1), SENDER)).toThrow(/quota/i);
+    await settle();
+    const fresh: boolean[] = [];
+    for (let i = 1; i <= 60; i++) {
+      fresh.push(gateway.handle(deposit(i), SENDER));
+      await settle();
+    }
+    expect(fresh.filter((ok) => ok)).toHaveLength(59);
+  });
 });

@@ -15,6 +15,7 @@ import { createPortableSuite } from '../../protocol/crypto/portable.ts';
 import { mailboxTagOf } from '../../protocol/server/mailbox.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
 import type { Clock } from '../../seams/clock.ts';
+import type { OutboxOptions } from '../../seams/store.ts';
 import { FakeRelay } from '../gateway/bridge/fake-relay.ts';
 
 export const RELAY = 'http://relay.test';
@@ -44,10 +45,12 @@ export interface GatewayUnderTest {
 }
 
 /** A gateway on a fresh data directory, or on `dataDir` (a restart: its registrations are read back). */
-export async function gatewayUnderTest(name: string, dataDir = mkdtempSync(join(tmpdir(), `meow-${name}-`))): Promise<GatewayUnderTest> {
+export async function gatewayUnderTest(
+  name: string, dataDir = mkdtempSync(join(tmpdir(), `meow-${name}-`)), outbox?: OutboxOptions,
+): Promise<GatewayUnderTest> {
   const clock = new ManualClock();
   const random = new SeededRandom(name);
-  const store = openStore({ path: ':memory:', clock, random });
+  const store = openStore({ path: ':memory:', clock, random, ...(outbox ? { outbox } : {}) });
   const relay = new FakeRelay(RELAY, suite, (lookupPublic) => mailboxTagOf(suite, lookupPublic));
   const nodeSeed = random.bytes(32);
   const nodePublic = suite.ed25519PublicKey(nodeSeed);
