@@ -128,7 +128,8 @@ export class GatewayAllowance {
   /**
    * Gives back the deposit admit() just took for `sender`: the request was a
    * duplicate of one already queued or sent (a replay captured on air and
-   * sent again after the router's window, or a retry), so nothing was spent.
+   * sent again after the router's window, or a retry), or it could not be
+   * queued (outbox full), so the gateway spends nothing on it.
    */
   refund(sender: string | undefined): void {
     if (sender !== undefined && this.senders.has(sender)) this.senders.give(sender, 1);
