@@ -25,6 +25,7 @@ import { startContactSession } from '../../node-runtime/keystore/contact-session
 import { readIdentityFile } from '../../node-runtime/keystore/identity-file.ts';
 import { badInput, usage } from './errors.ts';
 import { answerCard, createInvitation, importCardFromNode, showContactCard } from './invitations.ts';
+import { NODE_OPTIONS } from './node-client.ts';
 import { warnAboutCredentials, warnAboutUnpinnedRelays } from './card-relay-warnings.ts';
 import { aboutFile } from './file-errors.ts';
 import { HELP } from './help.ts';
@@ -140,7 +141,8 @@ async function create(io: CliIo, args: string[]): Promise<number> {
 }
 
 async function show(io: CliIo, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, HELP_OPTION);
+  // -d/--node are accepted (and unused): `meow -d bob card show FILE` is how a user who always names the node types it.
+  const { values, positionals } = parse(args, { ...HELP_OPTION, ...NODE_OPTIONS });
   if (values.help) {
     io.stdout.write(HELP['card show']!);
     return 0;

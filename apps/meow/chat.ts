@@ -7,7 +7,7 @@
  */
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import type { AgentEvent, ContactView, HistoryResponse, MessageView } from '../../seams/local-api.ts';
-import { usage } from './errors.ts';
+import { CliError, usage } from './errors.ts';
 import { HELP } from './help.ts';
 import type { CliIo } from './io.ts';
 import { formatMessage, STATE_WORDS } from './messages.ts';
@@ -59,17 +59,25 @@ async function converse(io: CliIo, node: NodeClient, contact: ContactView): Prom
     if (e.type === 'locked') show('(your vault was locked: `meow unlock`, then chat again)');
   };
   const controller = new AbortController();
+  /** The event stream ended: the node stopped, or refused (a CliError says why); undici's own word ("terminated") says nothing. */
+  const streamEnded = (error?: unknown): void => {
+    if (controller.signal.aborted) return;
+    const why = error instanceof CliError ? error.message : 'the node closed the connection (stopped?)';
+    show(`(live updates stopped: ${why}; /quit, then chat again once the node runs)`);
+  };
   const listening = (async () => {
     for await (const e of node.events(controller.signal)) onEvent(e);
-  })().catch((error: unknown) => {
-    if (!controller.signal.aborted) show(`(live updates stopped: ${(error as Error).message})`);
-  });
+  })().then(() => streamEnded(), streamEnded);
   rl.setPrompt('> ');
   if (io.interactive) rl.prompt();
+  let quitTyped = false;
   try {
     for await (const raw of rl) {
       const text = raw.trim();
-      if (text === '/quit' || text === '/exit') break;
+      if (text === '/quit' || text === '/exit') {
+        quitTyped = true;
+        break;
+      }
       if (text !== '') {
         try {
           const sent = await node.request<MessageView>('POST', '/v1/messages', { contactId: contact.id, text });
@@ -86,5 +94,7 @@ async function converse(io: CliIo, node: NodeClient, contact: ContactView): Prom
     controller.abort();
     await listening;
   }
+  // Ctrl-C or Ctrl-D leave the cursor after the prompt: the shell's own prompt starts on a line of its own.
+  if (io.interactive && !quitTyped) io.stdout.write('\n');
   return 0;
 }

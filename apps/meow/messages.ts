@@ -89,6 +89,7 @@ export async function send(io: CliIo, args: string[]): Promise<number> {
   if (positionals.length < 2) throw usage('send takes a CONTACT and the TEXT (quote it: meow send bob "see you at 6")');
   const wait = waitSeconds(values.wait);
   const text = positionals.slice(1).join(' ');
+  if (text.trim() === '') throw usage('the message is empty: give the TEXT to send (meow send bob "see you at 6")');
   const node = await NodeClient.open(io, values);
   const contact = await node.contact(positionals[0]!);
   const message = await node.request<MessageView>('POST', '/v1/messages', { contactId: contact.id, text });

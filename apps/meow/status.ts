@@ -23,7 +23,9 @@ export async function status(io: CliIo, argv: string[]): Promise<number> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   } catch (error) {
-    throw new CliError('runtime', `no meow-node answers at ${url} (is it running?): ${(error as Error).message}`);
+    // fetch's own words ("fetch failed", "The operation was aborted due to timeout") say nothing to a user.
+    const why = (error as Error).name === 'TimeoutError' ? ' within 5 s' : '';
+    throw new CliError('runtime', `no meow-node answers at ${url}${why}: is it running? (start it with \`npx meow-node${target.dataDirFlag}\`)`);
   }
   if (!response.ok) throw new CliError('runtime', `${url} answered HTTP ${response.status}`);
   const body = (await response.json()) as NodeStatusReport;

@@ -10,6 +10,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HELP } from '../../apps/meow/help.ts';
+import { PassThrough } from 'node:stream';
+import { main } from '../../apps/meow/meow.ts';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
+import { SeededRandom } from '../../protocol/seeded-random.ts';
 import { type Harness, makeHarness } from './harness.ts';
 
 interface Seen { method: string; path: string; body: unknown }
@@ -30,6 +34,12 @@ beforeAll(async () => {
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       seen.push({ method: req.method!, path: req.url!, body: body === '' ? undefined : JSON.parse(body) });
+      if (req.url === '/v1/events') {
+        // The node stops at once: the stream ends without a word.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(': hello\n\n');
+        return;
+      }
       const answer = answers[`${req.method} ${req.url}`];
       res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(answer ?? { error: { code: 'not-found', message: `no endpoint ${req.url}` } }));
@@ -142,5 +152,50 @@ describe('which node', () => {
       stderr: 'meow: no meow-node has run with the data directory /nonexistent/meow-node-dir (no api.token there): '
         + 'start one with `npx meow-node --data-dir /nonexistent/meow-node-dir`, or give the node\'s --data-dir\n',
     });
+  });
+});
+
+describe('small mistakes, plain answers', () => {
+  it('refuses an empty message before asking the node', async () => {
+    expect(await h.run(['-d', 'n', 'send', 'bob', ' '])).toEqual({
+      code: 2, stdout: '', stderr: 'meow: the message is empty: give the TEXT to send (meow send bob "see you at 6")\n',
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('decodes a card file with -d given, as every other card command takes it', async () => {
+    const r = await h.run(['-d', 'n', 'card', 'show', 'taken.card']);
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringMatching(/^meow: taken\.card/) });
+    expect(r.stderr).not.toContain('unknown flag');
+  });
+
+  it('says no node answers meow status, without fetch\'s own words', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await h.run(['-d', 'n', 'status', '--url', `http://127.0.0.1:${port}/status`])).toEqual({
+      code: 1, stdout: '', stderr: `meow: no meow-node answers at http://127.0.0.1:${port}/status: is it running? (start it with \`npx meow-node --data-dir n\`)\n`,
+    });
+  });
+
+  it('meow chat says in words that the node stopped, and goes on reading lines', async () => {
+    answers['GET /v1/contacts/c1/messages?limit=20'] = { messages: [] };
+    const input = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    const stopped = '(live updates stopped: the node closed the connection (stopped?); /quit, then chat again once the node runs)\n';
+    const done = main(['-d', 'n', 'chat', 'bob'], {
+      stdout: { write: (t: string) => {
+        stdout += t;
+        if (stdout.includes(stopped)) input.end('/quit\n');
+      } },
+      stderr: { write: (t: string) => (stderr += t) },
+      readStdin: async () => new Uint8Array(0),
+      env: {}, cwd: h.dir, suite: createNodeSuite(), random: new SeededRandom('chat'), input,
+    });
+    expect(await done).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toBe('chat with Bob (fingerprint 1 2 3)\ntype a message and Enter to send; /quit or Ctrl-D to leave\n' + stopped);
   });
 });
