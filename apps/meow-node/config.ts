@@ -19,7 +19,7 @@ import { type OnionConfig, parseOnionConfig } from './onion-config.ts';
 import { parseWifiConfig, type WifiConfig } from '../../node-runtime/wifi/wifi-ap.ts';
 import { WifiConfigError } from '../../node-runtime/wifi/errors.ts';
 import { type CollectorConfig, parseCollectorConfig, parseSensorRelayConfig, type SensorRelayConfig } from './sensors-config.ts';
-import { fileReason } from './start-errors.ts';
+import { fileReason } from '../start-errors.ts';
 
 export type { LinkConfig } from '../../node-runtime/links/registry.ts';
 export type { UdpLinkConfig } from '../../node-runtime/links/udp/kind.ts';

@@ -19,7 +19,7 @@ import { createLocalApi, type LocalApi } from './local-api/index.ts';
 import { createNodeScryptKdf } from '../../node-runtime/platform/scrypt-kdf.ts';
 import { startWebClient } from './web/start.ts';
 import { sensorRoutes } from './sensor-routes.ts';
-import { describeStartError } from './start-errors.ts';
+import { describeStartError } from '../start-errors.ts';
 
 const USAGE = `usage: meow-node [--config FILE] [--data-dir DIR] [--port N] [--peer HOST:PORT]... [--no-mdns]
                  [--api-port N] [--relay URL]... [--log-level LEVEL]

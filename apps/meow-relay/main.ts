@@ -25,6 +25,7 @@ import { connectRelay } from '../../gateway/client/connect.ts';
 import { createOnionForwarder } from '../../gateway/client/onion-forwarder.ts';
 import { RelayConfigError } from '../../gateway/server/errors.ts';
 import { type RelayServerOptions, type RunningRelay, startRelay } from '../../gateway/server/relay.ts';
+import { describeStartError } from '../start-errors.ts';
 
 export const DEFAULT_RELAY_PORT = 8470;
 
@@ -246,7 +247,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     relay = await startRelayFromArgs(argv);
   } catch (e) {
-    console.error(`meow-relay: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`meow-relay: ${describeStartError(e)}`);
     // Bad flags or config are a usage error (2); a locked directory, a port in use or an unreachable broker a runtime failure (1).
     if (e instanceof RelayConfigError || e instanceof FlagError) {
       console.error(`${RELAY_USAGE}\n(meow-relay --help describes every flag)`);

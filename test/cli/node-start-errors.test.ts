@@ -1,16 +1,16 @@
 /**
- * meow-node's start failures in words (issue 8 audit): a config file that is
+ * meow-node's and meow-relay's start failures in words (issue 8 audit): a config file that is
  * missing or a directory, a data directory that is a file, a port in use.
  * Real errors from Node, taken in-process: no code (ENOENT, EISDIR, EEXIST,
  * EADDRINUSE) and no system call name reaches the user.
  */
-import { createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../apps/meow-node/config.ts';
-import { describeStartError } from '../../apps/meow-node/start-errors.ts';
+import { describeStartError } from '../../apps/start-errors.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -46,9 +46,18 @@ describe('meow-node start errors', () => {
     const error = await listen(createServer(), port).catch((e: unknown) => e);
     first.close();
     expect((error as Error).message).toContain('EADDRINUSE');
-    expect(describeStartError(error)).toBe('the port is in use by another program (another meow-node?): give another port');
+    expect(describeStartError(error)).toBe(`127.0.0.1:${port} is in use by another program (another meow-node or meow-relay?): give another port`);
     // The UDP link wraps Node's text in its own (node-runtime/links/udp/udp-link.ts).
     expect(describeStartError(new Error('udp link: cannot bind 0.0.0.0:6370: bind EADDRINUSE 0.0.0.0:6370')))
-      .toBe('udp link: cannot bind 0.0.0.0:6370: the port is in use by another program (another meow-node?): give another port');
+      .toBe('udp link: cannot bind 0.0.0.0:6370: 0.0.0.0:6370 is in use by another program (another meow-node or meow-relay?): give another port');
+  });
+
+  it('says nothing answers, not ECONNREFUSED (meow-relay --mqtt without a broker)', async () => {
+    const closed = createServer();
+    await listen(closed, 0);
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await new Promise((resolve) => createConnection(port, '127.0.0.1').once('error', resolve));
+    expect(describeStartError(error)).toBe(`nothing answers at 127.0.0.1:${port} (is it running?)`);
   });
 });

@@ -1,12 +1,22 @@
 /**
- * Why the node could not start, in words: Node's own texts ("bind
+ * Why meow-node or meow-relay could not start, in words: Node's own texts ("bind
  * EADDRINUSE 0.0.0.0:6370", "EEXIST: file already exists, mkdir '...'",
  * "ENOENT: no such file or directory, open '...'") name system calls and
  * error codes a user has no use for.
  */
 
-const PORT_IN_USE = /\b(?:bind|listen) EADDRINUSE\b.*$/;
-const PORT_IN_USE_WORDS = 'the port is in use by another program (another meow-node?): give another port';
+/** Node's texts for a port in use ("bind EADDRINUSE 0.0.0.0:6370", "listen EADDRINUSE: address already in use 127.0.0.1:8470"). */
+const PORT_IN_USE = /\b(?:bind|listen) EADDRINUSE(?:: address already in use)?(?: (\S+))?$/;
+/** A broker or peer that is not there ("connect ECONNREFUSED 127.0.0.1:1883"). */
+const REFUSED = /\bconnect ECONNREFUSED(?: (\S+))?$/;
+
+function portInUse(_match: string, address: string | undefined): string {
+  return `${address ?? 'the port'} is in use by another program (another meow-node or meow-relay?): give another port`;
+}
+
+function refused(_match: string, address: string | undefined): string {
+  return `nothing answers at ${address ?? 'that address'} (is it running?)`;
+}
 
 /** What a file system code means for a path the node was given. */
 const FILE_REASONS: Readonly<Record<string, string>> = {
@@ -33,5 +43,5 @@ export function describeStartError(error: unknown): string {
     return e.path === undefined ? FILE_REASONS[e.code]! : `${e.path}: ${FILE_REASONS[e.code]}`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^(Error: )+/, '').replace(PORT_IN_USE, PORT_IN_USE_WORDS);
+  return message.replace(/^(Error: )+/, '').replace(PORT_IN_USE, portInUse).replace(REFUSED, refused);
 }
