@@ -60,6 +60,7 @@ export const API_ERROR_STATUS = {
   locked: 423,
   'rate-limited': 429,
   internal: 500,
+  'relay-unreachable': 502,
   'node-unavailable': 503,
 } as const;
 
