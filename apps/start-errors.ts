@@ -42,6 +42,10 @@ export function describeStartError(error: unknown): string {
   if (error instanceof Error && typeof e?.code === 'string' && e.code in FILE_REASONS) {
     return e.path === undefined ? FILE_REASONS[e.code]! : `${e.path}: ${FILE_REASONS[e.code]}`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  return inWords(error instanceof Error ? error.message : String(error));
+}
+
+/** A message with Node's codes for a port in use or a refused connection put in words (the rest kept). */
+export function inWords(message: string): string {
   return message.replace(/^(Error: )+/, '').replace(PORT_IN_USE, portInUse).replace(REFUSED, refused);
 }

@@ -5,6 +5,8 @@
  * The host (the node's agent host) supplies the ports; see SocialHost.
  */
 import { RelayError } from '../../../protocol/server/errors.ts';
+import { RelayTransportError } from '../../../gateway/client/errors.ts';
+import { inWords } from '../../start-errors.ts';
 import type { RelayClient } from '../../../gateway/client/relay-client.ts';
 import { pollRelayBroadcasts, sendBroadcast, trustBroadcaster, pruneBroadcasts, myBroadcastKey } from '../../../agent/social/broadcasts.ts';
 import { browseDirectory, contactEntry, publishEntry, randomEntry, withdrawEntry } from '../../../agent/social/directory.ts';
@@ -108,6 +110,8 @@ function route(host: SocialHost, method: Route['method'], path: RegExp, run: (ct
       } catch (e) {
         if (e instanceof SocialError) throw new LocalApiError(NOT_FOUND.has(e.code) ? 'not-found' : 'bad-request', e.message, e.fields);
         if (e instanceof RelayError) throw new LocalApiError('bad-request', `the relay refused: ${e.message}`, { relayCode: e.code });
+        // A relay that does not answer is no bug of the node's (it was a 500 "internal").
+        if (e instanceof RelayTransportError) throw new LocalApiError('relay-unreachable', `the relay does not answer: ${inWords(e.message)}`);
         throw e;
       }
     },
@@ -143,7 +147,7 @@ export function socialRoutes(host: SocialHost): Route[] {
         try {
           relays.push({ url: r.url, ...(await pollRelayBroadcasts(env, s.broadcasts, r)) });
         } catch (e) {
-          relays.push({ url: r.url, error: (e as Error).message });
+          relays.push({ url: r.url, error: inWords((e as Error).message) });
         }
       }
       pruneBroadcasts(env, s.broadcasts);
@@ -151,7 +155,8 @@ export function socialRoutes(host: SocialHost): Route[] {
     }),
     route(host, 'POST', /^\/v1\/broadcasts$/, async (c, s) => {
       const ttl = seconds(c.body, 'ttlSeconds');
-      return sendBroadcast(env, s.broadcasts, { node: host.node, relays: host.relays() }, requireString(c.body, 'text'), ttl === undefined ? undefined : ttl * 1000);
+      const sent = await sendBroadcast(env, s.broadcasts, { node: host.node, relays: host.relays() }, requireString(c.body, 'text'), ttl === undefined ? undefined : ttl * 1000);
+      return { ...sent, relays: sent.relays.map((r) => (r.error === undefined ? r : { ...r, error: inWords(r.error) })) };
     }),
     route(host, 'POST', /^\/v1\/broadcasts\/trust$/, (c, s) => {
       trustBroadcaster(s.broadcasts, requireString(c.body, 'key'), optionalString(c.body, 'name') ?? 'trusted');
