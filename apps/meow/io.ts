@@ -57,9 +57,20 @@ async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+/** Asks without echo; the Enter typed is not echoed either, so the line is ended here (else the next output follows the prompt). */
+async function askSecret(question: string): Promise<string> {
+  try {
+    return await read({ prompt: question, silent: true, replace: '', output: process.stderr });
+  } catch {
+    throw badInput('no password typed: nothing was changed');
+  } finally {
+    process.stderr.write('\n');
+  }
+}
+
 export function processIo(): CliIo {
   return {
-    ...(process.stdin.isTTY ? { promptSecret: (question: string) => read({ prompt: question, silent: true, replace: '', output: process.stderr }) } : {}),
+    ...(process.stdin.isTTY ? { promptSecret: (question: string) => askSecret(question) } : {}),
     input: process.stdin,
     interactive: process.stdout.isTTY === true,
     stdout: process.stdout,
