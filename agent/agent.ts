@@ -23,7 +23,7 @@ import type { SessionOptions } from '../protocol/session/state.ts';
 import type { AgentEvent, ContactPolicy, ContactView, IdentityView, MessageView } from '../seams/local-api.ts';
 import type { NodePort } from '../seams/node-port.ts';
 import {
-  answerInvitation, type CardContext, peerServers, completeInvitation, contactFingerprint, createInvitation, decodeCardOrRefuse, findInvitation, refuseOwnCard,
+  answerInvitation, type CardContext, peerServers, completeInvitation, contactFingerprint, createInvitation, decodeCardOrRefuse, findInvitation, refuseAcceptedInvitation, refuseOwnCard,
 } from './cards.ts';
 import type { DocumentCompartment } from './compartment.ts';
 import {
@@ -195,6 +195,7 @@ export class Agent {
     const card = decodeCardOrRefuse(this.deps.suite, bytes);
     const all = this.allContacts();
     refuseOwnCard(all, card);
+    refuseAcceptedInvitation(all, card);
     if (card.kind === 'invite') {
       if (options.name === undefined) throw new AgentCoreError('bad-request', 'a name for the new contact is needed');
       const target = this.target(options.hidden);

@@ -92,6 +92,19 @@ export function refuseOwnCard(contacts: readonly ContactRecord[], card: Card): v
   }
 }
 
+/**
+ * Refuses an invitation I already accepted: a second contact for it would
+ * give the inviter two answers and me two names for one person.
+ */
+export function refuseAcceptedInvitation(contacts: readonly ContactRecord[], card: Card): void {
+  if (card.kind !== 'invite') return;
+  for (const c of contacts) {
+    if (c.role === 'answerer' && c.peerCard?.length === card.bytes.length && constantTimeEqual(c.peerCard, card.bytes)) {
+      throw new AgentCoreError('card-mismatch', `you already accepted this invitation: it is your contact "${c.name}"`);
+    }
+  }
+}
+
 /** Answers an invitation: the contact is active at once, the answer card goes back to the inviter. */
 export function answerInvitation(
   ctx: CardContext, invite: InviteCard, name: string, servers: readonly string[],
