@@ -80,7 +80,7 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
       }
       return status(io, rest);
     case 'help': {
-      const topic = rest.join(' ');
+      const topic = hoistNodeFlags(rest).filter((a, i, all) => !LEADING_NODE_FLAGS.has(a) && !LEADING_NODE_FLAGS.has(all[i - 1] ?? '') && !a.startsWith('--data-dir=') && !a.startsWith('--node=')).join(' ');
       const text = HELP[topic === '' ? 'main' : topic];
       if (!text) throw usage(`no help for "${topic}"`);
       io.stdout.write(text);
@@ -94,6 +94,11 @@ async function dispatch(io: CliIo, argv: string[]): Promise<number> {
       io.stderr.write(HELP.main!);
       return EXIT_BAD_INPUT;
     default: {
+      if (LEADING_NODE_FLAGS.has(command)) {
+        throw usage(rest.length === 0
+          ? `${command} needs a value: ${command === '--node' ? 'the node\'s URL' : 'the node\'s data directory'}, then the command (meow -d DIR contacts)`
+          : `${command} ${rest[0]} names the node: give the command after it (meow ${command} ${rest[0]} contacts; meow --help lists them)`);
+      }
       const suggestion = closestFlag(command, COMMANDS);
       throw usage(`unknown command "${command}"${suggestion ? `: did you mean ${suggestion}?` : ''} (meow --help)`);
     }

@@ -70,6 +70,16 @@ describe('flags and subcommands, wherever -d is typed', () => {
     expect(seen).toEqual([]);
   });
 
+  it('says what a leading -d lacks, and gives help whatever -d comes with', async () => {
+    expect(await h.run(['-d'])).toEqual({ code: 2, stdout: '', stderr: 'meow: -d needs a value: the node\'s data directory, then the command (meow -d DIR contacts)\n' });
+    expect(await h.run(['-d', 'n'])).toEqual({
+      code: 2, stdout: '', stderr: 'meow: -d n names the node: give the command after it (meow -d n contacts; meow --help lists them)\n',
+    });
+    expect(await h.run(['-d', 'n', 'help', 'chat'])).toEqual({ code: 0, stdout: HELP.chat, stderr: '' });
+    expect(await h.run(['help', '--data-dir=n', 'card', 'create'])).toEqual({ code: 0, stdout: HELP['card create'], stderr: '' });
+    expect(seen).toEqual([]);
+  });
+
   it('answers group, broadcast, directory and intro with their help or a usage line before asking any node', async () => {
     for (const topic of ['group', 'broadcast', 'directory', 'intro', 'introduce']) {
       expect(await h.run([topic, '--help'])).toEqual({ code: 0, stdout: HELP[topic], stderr: '' });
