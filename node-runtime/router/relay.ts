@@ -16,9 +16,8 @@
  * waiting by message key, and hop waits that the destination's ack ends.
  */
 import { AirtimeBudget } from './airtime-budget.ts';
-import { StalledHops } from './stalled-hops.ts';
 import { computeFrameId } from '../../protocol/mesh/frame-auth.ts';
-import { BROADCAST_HINT, FRAME_HEADER_BYTES, FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
+import { BROADCAST_HINT, FrameKind, type MeshFrame } from '../../protocol/mesh/frame-types.ts';
 import { encodeFrame, type FrameFields, relayFloodFrame, relayRoutedFrame } from '../../protocol/mesh/frame.ts';
 import type { Clock } from '../../seams/clock.ts';
 import type { TransmitPriority } from '../scheduler/transmit-queue.ts';
@@ -55,8 +54,6 @@ export class Forwarder {
   /** Flooded direct messages (data and fragments for one node) have a share of their own: junk broadcasts cannot starve them. */
   private readonly directFloodBudget: AirtimeBudget;
   private readonly requestBudget: AirtimeBudget;
-  /** Next hops that lately did not carry this node's routed data frames on (first-hand evidence, relay.ts salvage). */
-  private readonly stalls = new StalledHops();
 
   constructor(private readonly d: ForwarderDeps) {
     const now = d.clock.now();
@@ -128,7 +125,7 @@ export class Forwarder {
   /** The destination acknowledged `ackedKey` (an ack or a copy heard): the hop it ends, the flood it makes pointless. */
   settleByAck(ackedKey: number): void {
     const w = this.ackWaits.get(ackedKey);
-    if (w) this.finishHopWait(w, true);
+    if (w) this.finishHopWait(w);
     const seen = this.floodsByKey.get(ackedKey);
     if (!seen) return;
     this.floodsByKey.delete(ackedKey);
@@ -146,7 +143,7 @@ export class Forwarder {
     }
     const w = seen.hopWait;
     if (w && !w.done && frame.routed) {
-      if (frame.hops > w.sentHops) this.finishHopWait(w, true);
+      if (frame.hops > w.sentHops) this.finishHopWait(w);
       else if (frame.hops === w.sentHops - 1 && w.retries < cfg.hopRetries) {
         // Our upstream sent again: it did not hear our copy. Repeat it now.
         // (Once our own downstream has carried the frame on we stay quiet: a
@@ -163,11 +160,9 @@ export class Forwarder {
     }
   }
 
-  private finishHopWait(w: HopWait, progress: boolean): void {
+  private finishHopWait(w: HopWait): void {
     if (w.done) return;
     w.done = true;
-    // Data frames only: a black hole passes acks on, and they must not clear it.
-    if (w.nextHint !== undefined) this.stalls.note(w.nextHint, progress, this.d.clock.now());
     w.timer?.cancel();
     const done = w.onDone;
     w.onDone = undefined;
@@ -192,8 +187,7 @@ export class Forwarder {
       return frameId;
     }
     const expectProgress = fields.limit > 0 || ackKey !== undefined;
-    const salvage = ackKey !== undefined ? this.salvager(fields, 0) : undefined;
-    this.sendRouted(frameId, bytes, 0, priority, seen, expectProgress, ackKey, onDone, salvage);
+    this.sendRouted(frameId, bytes, 0, priority, seen, expectProgress, ackKey, onDone);
     return frameId;
   }
 
@@ -204,37 +198,7 @@ export class Forwarder {
     // Past the last relay only a data frame (answered by an ack) can show progress.
     const expectProgress = sentHops < frame.limit || ackKey !== undefined;
     this.d.counters.routedForwards++;
-    const salvage = ackKey !== undefined ? this.salvager(frame, sentHops) : undefined;
-    this.sendRouted(frame.frameId, bytes, sentHops, priority, seen, expectProgress, ackKey, undefined, salvage);
-  }
-
-  /**
-   * Salvage of a routed data frame (as DSR salvages packets): when the next
-   * hop never carried it on (every hop retry spent, no progress and no ack
-   * heard) and had not carried the one before either (stalled-hops.ts: one
-   * stall is a lossy moment, and a flood costs a frame from most of the
-   * mesh), this node floods the same message on from here, its relay hints
-   * so far kept as the flood's route. The destination's ack then comes back
-   * along that flood's relays and the routed prefix to the source, which
-   * neighbours the prefix's first relay. A relay that passes route replies
-   * and acks on but swallows messages (a black hole) learns nothing from
-   * this and costs a message its detour, not its delivery; on an honest
-   * path it replaces the source's whole-path timeout and end-to-end retry.
-   * A data frame only: a fragment's loss is repaired by fragment requests.
-   */
-  private salvager(f: { kind: FrameKind; attempt?: number; destHint: number; route?: Uint8Array; payload: Uint8Array }, sentHops: number): (() => void) | undefined {
-    if (f.kind !== FrameKind.data && f.kind !== FrameKind.sourcedData) return undefined;
-    const limit = this.d.cfg.floodHopLimit;
-    if (sentHops >= limit) return undefined;
-    const route = (f.route ?? new Uint8Array(0)).slice(0, sentHops);
-    const payload = f.payload.slice();
-    const { kind, destHint } = f;
-    const attempt = f.attempt ?? 0;
-    return () => {
-      this.d.counters.salvaged++;
-      this.d.log.debug('salvage', { dest: destHint, hops: sentHops, route: Array.from(route, (h) => h.toString(16)).join('') });
-      this.originate({ kind, limit, hops: sentHops, routed: false, attempt, destHint, route, payload }, 'direct');
-    };
+    this.sendRouted(frame.frameId, bytes, sentHops, priority, seen, expectProgress, ackKey);
   }
 
   /**
@@ -244,11 +208,10 @@ export class Forwarder {
    */
   private sendRouted(
     frameId: number, bytes: Uint8Array, sentHops: number, priority: TransmitPriority, seen: SeenFrame,
-    expectProgress: boolean, ackKey?: number, onDone?: () => void, salvage?: () => void,
+    expectProgress: boolean, ackKey?: number, onDone?: () => void,
   ): void {
     const w: HopWait = {
       sentHops, bytes, priority, retries: 0, done: !expectProgress, ...(ackKey !== undefined && { ackKey }), ...(onDone && { onDone }),
-      ...(salvage && { salvage }), ...(salvage && sentHops < ((bytes[0] as number) & 31) && { nextHint: bytes[FRAME_HEADER_BYTES + sentHops] as number }),
     };
     seen.hopWait = w;
     if (ackKey !== undefined && expectProgress) this.ackWaits.set(ackKey, w);
@@ -270,8 +233,7 @@ export class Forwarder {
       w.timer = lifecycle.after(this.hopWaitMs(w.bytes.length), () => {
         if (w.done) return;
         if (w.retries >= cfg.hopRetries) {
-          this.finishHopWait(w, false);
-          if (w.salvage && w.nextHint !== undefined && this.stalls.stalled(w.nextHint, this.d.clock.now())) w.salvage();
+          this.finishHopWait(w);
           return;
         }
         // A burst crossing the neighbourhood right now (frames heard from

@@ -41,10 +41,6 @@ export interface HopWait {
   readonly ackKey?: number;
   /** Called once when the hop is settled (progress heard, or retries spent). */
   onDone?: () => void;
-  /** Relay hint of the next hop (route[sentHops]); undefined when the next receiver is the destination. */
-  readonly nextHint?: number;
-  /** A data frame whose next hop never carried it: flood it on from here (relay.ts salvage). */
-  readonly salvage?: () => void;
 }
 
 export type SeenFrames = DuplicateCache<SeenFrame>;

@@ -216,8 +216,6 @@ export interface RouterCounters {
   altReplies: number;
   /** Retries sent along such a second path after the first swallowed the message (outbox.ts). */
   altPathRetries: number;
-  /** Routed data frames this node flooded on after its next hop never carried them (relay.ts salvage). */
-  salvaged: number;
 }
 
 export interface RouterStats {
@@ -235,7 +233,7 @@ export function emptyCounters(): RouterCounters {
     framesReceived: 0, framesSent: 0, malformed: 0, oversized: 0, forged: 0, duplicates: 0, replayedAnnounces: 0,
     badAnnounces: 0, relayed: 0, routedForwards: 0, floods: 0, relaysSuppressed: 0, hopRetransmits: 0, hopRepeats: 0, hopRetriesDeferred: 0, delivered: 0, acksSent: 0, acked: 0,
     retries: 0, failed: 0, routeFallbacks: 0, fragmentRequests: 0, announcesSent: 0, announcesThrottled: 0, floodRelaysThrottled: 0,
-    sourcesAuthenticated: 0, forgedSources: 0, badAckProofs: 0, altReplies: 0, altPathRetries: 0, salvaged: 0,
+    sourcesAuthenticated: 0, forgedSources: 0, badAckProofs: 0, altReplies: 0, altPathRetries: 0,
   };
 }
 

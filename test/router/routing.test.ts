@@ -54,12 +54,7 @@ describe('router over the simulated medium', () => {
     m.run(600_000);
     await b;
     const c = m.routers[0]!.stats().counters;
-    // The dead first hop stalled the routed attempts 0 and 1 (no progress
-    // heard): the source floods the message itself at the second stall
-    // (relay.ts salvage) rather than after a second whole-path timeout.
-    expect(c.salvaged).toBe(1);
-    expect(c.retries).toBe(1);
-    expect(c.routeFallbacks).toBe(0);
+    expect(c.routeFallbacks).toBe(1);
     expect(c.floods).toBe(2);
     expect(m.delivered[3]!.map((d) => new TextDecoder().decode(d.envelope))).toEqual(['one', 'two']);
     expect(m.routers[0]!.stats().routes.find((r) => r.destHint === hint)!.path).not.toBe(learned);
