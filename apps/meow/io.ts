@@ -68,7 +68,20 @@ async function askSecret(question: string): Promise<string> {
   }
 }
 
+let pipeWatched = false;
+
+/** `meow status | head -3`: the reader left, the rest has nowhere to go; that is no error (Node would print a stack trace). */
+function quietOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export function processIo(): CliIo {
+  quietOnClosedPipe();
   return {
     ...(process.stdin.isTTY ? { promptSecret: (question: string) => askSecret(question) } : {}),
     input: process.stdin,
