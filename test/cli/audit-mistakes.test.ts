@@ -133,6 +133,17 @@ describe('groups as the members see them', () => {
   });
 });
 
+describe('the directory', () => {
+  it('says how to talk with a contact started from an entry', async () => {
+    answers['POST /v1/directory/contact'] = { contactId: 'b7201933e0435ccb', description: 'likes cats' };
+    expect(await h.run(['-d', 'n', 'directory', 'contact', '45f481f18f0bee44'])).toEqual({
+      code: 0, stderr: '',
+      stdout: 'new contact b7201933e0435ccb ("likes cats"), with keys made for this contact only: `meow chat b7201933e0435ccb` once they answer\n',
+    });
+    expect(seen.map((x) => x.body)).toEqual([{ entry: '45f481f18f0bee44' }]);
+  });
+});
+
 describe('a refused card command makes no contact on the node', () => {
   it('checks --out and --png before the invitation is made', async () => {
     expect(await h.run(['-d', 'n', 'card', 'create', 'carol', '--out', 'nodir/c.card'])).toEqual({
