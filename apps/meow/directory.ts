@@ -44,7 +44,7 @@ export async function directoryCommand(io: CliIo, argv: string[]): Promise<numbe
     case 'contact': {
       const [id] = need(args, 1, 'meow directory contact ID');
       const r = await client.request<{ contactId: string; description: string }>('POST', '/v1/directory/contact', { entry: id! });
-      print(io, r, values.json, (v: typeof r) => `new contact ${v.contactId} ("${v.description}"), with keys made for this contact only: \`meow chat ${v.contactId}\` once they answer\n`);
+      print(io, r, values.json, (v: typeof r) => `new contact ${v.contactId} ("${v.description}"), with keys made for this contact only: \`meow chat ${v.contactId}\` talks with them\n`);
       return 0;
     }
     default:

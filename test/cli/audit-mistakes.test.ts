@@ -138,7 +138,7 @@ describe('the directory', () => {
     answers['POST /v1/directory/contact'] = { contactId: 'b7201933e0435ccb', description: 'likes cats' };
     expect(await h.run(['-d', 'n', 'directory', 'contact', '45f481f18f0bee44'])).toEqual({
       code: 0, stderr: '',
-      stdout: 'new contact b7201933e0435ccb ("likes cats"), with keys made for this contact only: `meow chat b7201933e0435ccb` once they answer\n',
+      stdout: 'new contact b7201933e0435ccb ("likes cats"), with keys made for this contact only: `meow chat b7201933e0435ccb` talks with them\n',
     });
     expect(seen.map((x) => x.body)).toEqual([{ entry: '45f481f18f0bee44' }]);
   });
