@@ -65,8 +65,10 @@ export async function groupCommand(io: CliIo, argv: string[]): Promise<number> {
     case 'add': {
       const [group, contact] = need(args, 2, `meow group ${sub} GROUP CONTACT [--as NAME]`);
       const id = await groupId(client, group!);
-      await client.request('POST', `/v1/groups/${id}/invite`, { contact: contact!, ...(values.as ? { name: values.as } : {}) });
-      io.stdout.write(`invited ${contact} to ${group}; they become a member when they run: meow group join ${id}\n`);
+      // Resolved here for the same "did you mean" as every other command; the member is named as I call the contact.
+      const found = await client.contact(contact!);
+      await client.request('POST', `/v1/groups/${id}/invite`, { contact: found.id, name: (values.as as string | undefined) || found.name });
+      io.stdout.write(`invited ${found.name} to ${group}; they become a member when they run: meow group join ${id}\n`);
       return 0;
     }
     case 'join':

@@ -24,10 +24,13 @@ export async function introduceCommand(io: CliIo, argv: string[]): Promise<numbe
   const [a, b] = need(positionals, 2, 'meow introduce CONTACT_A CONTACT_B [--a-name NAME] [--b-name NAME]');
   if (a!.toLowerCase() === b!.toLowerCase()) throw usage('introduce two different contacts to each other');
   const client = await openNode(io, values);
+  // Resolved here for the same "did you mean" as every other command; each is offered under the name I call them.
+  const [first, second] = [await client.contact(a!), await client.contact(b!)];
+  if (first.id === second.id) throw usage('introduce two different contacts to each other');
   const r = await client.request<{ id: string }>('POST', '/v1/introductions', {
-    a: a!, b: b!, ...(values['a-name'] ? { aName: values['a-name'] } : {}), ...(values['b-name'] ? { bName: values['b-name'] } : {}),
+    a: first.id, b: second.id, aName: values['a-name'] || first.name, bName: values['b-name'] || second.name,
   });
-  print(io, r, values.json, (v: typeof r) => `asked ${a} and ${b} (introduction ${v.id}); they meet when both accept: meow intro accept ${v.id}\n`);
+  print(io, r, values.json, (v: typeof r) => `asked ${first.name} and ${second.name} (introduction ${v.id}); they meet when both accept: meow intro accept ${v.id}\n`);
   return 0;
 }
 

@@ -133,6 +133,23 @@ describe('groups as the members see them', () => {
   });
 });
 
+describe('contacts named in group and introduce commands', () => {
+  it('get the same "did you mean" as everywhere, and go to the node by id under the name I use', async () => {
+    const gid = 'a'.repeat(32);
+    answers['GET /v1/groups'] = { groups: [{ id: gid, name: 'friends' }], invitations: [] };
+    answers[`POST /v1/groups/${gid}/invite`] = { invited: 'c1' };
+    answers['POST /v1/introductions'] = { id: INTRO_ID };
+    expect(await h.run(['-d', 'n', 'group', 'invite', 'friends', 'bbo'])).toEqual({
+      code: 2, stdout: '', stderr: 'meow: no contact named "bbo": did you mean bob? (your contacts: Bob)\n',
+    });
+    expect(await h.run(['-d', 'n', 'group', 'invite', 'friends', 'bob'])).toEqual({
+      code: 0, stderr: '', stdout: `invited Bob to friends; they become a member when they run: meow group join ${gid}\n`,
+    });
+    expect(await h.run(['-d', 'n', 'introduce', 'bob', 'carl'])).toMatchObject({ code: 2, stderr: 'meow: no contact named "carl" (your contacts: Bob)\n' });
+    expect(seen.filter((x) => x.method === 'POST').map((x) => [x.path, x.body])).toEqual([[`/v1/groups/${gid}/invite`, { contact: 'c1', name: 'Bob' }]]);
+  });
+});
+
 describe('the directory', () => {
   it('says how to talk with a contact started from an entry', async () => {
     answers['POST /v1/directory/contact'] = { contactId: 'b7201933e0435ccb', description: 'likes cats' };
