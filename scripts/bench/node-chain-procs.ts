@@ -32,12 +32,15 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-export function startChainNode(root: string, name: string, udpPort: number, peers: readonly number[], extraNodeArgs: readonly string[] = []): ChainNode {
+/** `entry`: another checkout's bin/meow-node.js, to compare versions (default this one's). */
+export function startChainNode(
+  root: string, name: string, udpPort: number, peers: readonly number[], extraNodeArgs: readonly string[] = [], entry = bin,
+): ChainNode {
   const dir = join(root, name);
   const configPath = join(root, `${name}.json`);
   // Region `none`: the UDP link is not paced by LoRa airtime or a duty cycle.
   writeFileSync(configPath, JSON.stringify({ region: 'none', log: { level: 'warn' } }));
-  const args = [...extraNodeArgs, bin, '--config', configPath, '--data-dir', dir, '--port', String(udpPort), '--no-mdns', '--api-port', '0',
+  const args = [...extraNodeArgs, entry, '--config', configPath, '--data-dir', dir, '--port', String(udpPort), '--no-mdns', '--api-port', '0',
     ...peers.flatMap((p) => ['--peer', `127.0.0.1:${p}`])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const node: ChainNode = { name, dir, udpPort, child, apiPort: 0, token: '', stderr: '' };
