@@ -64,7 +64,7 @@ export class AgentHost {
   unlocked(): Agent {
     if (this.agent) return this.agent;
     if (this.state().state === 'no-identity') throw new LocalApiError('no-identity', 'no identity on this node yet: run `meow init` first');
-    throw new LocalApiError('locked', 'the agent is locked: run `meow unlock` first');
+    throw new LocalApiError('locked', 'your vault is locked: run `meow unlock` first');
   }
 
   onLock(listener: () => void): () => void {
