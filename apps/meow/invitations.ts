@@ -99,9 +99,12 @@ export async function createInvitation(io: CliIo, args: string[]): Promise<numbe
 
 /** The card bytes of FILE (or -) in any form, checked locally so that a damaged card is refused before the node sees it. */
 async function readCardBytes(io: CliIo, source: string): Promise<{ bytes: Uint8Array; kind: 'invite' | 'answer'; servers: Card['servers'] }> {
-  const input = decodeInput(await readSource(io, source));
+  const raw = await readSource(io, source);
+  const named = source === '-' ? 'standard input' : source;
+  if (raw.length === 0) throw badInput(source === '-' ? 'standard input is empty: pipe the card into meow, or give its FILE' : `${source} is empty: not a card (the right file?)`);
+  const input = decodeInput(raw);
   const card = input.ok ? decodeCard(io.suite, input.value.bytes) : undefined;
-  if (!input.ok || !card?.ok) throw badInput(`${source} is not a Meow card (damaged, or another kind of file: \`meow inspect ${source}\` tells)`);
+  if (!input.ok || !card?.ok) throw badInput(`${named} is not a Meow card (damaged, or another kind of file: \`meow inspect ${source}\` tells)`);
   return { bytes: input.value.bytes, kind: card.value.kind, servers: card.value.servers };
 }
 

@@ -175,6 +175,18 @@ describe('a refused card command makes no contact on the node', () => {
     expect(seen).toEqual([]);
   });
 
+  it('names standard input as such, empty or not a card', async () => {
+    expect(await h.run(['-d', 'n', 'card', 'import', '-', '--name', 'x'])).toEqual({
+      code: 2, stdout: '', stderr: 'meow: standard input is empty: pipe the card into meow, or give its FILE\n',
+    });
+    expect(await h.run(['-d', 'n', 'card', 'import', '-', '--name', 'x'], { stdin: '-----BEGIN MEOW CARD-----\nTUMBAgd9\n' })).toEqual({
+      code: 2, stdout: '', stderr: 'meow: standard input is not a Meow card (damaged, or another kind of file: `meow inspect -` tells)\n',
+    });
+    await writeFile(join(h.dir, 'empty.card'), '');
+    expect(await h.run(['-d', 'n', 'card', 'answer', 'empty.card'])).toEqual({ code: 2, stdout: '', stderr: 'meow: empty.card is empty: not a card (the right file?)\n' });
+    expect(seen).toEqual([]);
+  });
+
   it('refuses a second contact of a name already used, whatever its case', async () => {
     expect(await h.run(['-d', 'n', 'card', 'create', 'bob', '--out', 'b.card'])).toEqual({
       code: 2, stdout: '', stderr: 'meow: you already have a contact named "Bob": choose another name (meow contacts lists them)\n',
