@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { configFromArgs } from '../../apps/meow-node/main.ts';
 import type { NodeConfig } from '../../apps/meow-node/config.ts';
 import { startMeshNode } from '../../apps/meow-node/mesh-node.ts';
@@ -58,17 +57,36 @@ export function heapBytes(head: HeapNode): { total: number; link: number } {
   return { total, link };
 }
 
+interface SocketLike {
+  addEventListener(type: 'open' | 'message', listener: (event: { data?: unknown }) => void): void;
+  send(data: string): void;
+  close(): void;
+}
+
+/**
+ * A WebSocket client: Node's own where it has one (22, or 20 with
+ * --experimental-websocket), else the `ws` package, which is in
+ * node_modules through other packages (only this optional mode needs it).
+ */
+async function openWebSocket(url: string): Promise<SocketLike> {
+  const Native = (globalThis as { WebSocket?: new (url: string) => SocketLike }).WebSocket;
+  const moduleName = 'ws';
+  const Ctor = Native ?? ((await import(moduleName)) as { default: new (url: string) => SocketLike }).default;
+  const ws = new Ctor(url);
+  await new Promise<void>((resolve) => ws.addEventListener('open', () => resolve()));
+  return ws;
+}
+
 /** A minimal DevTools protocol client for B's inspector (only the heap profiler's calls). */
 async function inspector(stderr: () => string): Promise<(method: string, params?: object) => Promise<{ result?: { profile?: { head: HeapNode } } }>> {
   let url: string | undefined;
   for (let i = 0; i < 100 && !url; i++, await sleep(50)) url = /ws:\/\/\S+/.exec(stderr())?.[0];
   if (!url) throw new Error('B printed no inspector address');
-  const ws = new WebSocket(url);
-  await new Promise((resolve) => ws.once('open', resolve));
+  const ws = await openWebSocket(url);
   let id = 0;
   const pending = new Map<number, (v: unknown) => void>();
-  ws.on('message', (m) => {
-    const reply = JSON.parse(String(m)) as { id?: number };
+  ws.addEventListener('message', (event) => {
+    const reply = JSON.parse(String(event.data)) as { id?: number };
     if (reply.id !== undefined) pending.get(reply.id)?.(reply);
   });
   return (method, params = {}) => new Promise((resolve) => {
