@@ -230,10 +230,7 @@ export class Forwarder {
     const arm = (): void => {
       if (w.done) return;
       // Next hop's copy (or the destination's ack) is one frame time plus its listen-before-talk away.
-      // Jittered (0.75-1.25x, same mean): a fixed wait falls in step with a
-      // periodic sender beside the next hop (junk every 20 s), and every
-      // retry then lands under its frames.
-      w.timer = lifecycle.after(this.hopWaitMs(w.bytes.length) * (0.75 + 0.5 * this.d.uniform()), () => {
+      w.timer = lifecycle.after(this.hopWaitMs(w.bytes.length), () => {
         if (w.done) return;
         if (w.retries >= cfg.hopRetries) {
           this.finishHopWait(w);
