@@ -77,6 +77,9 @@ async function openWebSocket(url: string): Promise<SocketLike> {
   return ws;
 }
 
+/** Inspector connections to close at the end (an open one keeps this process alive). */
+const sockets: SocketLike[] = [];
+
 /** A minimal DevTools protocol client for B's inspector (only the heap profiler's calls). */
 async function inspector(stderr: () => string): Promise<(method: string, params?: object) => Promise<{ result?: { profile?: { head: HeapNode } } }>> {
   let url: string | undefined;
@@ -89,6 +92,7 @@ async function inspector(stderr: () => string): Promise<(method: string, params?
     const reply = JSON.parse(String(event.data)) as { id?: number };
     if (reply.id !== undefined) pending.get(reply.id)?.(reply);
   });
+  sockets.push(ws);
   return (method, params = {}) => new Promise((resolve) => {
     pending.set(++id, resolve as (v: unknown) => void);
     ws.send(JSON.stringify({ id, method, params }));
@@ -143,6 +147,7 @@ try {
   const cpuNs = processCpuNs(pid) - cpu0;
   console.log(`profile-window flood ${mark0} ${profileClockUs()}`);
   const heap = (await call?.('HeapProfiler.stopSampling'))?.result?.profile;
+  for (const ws of sockets.splice(0)) ws.close();
   if (strace) {
     strace.kill('SIGINT');
     await new Promise((resolve) => strace.once('exit', resolve));
