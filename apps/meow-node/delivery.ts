@@ -201,7 +201,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       return true;
     }
     // The allowance is the authenticated sender's (router origin block), never a name the request gives itself.
-    return gateway.handle(request.value, meta.source && toHex(meta.source));
+    return gateway.handle(request.value, meta.source && toHex(meta.source), meta.sourcePublicKey);
   }
 
   return Object.assign(deliver, { counters });

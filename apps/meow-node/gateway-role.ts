@@ -7,10 +7,11 @@
  * answers what became of them (gateway/bridge/onion-carrier.ts).
  */
 import { join } from 'node:path';
-import { toHex } from '../../protocol/codec/bytes.ts';
+import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { GatewayRequest } from '../../protocol/gateway/request.ts';
 import { gatewayAgreementSecret, openRegistration } from '../../protocol/gateway/registration.ts';
+import { meshNodeId } from '../../protocol/mesh/node-id.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { ConnectivityMonitor, type RelayState } from '../../gateway/bridge/connectivity.ts';
 import { InternetOutbox, type InternetOutboxStats } from '../../gateway/bridge/internet-outbox.ts';
@@ -56,9 +57,11 @@ export interface RunningGateway {
    * `sender` is the mesh node the router authenticated (hex node id); without
    * one the request draws on the allowance all unauthenticated senders share
    * (gateway-allowance.ts), and a registration is kept only when its
-   * `deliverTo` is that sender.
+   * `deliverTo` is that sender. `senderPublicKey`: that sender's node key
+   * (DeliverMeta.sourcePublicKey), kept with its registration so the mail
+   * injected for it is sent authenticated even after a restart.
    */
-  handle(request: GatewayRequest, sender?: string): boolean;
+  handle(request: GatewayRequest, sender?: string, senderPublicKey?: Uint8Array): boolean;
   status(): GatewayStatus;
   stop(): Promise<void>;
 }
@@ -70,8 +73,12 @@ export interface GatewayDeps {
   readonly log: Logger;
   readonly store: Store;
   readonly nodeKey: NodeKey;
-  /** Sends an envelope to a mesh node, resolving on its end-to-end acknowledgement (the router). */
-  readonly sendToNode: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
+  /**
+   * Sends an envelope to a mesh node, resolving on its end-to-end
+   * acknowledgement (the router); `destPublicKey`, the node's key when the
+   * gateway knows it, makes the message sourced (SendOptions.destPublicKey).
+   */
+  readonly sendToNode: (nodeId: Uint8Array, envelope: Uint8Array, destPublicKey?: Uint8Array) => Promise<unknown>;
   /** Relay ports by URL; default: the relay client library (gateway/client). */
   readonly openRelay?: (url: string) => RelayPort;
 }
@@ -114,8 +121,11 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const fetcher = new MailFetcher({
     relays, connectivity, mailboxes: store.mailboxes, clock, suite, log: emit, pollMs: config.gateway.pollMs, onStored: (node) => void injector.drain(node),
   });
+  // Node keys of registered nodes (hex node id -> key), kept in the book: after a restart the router
+  // has forgotten them, and mail sent without one would be settled by the forgeable network-key ack.
+  const nodeKeys = new Map<string, Uint8Array>();
   const injector = new MeshInjector({
-    mailboxes: store.mailboxes, clock, send: deps.sendToNode, destinations: () => fetcher.destinations(), log: emit,
+    mailboxes: store.mailboxes, clock, send: (nodeId, envelope) => deps.sendToNode(nodeId, envelope, nodeKeys.get(toHex(nodeId))), destinations: () => fetcher.destinations(), log: emit,
   });
   // Registrations are sealed to the X25519 form of the announced node key (registration.ts).
   const agreementSecret = gatewayAgreementSecret(deps.nodeKey.seed);
@@ -123,7 +133,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   // Registrations survive restarts (kept sealed, as they arrived); expired ones are dropped on load.
   const book = new RegistrationBook(join(config.dataDir, 'gateway-registrations.bin'));
   // `sender`: the node the router authenticated; 'restored' for one read back from the book (checked when it came).
-  const accept = (sealed: Uint8Array, sender: string | undefined | 'restored'): void => {
+  const accept = (sealed: Uint8Array, sender: string | undefined | 'restored', senderPublicKey?: Uint8Array): void => {
     const opened = openRegistration(suite, secrets, sealed);
     if (!opened.ok) {
       log.warn('gateway registration refused', { code: opened.code });
@@ -145,17 +155,21 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
       return;
     }
     const outcome = fetcher.register(reg);
-    if (outcome === 'registered') book.put(toHex(reg.lookup.publicKey), sealed);
-    else log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
+    if (outcome === 'registered') {
+      // Kept only when it is deliverTo's own key (a damaged book or a wrong caller must not key mail to another node).
+      const key = senderPublicKey && constantTimeEqual(meshNodeId(suite, senderPublicKey), reg.deliverTo) ? senderPublicKey : undefined;
+      if (key) nodeKeys.set(toHex(reg.deliverTo), key.slice());
+      book.put(toHex(reg.lookup.publicKey), sealed, key);
+    } else log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
   };
-  for (const sealed of book.load()) accept(sealed, 'restored');
+  for (const entry of book.load()) accept(entry.sealed, 'restored', entry.senderPublicKey);
   book.save(); // forget expired and superseded registrations on disk too
   connectivity.start();
   fetcher.start();
   injector.start();
 
   return {
-    handle(request, sender) {
+    handle(request, sender, senderPublicKey) {
       switch (request.kind) {
         case 'relay-deposit': {
           if (!config.gateway.relays.includes(request.relayUrl)) {
@@ -177,7 +191,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
           return true;
         }
         case 'registration':
-          accept(request.sealed, sender);
+          accept(request.sealed, sender, senderPublicKey);
           return true;
         case 'onion':
         case 'onion-catalog':

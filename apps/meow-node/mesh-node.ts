@@ -139,7 +139,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     });
     if (isGateway) {
       gateway = await startGateway(config, {
-        clock, random, suite, log, store, nodeKey: key, sendToNode: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+        clock, random, suite, log, store, nodeKey: key, sendToNode: (nodeId, envelope, destPublicKey) => router.sendDirect(nodeId, envelope, destPublicKey ? { destPublicKey } : {}),
       });
     }
 

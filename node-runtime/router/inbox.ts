@@ -7,6 +7,7 @@
 import { DuplicateCache } from '../../protocol/mesh/dedup.ts';
 import type { Clock } from '../../seams/clock.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import type { Peer } from './peer-keys.ts';
 import type { DeliverMeta, RouterCounters, RouterLogger, RouterStore } from './types.ts';
 
 export type DeliverHandler = (envelope: Uint8Array, meta: DeliverMeta) => void;
@@ -35,9 +36,9 @@ export class Inbox {
   }
 
   /** A direct message (one frame or reassembled) for this node, acked by `sendAck` once stored; `source` only when authenticated. */
-  async acceptThenAck(envelope: Uint8Array, key: number, hops: number, sendAck: () => void, source?: Uint8Array): Promise<void> {
+  async acceptThenAck(envelope: Uint8Array, key: number, hops: number, sendAck: () => void, source?: Peer): Promise<void> {
     const d = this.d;
-    const meta: DeliverMeta = { broadcast: false, messageId: key, hops, receivedAtMs: d.clock.now(), ...(source && { source: source.slice() }) };
+    const meta: DeliverMeta = { broadcast: false, messageId: key, hops, receivedAtMs: d.clock.now(), ...(source && { source: source.nodeId.slice(), sourcePublicKey: source.publicKey.slice() }) };
     if (d.store) {
       let accepted = false;
       try {

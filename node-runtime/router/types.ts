@@ -33,6 +33,13 @@ export interface DeliverMeta {
    * and nothing in the frame (hints, route) may stand in for it.
    */
   readonly source?: Uint8Array;
+  /**
+   * The node key (Ed25519 public key) of `source`, as this router holds it
+   * for that peer: present exactly when `source` is. A caller that keeps it
+   * (the gateway, with a registration) can send back authenticated
+   * (SendOptions.destPublicKey) after this router forgot the peer.
+   */
+  readonly sourcePublicKey?: Uint8Array;
 }
 
 export interface NodeKeys {

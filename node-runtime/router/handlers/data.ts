@@ -78,6 +78,6 @@ export function createDataHandler(d: DataHandlerDeps): FrameHandler {
       sendAck();
       return;
     }
-    void d.inbox.acceptThenAck(envelope, key, frame.hops, sendAck, source?.nodeId);
+    void d.inbox.acceptThenAck(envelope, key, frame.hops, sendAck, source);
   };
 }

@@ -98,7 +98,7 @@ export class FragmentHandler {
     }
     const sendAck = (): void => d.sendAck(key, back, attempt, source);
     if (d.inbox.wasDelivered(key)) return sendAck();
-    void d.inbox.acceptThenAck(envelope, key, hops, sendAck, source?.nodeId);
+    void d.inbox.acceptThenAck(envelope, key, hops, sendAck, source);
   }
 
   stats(): RouterStats['reassembly'] {
