@@ -12,18 +12,9 @@ import { fromHex } from '../../protocol/codec/bytes.ts';
 import { createBroadcast, createDirectoryEntry } from '../../protocol/server/records.ts';
 import { encodeSignedRequest } from '../../protocol/server/request-encode.ts';
 import type { NodeApi } from './api.ts';
+import { b64, unb64 } from './base64.ts';
 
 interface RelayView { url: string; signing?: string; error?: string }
-
-function b64(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function unb64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
 
 export interface WebRelays {
   /** The node's relays, first is the default (an empty list when it has none or cannot say). */

@@ -7,18 +7,9 @@ import type { NodePort, ArrivedEnvelope, SubmissionUpdate, SubmitRequest, Watche
 import type { EnvelopeEvent, SubmissionView } from '../../seams/local-api.ts';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import type { NodeApi } from './api.ts';
+import { b64, unb64 } from './base64.ts';
 
 const RETRY_AFTER_ERROR_MS = 2_000;
-
-function b64(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function unb64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
 
 export interface WebPort extends NodePort {
   start(): void;

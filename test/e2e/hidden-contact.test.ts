@@ -11,10 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type {
-  AgentStateView, ContactListResponse, ContactView, HistoryResponse, ImportCardResponse, InvitationView, MailboxEnvelopesResponse, MessageView,
-} from '../../seams/local-api.ts';
-import { api, eventually, ready, startNode, stop } from './support.ts';
+import type { AgentStateView, ContactListResponse, ContactView, ImportCardResponse, InvitationView, MailboxEnvelopesResponse } from '../../seams/local-api.ts';
+import { api, eventually, history, ready, startNode, stop } from './support.ts';
 import { decodeCard } from '../../protocol/card/decode.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { mailboxTag } from '../../protocol/session/key-schedule.ts';
@@ -30,10 +28,6 @@ afterAll(async () => {
   await stop(bob);
   rmSync(root, { recursive: true, force: true });
 });
-
-async function history(node: typeof alice, contactId: string): Promise<readonly MessageView[]> {
-  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
-}
 
 async function names(node: typeof alice): Promise<string[]> {
   return (await api<ContactListResponse>(node, 'GET', '/v1/contacts')).json.contacts.map((c) => c.name);

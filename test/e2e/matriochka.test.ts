@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
+import type { ContactView, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
 import { ONION_FRAME_TYPE, ONION_CLASSES, onionPacketBytes } from '../../protocol/onion/constants.ts';
 import { onionRelaysOf } from '../../protocol/onion/catalog.ts';
 import { connectRelay } from '../../gateway/client/connect.ts';
@@ -28,7 +28,7 @@ import { createRelaySuite } from '../../gateway/server/crypto/relay-suite.ts';
 import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
-import { api, eventually, type NodeProcess, ready, startNode, stop } from './support.ts';
+import { api, eventually, history, type NodeProcess, ready, startNode, stop } from './support.ts';
 
 const nodeBin = new URL('../../bin/meow-node.js', import.meta.url).pathname;
 
@@ -126,10 +126,6 @@ afterAll(async () => {
   await Promise.all(proxies.map((p) => new Promise((resolve) => p.close(resolve))));
   rmSync(root, { recursive: true, force: true });
 });
-
-async function history(node: NodeProcess, contactId: string): Promise<readonly MessageView[]> {
-  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
-}
 
 async function stateOf(node: NodeProcess, contactId: string, text: string): Promise<MessageView | undefined> {
   return (await history(node, contactId)).find((m) => m.text === text);

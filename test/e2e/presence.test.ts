@@ -20,8 +20,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
-import { api, eventually, type NodeProcess, ready, type RelayProcess, restart, startRelay, stop, stopRelay } from './support.ts';
+import type { ContactView, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
+import { api, eventually, history, type NodeProcess, ready, type RelayProcess, restart, startRelay, stop, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-presence-'));
 const relayPort = 20640;
@@ -76,10 +76,6 @@ afterAll(async () => {
   await forwarder?.close().catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
 });
-
-async function history(node: NodeProcess, contactId: string): Promise<readonly MessageView[]> {
-  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
-}
 
 async function message(node: NodeProcess, contactId: string, text: string, want: (m: MessageView) => boolean, what: string): Promise<MessageView> {
   return eventually(async () => {

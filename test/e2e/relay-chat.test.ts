@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
-import { api, eventually, ready, type RelayProcess, startNode, startRelay, stop, stopRelay } from './support.ts';
+import type { ContactView, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
+import { api, eventually, history, ready, type RelayProcess, startNode, startRelay, stop, stopRelay } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-relay-'));
 // Peers 20429/20430: nobody listens there, so nothing crosses between the nodes but the relay.
@@ -26,10 +26,6 @@ afterAll(async () => {
   if (relay) await stopRelay(relay);
   rmSync(root, { recursive: true, force: true });
 });
-
-async function history(node: typeof alice, contactId: string): Promise<readonly MessageView[]> {
-  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
-}
 
 async function stateOf(node: typeof alice, contactId: string, text: string): Promise<MessageView | undefined> {
   return (await history(node, contactId)).find((m) => m.text === text);

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HistoryResponse, MessageView } from '../../seams/local-api.ts';
 
 const bin = new URL('../../bin/meow-node.js', import.meta.url).pathname;
 
@@ -52,6 +53,11 @@ export async function api<T = Record<string, unknown>>(node: NodeProcess, method
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, json: (await res.json().catch(() => ({}))) as T };
+}
+
+/** A conversation's last 100 messages, as the node's local API gives them. */
+export async function history(node: NodeProcess, contactId: string): Promise<readonly MessageView[]> {
+  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
 }
 
 /** Polls an async condition every 50 ms until it gives a value. */

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
-import { api, eventually, kill9, ready, restart, startNode, stop } from './support.ts';
+import type { ContactView, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
+import { api, eventually, history, kill9, ready, restart, startNode, stop } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-e2e-'));
 const alice = startNode(root, 'alice', 20401, 20402, 20411);
@@ -19,10 +19,6 @@ afterAll(async () => {
   await stop(bob);
   rmSync(root, { recursive: true, force: true });
 });
-
-async function history(node: typeof alice, contactId: string): Promise<readonly MessageView[]> {
-  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
-}
 
 describe('two users on two nodes', () => {
   it('exchange cards as files, chat both ways, and lose nothing when a node is killed -9', async () => {

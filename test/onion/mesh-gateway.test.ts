@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContactView, HistoryResponse, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
+import type { ContactView, ImportCardResponse, InvitationView, MessageView } from '../../seams/local-api.ts';
 import { toHex } from '../../protocol/codec/bytes.ts';
 import { ONION_CLASSES, onionPacketBytes } from '../../protocol/onion/constants.ts';
 import { SeededRandom } from '../../protocol/seeded-random.ts';
@@ -24,7 +24,7 @@ import { httpTransport } from '../../gateway/client/http-transport.ts';
 import { type RunningRelay, startRelay } from '../../gateway/server/relay.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { freePorts } from '../support/free-port.ts';
-import { api, eventually, type NodeProcess, ready, startNode, stop } from '../e2e/support.ts';
+import { api, eventually, history, type NodeProcess, ready, startNode, stop } from '../e2e/support.ts';
 import { suite } from './support.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'meow-onion-mesh-'));
@@ -63,10 +63,6 @@ afterAll(async () => {
   await Promise.all(Object.values(relays).map((r) => r.close()));
   rmSync(root, { recursive: true, force: true });
 });
-
-async function history(node: NodeProcess, contactId: string): Promise<readonly MessageView[]> {
-  return (await api<HistoryResponse>(node, 'GET', `/v1/contacts/${contactId}/messages?limit=100`)).json.messages;
-}
 
 async function message(node: NodeProcess, contactId: string, text: string): Promise<MessageView | undefined> {
   return (await history(node, contactId)).find((m) => m.text === text);
