@@ -10,7 +10,7 @@
  */
 import type { Agent } from './agent.ts';
 import { AgentCoreError } from './errors.ts';
-import { entryAnswered, publishedFor } from './social/directory.ts';
+import { putBack, takeAnswered, withdrawAnswered } from './social/directory.ts';
 import type { CardPort, ContactChannel, RelaySocialPort, SocialEnv } from './social/ports.ts';
 import {
   type SocialState, handleSocialControl, newSocialState, parseSocialState, serializeSocialState,
@@ -100,7 +100,7 @@ export function createSocialBridge(agent: Agent, env: SocialEnv, options: Social
   // a card handed over in person comes back by hand, so nobody who saw it can answer in the invitee's place unnoticed.
   agent.onAnswer(async (contactId, answer) => {
     const directory = load().directory;
-    const entry = publishedFor(directory, contactId);
+    const entry = takeAnswered(directory, contactId);
     if (!entry) {
       options.report?.(contactId, 'refused: an answer dropped for an invitation that is not a directory entry');
       return false;
@@ -108,11 +108,12 @@ export function createSocialBridge(agent: Agent, env: SocialEnv, options: Social
     try {
       await cards.completeInvite(contactId, answer, entry.description);
     } catch (e) {
+      putBack(directory, entry);
       options.report?.(contactId, `refused: ${(e as Error).message}`);
       return false;
     }
     try {
-      await entryAnswered(directory, contactId, (url) => options.relayFor?.(url));
+      await withdrawAnswered(entry, (url) => options.relayFor?.(url));
     } catch (e) {
       options.report?.(contactId, `directory entry not withdrawn from its relay: ${(e as Error).message}`);
     }

@@ -97,15 +97,23 @@ export function publishedFor(state: DirectoryState, inviteId: string): Published
 }
 
 /**
- * An entry's invitation was answered: the entry leaves my state (single use) and is withdrawn from its relay.
- * The state changes first, so a relay out of reach leaves only an entry nobody can answer again, until its expiry.
+ * An answer came for one of my entries' invitations: the entry leaves my state at once (single use), before the
+ * contact is made and saved, so a withdrawal asked meanwhile is not sent to the relay for an entry already
+ * answered. Undefined when the invitation is not one of my entries; `putBack` if the answer is refused.
  */
-export async function entryAnswered(state: DirectoryState, inviteId: string, relayFor: (url: string) => RelaySocialPort | undefined): Promise<boolean> {
+export function takeAnswered(state: DirectoryState, inviteId: string): PublishedEntry | undefined {
   const entry = publishedFor(state, inviteId);
-  if (!entry) return false;
-  state.published = state.published.filter((p) => p !== entry);
+  if (entry) state.published = state.published.filter((p) => p !== entry);
+  return entry;
+}
+
+export function putBack(state: DirectoryState, entry: PublishedEntry): void {
+  state.published = [...state.published, entry];
+}
+
+/** Withdraws an answered entry from its relay: a relay out of reach leaves only an entry nobody can answer again, until its expiry. */
+export async function withdrawAnswered(entry: PublishedEntry, relayFor: (url: string) => RelaySocialPort | undefined): Promise<void> {
   await relayFor(entry.relayUrl)?.withdrawEntry(hexBytes(entry.entrySeed, 'entry seed'));
-  return true;
 }
 
 /** Checks each entry (signature bound to this relay, expiry, a valid invitation card inside); drops the rest and my own. */
