@@ -9,12 +9,21 @@
  *   +--------+------------------+---------------------------+--------------------+
  *   | 0x07   | 8 bytes node id  |                               mesh://<16 hex digits>
  *   +--------+------------------+
+ *   | 0x87   | 32 bytes node key (Ed25519) |                    mesh://<64 hex digits>
+ *   +--------+-----------------------------+
  *
  * The scheme byte's high bit (0x80) says a relay key fingerprint follows
  * (protocol/server/fingerprint.ts, issue 9 item 4): clients then talk to
  * that relay only under that key. Cards made before it have the bit clear
  * and still decode; they are accepted with a warning (cardWarnings). In
  * text a fingerprint is the URL fragment `#k=<32 hex digits>`.
+ *
+ * On a mesh entry the same bit says the node's 32-byte Ed25519 key stands
+ * in place of its 8-byte id (the id is derived from it: protocol/keys/node-id.ts).
+ * A sender holding the key can put an origin block on a first message to a
+ * node farther than one hop, so that node learns which node sent it and
+ * only it can acknowledge it (docs/PROTOCOL.md "Authenticated source").
+ * Cards with the id alone still decode, with a warning (cardWarnings).
  *
  * Validation uses the global WHATWG `URL` parser (pure: no I/O), then
  * per-scheme rules. Only the canonical serialisation is accepted on decode,
@@ -25,11 +34,15 @@
 import { fromHex, fromUtf8, toHex, utf8 } from '../codec/bytes.ts';
 import type { ByteReader } from '../codec/reader.ts';
 import type { ByteWriter } from '../codec/writer.ts';
+import { KEY_BYTES } from '../crypto/suite.ts';
 import { NODE_ID_BYTES } from '../keys/node-id.ts';
+import { isAcceptableEd25519PublicKey } from '../keys/validate.ts';
 import { RELAY_KEY_FINGERPRINT_BYTES, splitPinnedUrl } from '../server/fingerprint.ts';
 
-/** Scheme byte flag: a relay key fingerprint follows the URL. */
+/** Scheme byte flag: a relay key fingerprint follows the URL; on a mesh entry, the node key replaces the node id. */
 export const SERVER_KEY_FLAG = 0x80;
+/** A mesh entry's node key: the node's Ed25519 public key. */
+export const MESH_NODE_KEY_BYTES = KEY_BYTES;
 
 /** Scheme code bytes. Numbers never change meaning; new schemes are appended. */
 export const SERVER_SCHEMES = {
@@ -56,7 +69,10 @@ const CREDENTIAL_SCHEMES: ReadonlySet<ServerScheme> = new Set(['http', 'https', 
 
 export interface ServerUrl {
   readonly scheme: ServerScheme;
-  /** The canonical URL text, e.g. "https://user:pass@host.net:8443" or "mesh://0123456789abcdef" (no fragment). */
+  /**
+   * The canonical URL text, e.g. "https://user:pass@host.net:8443", "mesh://0123456789abcdef" (node id)
+   * or "mesh://<64 hex digits>" (node key); never a fragment.
+   */
   readonly url: string;
   /** The relay's key fingerprint (16 bytes), when the card's author pinned it. */
   readonly keyFingerprint?: Uint8Array;
@@ -97,11 +113,39 @@ function schemeRule(scheme: ServerScheme, u: URL): string | undefined {
       // "serial://dev/ttyS0" parses as host "dev" + path "/ttyS0": the device path is host + path.
       return u.hostname + u.pathname === '' ? 'serial: a device path is required' : undefined;
     case 'mesh':
-      if (!/^[0-9a-f]{16}$/.test(u.hostname) || u.port !== '' || u.pathname !== '' || u.search !== '') {
-        return `mesh: expected mesh://<${2 * NODE_ID_BYTES} lowercase hex digits of the node id>`;
-      }
-      return undefined;
+      return meshRule(u);
   }
+}
+
+const MESH_ID_TEXT = new RegExp(`^[0-9a-f]{${2 * NODE_ID_BYTES}}$`);
+const MESH_KEY_TEXT = new RegExp(`^[0-9a-f]{${2 * MESH_NODE_KEY_BYTES}}$`);
+
+/** mesh://<node id> or mesh://<node key>, lowercase hex only: "mesh:" is not a special scheme, so the parser keeps the case. */
+function meshRule(u: URL): string | undefined {
+  const host = u.hostname;
+  if ((!MESH_ID_TEXT.test(host) && !MESH_KEY_TEXT.test(host)) || u.port !== '' || u.pathname !== '' || u.search !== '') {
+    return `mesh: expected mesh://<${2 * NODE_ID_BYTES} lowercase hex digits of the node id, or ${2 * MESH_NODE_KEY_BYTES} of the node key>`;
+  }
+  // A key the router could not verify with would only make the sender's origin block useless.
+  if (host.length === 2 * MESH_NODE_KEY_BYTES && !isAcceptableEd25519PublicKey(fromHex(host) as Uint8Array)) {
+    return 'mesh: the node key is not a valid Ed25519 public key';
+  }
+  return undefined;
+}
+
+/**
+ * What a mesh entry names its node by: the 32-byte node key when the card
+ * carries it (a submission given it sends an authenticated origin), else the
+ * 8-byte node id; undefined for any other scheme.
+ */
+export function meshNodeOf(server: ServerUrl): Uint8Array | undefined {
+  if (server.scheme !== 'mesh') return undefined;
+  return fromHex(server.url.slice('mesh://'.length));
+}
+
+/** True when a mesh entry carries the node key, not only its id. */
+export function meshEntryHasKey(server: ServerUrl): boolean {
+  return meshNodeOf(server)?.length === MESH_NODE_KEY_BYTES;
 }
 
 /**
@@ -126,14 +170,18 @@ export function parseServerUrl(input: string): UrlCheck {
 /** Appends one server entry. The URL must come from parseServerUrl (encoders trust their input). */
 export function writeServerUrl(w: ByteWriter, server: ServerUrl): void {
   const rest = server.url.slice(server.scheme.length + 3);
-  const pinned = server.keyFingerprint !== undefined && server.scheme !== 'mesh';
-  w.u8(SERVER_SCHEMES[server.scheme] | (pinned ? SERVER_KEY_FLAG : 0));
   if (server.scheme === 'mesh') {
-    const id = fromHex(rest);
-    if (!id || id.length !== NODE_ID_BYTES) throw new RangeError('mesh URL without a node id');
-    w.fixed(id, NODE_ID_BYTES);
+    const node = fromHex(rest);
+    if (node?.length === MESH_NODE_KEY_BYTES) {
+      w.u8(SERVER_SCHEMES.mesh | SERVER_KEY_FLAG).fixed(node, MESH_NODE_KEY_BYTES);
+      return;
+    }
+    if (!node || node.length !== NODE_ID_BYTES) throw new RangeError('mesh URL without a node id or key');
+    w.u8(SERVER_SCHEMES.mesh).fixed(node, NODE_ID_BYTES);
     return;
   }
+  const pinned = server.keyFingerprint !== undefined;
+  w.u8(SERVER_SCHEMES[server.scheme] | (pinned ? SERVER_KEY_FLAG : 0));
   w.lengthPrefixed(utf8(rest), MAX_URL_REST_BYTES);
   if (pinned) w.fixed(server.keyFingerprint as Uint8Array, RELAY_KEY_FINGERPRINT_BYTES);
 }
@@ -150,14 +198,7 @@ export function readServerUrl(r: ByteReader): ServerUrl | undefined {
     r.reject('bad-kind', `unknown server scheme code ${code} at byte ${at}`);
     return undefined;
   }
-  if (scheme === 'mesh') {
-    if (pinned) {
-      r.reject('bad-value', `a mesh entry carries no relay key fingerprint (byte ${at})`);
-      return undefined;
-    }
-    const id = r.bytes(NODE_ID_BYTES, 'mesh node id');
-    return r.failed ? undefined : { scheme, url: `mesh://${toHex(id)}` };
-  }
+  if (scheme === 'mesh') return readMeshEntry(r, pinned, at);
   const raw = r.lengthPrefixed(MAX_URL_REST_BYTES, `${scheme} URL`);
   if (r.failed) return undefined;
   const rest = fromUtf8(raw);
@@ -177,6 +218,21 @@ export function readServerUrl(r: ByteReader): ServerUrl | undefined {
   if (!pinned) return parsed.value;
   const keyFingerprint = r.copy(RELAY_KEY_FINGERPRINT_BYTES, 'relay key fingerprint');
   return r.failed ? undefined : { ...parsed.value, keyFingerprint };
+}
+
+/** A mesh entry after its scheme byte: the node key when the flag is set, else the node id. */
+function readMeshEntry(r: ByteReader, keyed: boolean, at: number): ServerUrl | undefined {
+  if (!keyed) {
+    const id = r.bytes(NODE_ID_BYTES, 'mesh node id');
+    return r.failed ? undefined : { scheme: 'mesh', url: `mesh://${toHex(id)}` };
+  }
+  const key = r.bytes(MESH_NODE_KEY_BYTES, 'mesh node key');
+  if (r.failed) return undefined;
+  if (!isAcceptableEd25519PublicKey(key)) {
+    r.reject('bad-value', `the mesh node key at byte ${at + 1} is not a valid Ed25519 public key`);
+    return undefined;
+  }
+  return { scheme: 'mesh', url: `mesh://${toHex(key)}` };
 }
 
 /** The text form of an entry: the URL, with `#k=<hex>` when it pins the relay key. */

@@ -21,7 +21,9 @@ import { cardKeys } from './helpers.ts';
 const suite = createNodeSuite();
 const seeded = new SeededRandom('fuzz');
 const invite = createInvite(suite, cardKeys(suite, seeded, ['https://u:p@relay.example:8443', 'mqtt://10.0.0.2:1883#k=00112233445566778899aabbccddeeff', 'mesh://0011223344556677']));
-const answer = createAnswer(suite, invite, cardKeys(suite, seeded, ['udp://h:1', 'serial://dev/ttyS0']));
+// The answer names its mesh node by key (0x87 + 32 bytes), the invite by id (0x07 + 8): mutations reach both forms.
+const nodeKey = suite.ed25519PublicKey(new SeededRandom('fuzz node').bytes(32));
+const answer = createAnswer(suite, invite, cardKeys(suite, seeded, ['udp://h:1', 'serial://dev/ttyS0', `mesh://${toHex(nodeKey)}`]));
 const valid = [invite.bytes, answer.bytes];
 const validHex = new Set(valid.map(toHex));
 const CODES = new Set(['truncated', 'trailing-bytes', 'too-long', 'bad-version', 'bad-kind', 'bad-value', 'bad-signature', 'bad-mac', 'bad-key', 'bad-encoding', 'bad-checksum']);

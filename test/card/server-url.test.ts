@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../../protocol/codec/reader.ts';
 import { ByteWriter } from '../../protocol/codec/writer.ts';
 import { toHex, utf8 } from '../../protocol/codec/bytes.ts';
-import { parseServerUrl, readServerUrl, writeServerUrl } from '../../protocol/card/server-url.ts';
+import { meshEntryHasKey, meshNodeOf, parseServerUrl, readServerUrl, writeServerUrl } from '../../protocol/card/server-url.ts';
+
+/** RFC 8032 section 7.1 TEST 1 public key: a valid Ed25519 point, standing in for a node key. */
+const RFC8032_KEY = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
 
 describe('parseServerUrl', () => {
   // input -> canonical URL, following WHATWG URL serialisation.
@@ -20,6 +23,7 @@ describe('parseServerUrl', () => {
     ['serial:///dev/ttyUSB0', 'serial:///dev/ttyUSB0'],
     ['serial://dev/serial0?baud=9600', 'serial://dev/serial0?baud=9600'],
     ['mesh://0123456789abcdef', 'mesh://0123456789abcdef'],
+    [`mesh://${RFC8032_KEY}`, `mesh://${RFC8032_KEY}`],
   ];
   for (const [input, canonical] of accepted) {
     it(`accepts ${input}`, () => {
@@ -42,6 +46,13 @@ describe('parseServerUrl', () => {
     ['mesh://0123456789abcde', /mesh:/],
     ['mesh://0123456789abcdef/x', /mesh:/],
     ['mesh://0123456789abcdef:1', /mesh:/],
+    [`mesh://${RFC8032_KEY.toUpperCase()}`, /mesh:/],
+    [`mesh://${RFC8032_KEY.slice(2)}`, /mesh:/],
+    [`mesh://${RFC8032_KEY}00`, /mesh:/],
+    [`mesh://${RFC8032_KEY}/x`, /mesh:/],
+    [`mesh://${RFC8032_KEY}#k=${'00'.repeat(16)}`, /mesh/],
+    [`mesh://${'00'.repeat(32)}`, /not a valid Ed25519/],          // y = 0: a point of order 4
+    [`mesh://${'ff'.repeat(32)}`, /not a valid Ed25519/],          // y >= p: not canonical
     [`https://${'a'.repeat(200)}.example`, /longer than 200/],
     ['toString://x', /unsupported scheme/],
   ];
@@ -62,6 +73,20 @@ describe('server entry bytes', () => {
     expect(toHex(w.finish())).toBe(`0503${toHex(utf8('h:1'))}070123456789abcdef`);
   });
 
+  it('writes a mesh entry with the node key as 0x87 (mesh | 0x80) then the 32 raw key bytes', () => {
+    const w = new ByteWriter();
+    writeServerUrl(w, { scheme: 'mesh', url: `mesh://${RFC8032_KEY}` });
+    expect(toHex(w.finish())).toBe(`87${RFC8032_KEY}`);
+  });
+
+  it('names the node by key or id: meshNodeOf and meshEntryHasKey', () => {
+    expect(toHex(meshNodeOf({ scheme: 'mesh', url: `mesh://${RFC8032_KEY}` })!)).toBe(RFC8032_KEY);
+    expect(meshEntryHasKey({ scheme: 'mesh', url: `mesh://${RFC8032_KEY}` })).toBe(true);
+    expect(toHex(meshNodeOf({ scheme: 'mesh', url: 'mesh://0123456789abcdef' })!)).toBe('0123456789abcdef');
+    expect(meshEntryHasKey({ scheme: 'mesh', url: 'mesh://0123456789abcdef' })).toBe(false);
+    expect(meshNodeOf({ scheme: 'udp', url: 'udp://h:1' })).toBeUndefined();
+  });
+
   function read(hex: string): ReturnType<typeof readServerUrl> | string {
     const bytes = Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
     const r = new ByteReader(bytes);
@@ -80,5 +105,15 @@ describe('server entry bytes', () => {
     expect(read(`0701020304`)).toBe('truncated');
     expect(read(`01c901`)).toBe('too-long');                          // 201 bytes
     expect(read(`0100`)).toBe('bad-value');                           // empty http URL
+  });
+
+  it('reads a keyed mesh entry back to its one text form, and refuses keys that are no Ed25519 point', () => {
+    expect(read(`87${RFC8032_KEY}`)).toEqual({ scheme: 'mesh', url: `mesh://${RFC8032_KEY}` });
+    expect(read(`070123456789abcdef`)).toEqual({ scheme: 'mesh', url: 'mesh://0123456789abcdef' });
+    expect(read(`87${RFC8032_KEY.slice(0, 62)}`)).toBe('truncated');      // 31 key bytes
+    expect(read(`870123456789abcdef`)).toBe('truncated');                 // an id behind the key flag
+    expect(read(`87${'00'.repeat(32)}`)).toBe('bad-value');               // small order
+    expect(read(`87${'ff'.repeat(32)}`)).toBe('bad-value');               // not canonical (y >= p)
+    expect(read(`87${'ec'}${'ff'.repeat(30)}7f`)).toBe('bad-value');      // y = p: a second spelling of 0
   });
 });
