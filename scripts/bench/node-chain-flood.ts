@@ -10,7 +10,9 @@
  *   MEOW_CHAIN_B_ARGS: node flags for B (e.g. "--cpu-prof --cpu-prof-dir DIR"; the window is printed);
  *   MEOW_CHAIN_STRACE=FILE: `strace -c -f` on B over the phase (system calls per frame);
  *   MEOW_CHAIN_HEAP=FILE: V8's sampling heap profile of B over the phase (every 512 B, collected
- *     objects included; B runs with --inspect on loopback), and bytes per forwarded frame.
+ *     objects included; B runs with --inspect on loopback), and bytes per forwarded frame;
+ *   MEOW_CHAIN_BARE=0: skip the baseline (by default, after the phase, bare-forwarder.ts is fed as
+ *     many 51-byte datagrams at B's rate, as node-chain.bench.ts does, and the ratio is printed).
  * `tsx scripts/bench/node-chain-flood.ts`
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +27,7 @@ import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { systemClock } from '../../node-runtime/platform/clock.ts';
 import { createLogger } from '../../node-runtime/platform/logger.ts';
 import { systemRandom } from '../../node-runtime/platform/random.ts';
-import { closeApiAgents, freeUdpPort, processCpuNs, profileClockUs, sleep, startChainNode, statusOf, stopChainNode, waitReady } from './node-chain-procs.ts';
+import { bareForwarderCpu, closeApiAgents, freeUdpPort, processCpuNs, profileClockUs, sleep, startChainNode, statusOf, stopChainNode, waitReady } from './node-chain-procs.ts';
 import { openUdpTap } from './udp-tap.ts';
 
 const env = process.env;
@@ -157,6 +159,12 @@ try {
   console.log(Object.entries(after.router.counters).map(([k, v]) => [k, v - (before.router.counters[k] ?? 0)]).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' '));
   console.log(`forwarded ${frames} frames at B in ${(ms / 1000).toFixed(2)} s (${Math.round((frames * 1000) / ms)}/s): `
     + `${(cpuNs / frames / 1000).toFixed(1)} us CPU per frame raw, ${((cpuNs - idleNsPerMs * ms) / frames / 1000).toFixed(1)} us marginal`);
+  if (env.MEOW_CHAIN_BARE !== '0') {
+    const marginalUs = (cpuNs - idleNsPerMs * ms) / frames / 1000;
+    const bare = await bareForwarderCpu(frames, 51, (frames * 1000) / ms);
+    console.log(`bare forwarder at ${Math.round(bare.perSecond)}/s: ${bare.rawUs.toFixed(1)} us raw, ${bare.marginalUs.toFixed(1)} us marginal; `
+      + `ratio of marginals ${(marginalUs / bare.marginalUs).toFixed(2)}`);
+  }
   if (heap && env.MEOW_CHAIN_HEAP) {
     writeFileSync(env.MEOW_CHAIN_HEAP, JSON.stringify(heap));
     const bytes = heapBytes(heap.head);
