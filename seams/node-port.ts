@@ -39,7 +39,7 @@ export interface SubmitRequest {
    */
   readonly tag: Uint8Array;
   readonly envelope: Uint8Array;
-  /** The mesh node hosting the mailbox (from a `mesh://<node id>` card entry). */
+  /** The mesh node hosting the mailbox (from a card's `mesh://` entry): its 8-byte id or its 32-byte key (then the message carries an authenticated origin). */
   readonly meshNode?: Uint8Array;
   /** Relay URLs to deposit on, in order (tried after the mesh node when both are given). */
   readonly relays: readonly string[];
@@ -100,8 +100,15 @@ export interface WatchedMailbox {
 }
 
 export interface NodePort {
-  /** The node's mesh id (the `mesh://` entry an agent puts on its cards), when the node is on a mesh. */
+  /** The node's mesh id, when the node is on a mesh. */
   readonly meshNodeId?: Uint8Array;
+  /**
+   * The node's Ed25519 public key (its id is derived from it), when known: the
+   * `mesh://<node key>` entry an agent puts on its cards, so that a contact's
+   * first message comes with an authenticated origin (docs/PROTOCOL.md
+   * "Authenticated source"). Without it the card names the node by id.
+   */
+  readonly meshNodeKey?: Uint8Array;
   /** Where contacts can reach this node directly (udp://ip:port), when its direct endpoint is on. */
   readonly directAddress?: string;
   /** A contact's presence blob from the first of `relays` that has one under the 16-byte mailbox `tag`. */
