@@ -11,6 +11,8 @@
  */
 export interface NodeStatusReport {
   readonly nodeId: string;
+  /** The node's Ed25519 public key (hex; public, announced): the browser's agent puts it on its cards as `mesh://<node key>`. */
+  readonly nodeKey?: string;
   readonly uptimeMs: number;
   readonly router: RouterStatusReport;
   readonly links: readonly LinkStatusReport[];

@@ -61,6 +61,8 @@ export interface LinkStatus {
 
 export interface NodeStatus {
   readonly nodeId: string;
+  /** The node's public key, hex (the secret never leaves node-key.ts). */
+  readonly nodeKey: string;
   readonly uptimeMs: number;
   readonly router: RouterStats;
   readonly links: readonly LinkStatus[];
@@ -160,7 +162,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     direct = await startDirectRole(config.direct, { suite, clock, random, log, accept: (e) => agentPortRef.current?.receiveDirect(e) ?? 'unknown-mailbox' });
     const port = createInProcessNodePort({
       ...(direct ? { direct: { address: direct.address, send: direct.send, ...(direct.punch ? { punch: direct.punch } : {}) } } : {}),
-      nodeId: router.nodeId, store, suite, clock, random, log,
+      nodeId: router.nodeId, nodePublicKey: key.publicKey, store, suite, clock, random, log,
       // With the node key a submission named (submission-attempt.ts), the message carries an authenticated origin.
       sendDirect: (nodeId: Uint8Array, envelope: Uint8Array, destPublicKey?: Uint8Array) => router.sendDirect(nodeId, envelope, destPublicKey ? { destPublicKey } : {}),
       // A contact's mailbox is "first contact" to the relay (no sender pass yet): mint the stamp a default relay asks.
@@ -192,6 +194,7 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
       sensors,
       status: () => ({
         nodeId: toHex(router.nodeId),
+        nodeKey: toHex(key.publicKey),
         uptimeMs: clock.now() - startedAt,
         router: router.stats(),
         links: built.map((b) => ({ id: b.link.id, kind: b.link.kind, mtu: b.link.mtu, stats: b.link.stats(), scheduler: b.scheduler.stats() })),

@@ -50,6 +50,8 @@ export const DEFAULT_RELAY_FETCH_MS = 10_000;
 
 export interface InProcessNodePortDeps {
   readonly nodeId: Uint8Array;
+  /** The node's Ed25519 public key (never its secret): agents put it on their cards (NodePort.meshNodeKey). */
+  readonly nodePublicKey?: Uint8Array;
   readonly store: Store;
   readonly suite: CryptoSuite;
   readonly clock: Clock;
@@ -144,6 +146,7 @@ export function createInProcessNodePort(deps: InProcessNodePortDeps): InProcessN
 
   const port: InProcessNodePort = {
     meshNodeId: deps.nodeId,
+    ...(deps.nodePublicKey ? { meshNodeKey: deps.nodePublicKey } : {}),
     get directAddress(): string | undefined {
       return deps.direct?.address();
     },
