@@ -38,7 +38,7 @@ export class DutyCycleLimiter {
   readonly maxFrameAirtimeMs: number | undefined;
   private readonly longestWindowMs: number;
   /** Own transmissions still inside the longest window: flat [start0, end0, ...]. */
-  private spans: number[] = [];
+  private readonly spans: number[] = [];
   private totalMs = 0;
 
   constructor(limits?: Pick<TransmitLimits, 'budgets' | 'maxFrameAirtimeMs'>) {
@@ -164,6 +164,10 @@ export class DutyCycleLimiter {
   private prune(nowMs: number): void {
     let drop = 0;
     while (drop < this.spans.length && (this.spans[drop + 1] as number) <= nowMs - this.longestWindowMs) drop += 2;
-    if (drop > 0) this.spans = this.spans.slice(drop);
+    // In place: record() prunes once per frame sent, and a copy per frame was garbage per frame.
+    if (drop > 0) {
+      this.spans.copyWithin(0, drop);
+      this.spans.length -= drop;
+    }
   }
 }

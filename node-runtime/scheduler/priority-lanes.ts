@@ -21,6 +21,9 @@ export interface QueuedFrame {
 
 export type QueueBounds = Readonly<Record<TransmitPriority, number>>;
 
+/** What add() returns when it evicted nothing (one shared empty array: add runs per frame). */
+const noneEvicted: readonly QueuedFrame[] = Object.freeze([]);
+
 export class PriorityLanes {
   private readonly lanes: Record<TransmitPriority, QueuedFrame[]> = { ack: [], direct: [], relay: [], bulk: [] };
   private readonly byId = new Map<string, QueuedFrame>();
@@ -44,14 +47,14 @@ export class PriorityLanes {
    * lower-priority frames. Returns the evicted frames, or undefined when `f`
    * was refused (its lane is full, or nothing below it could be evicted).
    */
-  add(f: QueuedFrame): QueuedFrame[] | undefined {
+  add(f: QueuedFrame): readonly QueuedFrame[] | undefined {
     if (this.byId.has(f.id) || this.lanes[f.priority].length >= this.perPriority[f.priority]) return undefined;
-    const evicted: QueuedFrame[] = [];
+    let evicted: readonly QueuedFrame[] = noneEvicted;
     if (this.byId.size >= this.total) {
       const victim = this.lowestBelow(f.priority);
       if (!victim) return undefined;
       this.remove(victim.id);
-      evicted.push(victim);
+      evicted = [victim];
     }
     this.lanes[f.priority].push(f);
     this.byId.set(f.id, f);
@@ -88,6 +91,15 @@ export class PriorityLanes {
   /** The frame queued longest in lane `p` (lanes are FIFO, so it is the first to expire). */
   oldest(p: TransmitPriority): QueuedFrame | undefined {
     return this.lanes[p][0];
+  }
+
+  /** The earliest notBeforeMs later than `nowMs` among queued frames (+Infinity if none): what all() would give, without the copy. */
+  nextNotBefore(nowMs: number): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (const p of priorityOrder) {
+      for (const f of this.lanes[p]) if (f.notBeforeMs > nowMs && f.notBeforeMs < at) at = f.notBeforeMs;
+    }
+    return at;
   }
 
   /** Every queued frame, highest priority first. */

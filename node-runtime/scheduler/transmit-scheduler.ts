@@ -40,6 +40,25 @@ export {
 
 type Gate = { kind: 'go' } | { kind: 'wait'; untilMs: number } | { kind: 'next' };
 
+/** The two gates without data, shared: gate() runs for every frame sent. */
+const GO: Gate = Object.freeze({ kind: 'go' });
+const NEXT: Gate = Object.freeze({ kind: 'next' });
+
+/**
+ * One transmission, from link.send() to its one outcome. A record handled
+ * by the scheduler's methods rather than a pair of named closures per
+ * frame: the nodes run through tsx, whose esbuild transform renames each
+ * named closure with Object.defineProperty every time it is created.
+ */
+interface OnAir {
+  readonly frame: QueuedFrame;
+  /** The scheduler's transmission counter at the start: a late outcome of an older one changes nothing. */
+  readonly token: number;
+  readonly startMs: number;
+  readonly airtimeMs: number;
+  settled: boolean;
+}
+
 export class TransmitScheduler implements TransmitQueue {
   private readonly link: Link;
   private readonly clock: Clock;
@@ -229,7 +248,7 @@ export class TransmitScheduler implements TransmitQueue {
       f.notBeforeMs = now + randomBelow(this.random, this.limits.politeRelayDelayMs + 1);
       if (f.notBeforeMs > now) {
         this.counters.politeHolds++;
-        return { kind: 'next' };
+        return NEXT;
       }
     }
     const airtimeMs = this.link.airtimeMs(f.bytes.length);
@@ -239,7 +258,7 @@ export class TransmitScheduler implements TransmitQueue {
       if (decision.retryAtMs === undefined) {
         this.queue.remove(f.id);
         this.shed(f, 'airtime-limit');
-        return { kind: 'next' };
+        return NEXT;
       }
       this.counters.dutyCycleWaits++;
       return { kind: 'wait', untilMs: decision.retryAtMs };
@@ -251,7 +270,7 @@ export class TransmitScheduler implements TransmitQueue {
       this.backoffUntilMs = now + this.contention.nextSlots(this.random) * this.limits.backoffSlotMs;
       return { kind: 'wait', untilMs: this.backoffUntilMs };
     }
-    return { kind: 'go' };
+    return GO;
   }
 
   private transmit(f: QueuedFrame, now: number): void {
@@ -261,28 +280,7 @@ export class TransmitScheduler implements TransmitQueue {
     this.contention.reset();
     this.onAir = true;
     this.counters.airtimeMs += airtimeMs;
-    const token = ++this.transmission;
-    const frame: OutgoingFrame = { id: f.id, bytes: f.bytes, priority: f.priority };
-    let settled = false;
-    const succeed = (): void => {
-      if (settled) return;
-      settled = true;
-      if (token === this.transmission) this.onAir = false;
-      this.counters.sent[f.priority]++;
-      this.onSent?.(frame, { startMs: now, airtimeMs });
-      f.onSent?.();
-      this.pump();
-    };
-    const fail = (e: unknown): void => {
-      if (!settled) {
-        settled = true;
-        if (token === this.transmission) this.onAir = false;
-        this.shed(f, 'send-failed');
-      }
-      // A closed link ends the scheduler (what is queued is shed as 'closed'); other errors cost one frame.
-      if (e instanceof LinkClosedError) this.close();
-      else this.pump();
-    };
+    const air: OnAir = { frame: f, token: ++this.transmission, startMs: now, airtimeMs, settled: false };
     let sending: Promise<void>;
     try {
       sending = this.link.send(f.bytes);
@@ -290,15 +288,35 @@ export class TransmitScheduler implements TransmitQueue {
       sending = Promise.reject(e); // a link that throws instead of rejecting still costs only this frame
     }
     sending.then(() => {
-      if (!this.completeOnAirtime) succeed();
-    }, fail);
-    if (this.completeOnAirtime) this.clock.setTimer(airtimeMs, succeed);
+      if (!this.completeOnAirtime) this.sent(air);
+    }, (e: unknown) => this.failed(air, e));
+    if (this.completeOnAirtime) this.clock.setTimer(airtimeMs, () => this.sent(air));
+  }
+
+  private sent(air: OnAir): void {
+    if (air.settled) return;
+    air.settled = true;
+    if (air.token === this.transmission) this.onAir = false;
+    const f = air.frame;
+    this.counters.sent[f.priority]++;
+    this.onSent?.({ id: f.id, bytes: f.bytes, priority: f.priority }, { startMs: air.startMs, airtimeMs: air.airtimeMs });
+    f.onSent?.();
+    this.pump();
+  }
+
+  private failed(air: OnAir, e: unknown): void {
+    if (!air.settled) {
+      air.settled = true;
+      if (air.token === this.transmission) this.onAir = false;
+      this.shed(air.frame, 'send-failed');
+    }
+    // A closed link ends the scheduler (what is queued is shed as 'closed'); other errors cost one frame.
+    if (e instanceof LinkClosedError) this.close();
+    else this.pump();
   }
 
   private nextNotBefore(now: number): number {
-    let at = Number.POSITIVE_INFINITY;
-    for (const f of this.queue.all()) if (f.notBeforeMs > now) at = Math.min(at, f.notBeforeMs);
-    return at;
+    return this.queue.nextNotBefore(now);
   }
 
   /** One timer: at the earliest of the requested instant and the next expiry or notBefore. */
