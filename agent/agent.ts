@@ -311,9 +311,13 @@ export class Agent {
     return { suite: this.deps.suite, random: this.deps.random, nowMs: this.deps.clock.now(), ...(this.options.session ? { sessionOptions: this.options.session } : {}) };
   }
 
-  /** Where contacts reach me: this node on the mesh first, then the relays I chose. */
+  /**
+   * Where contacts reach me: this node on the mesh first, then the relays I chose. The node is named by
+   * its key when the port knows it, so that a contact's first message to it, however many hops away,
+   * carries an authenticated origin (docs/PROTOCOL.md "Authenticated source"); by its id otherwise.
+   */
   private myServers(relays: readonly string[] = []): string[] {
-    const mesh = this.deps.node.meshNodeId;
+    const mesh = this.deps.node.meshNodeKey ?? this.deps.node.meshNodeId;
     return [...(mesh ? [`mesh://${toHex(mesh)}`] : []), ...relays];
   }
 

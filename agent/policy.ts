@@ -9,12 +9,12 @@
  *    relay (its card) and the middles are drawn per message by the node
  *    (agent/onion-send.ts). Never downgraded: no mesh, no plain deposit.
  */
-import { fromHex } from '../protocol/codec/bytes.ts';
-import type { ServerUrl } from '../protocol/card/server-url.ts';
+import { meshNodeOf, type ServerUrl } from '../protocol/card/server-url.ts';
 import type { ContactPolicy } from '../seams/local-api.ts';
 import { AgentCoreError } from './errors.ts';
 
 export interface Route {
+  /** The contact's mesh node: its 32-byte key when the card carries it (the message then gets an authenticated origin), else its 8-byte id. */
   readonly meshNode?: Uint8Array;
   /** Relays to deposit on; for an onion, the contact's relays the chain may end at. */
   readonly relays: readonly string[];
@@ -59,7 +59,7 @@ export function routeFor(policy: ContactPolicy, servers: readonly ServerUrl[]): 
     return { relays: servers.filter((s) => s.scheme !== 'mesh').map((s) => s.url), onionTrusted: policy.relays };
   }
   const mesh = policy.mode === 'direct' ? servers.find((s) => s.scheme === 'mesh') : undefined;
-  const meshNode = mesh ? fromHex(mesh.url.slice('mesh://'.length)) : undefined;
+  const meshNode = mesh ? meshNodeOf(mesh) : undefined;
   if (!meshNode && policy.relays.length === 0) {
     throw new AgentCoreError('policy-unsupported', 'no route: the contact is on no mesh node this policy allows and no relay is chosen');
   }

@@ -36,7 +36,11 @@ describe('card relay fingerprint warnings', () => {
     expect(old.code).toBe(0);
     expect(old.stderr).toBe(WARNING);
     expect(old.stderr).not.toContain('secret');
-    expect((JSON.parse(old.stdout) as { warnings: string[] }).warnings).toHaveLength(1);
+    // The relay's, and the mesh entry's: it names its node by id, not key (protocol/card/view.ts cardWarnings).
+    expect((JSON.parse(old.stdout) as { warnings: string[] }).warnings).toEqual([
+      expect.stringMatching(/^http:\/\/alice:secret@relay\.example\.org:8470: no relay key fingerprint/),
+      expect.stringMatching(/^mesh:\/\/0102030405060708: only the node id in this card/),
+    ]);
     const pinned = await h.run(['card', 'show', 'pinned.card']);
     expect(pinned.code).toBe(0);
     expect(pinned.stderr).toBe('');
