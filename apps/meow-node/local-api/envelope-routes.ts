@@ -20,13 +20,12 @@ import type { EnvelopeEvent, MailboxEnvelopesResponse, StoredEnvelopeView, Submi
 import type { InProcessNodePort } from './node-port.ts';
 import { LocalApiError } from './errors.ts';
 import { hexField, optionalString, optionalStrings, requireString } from './fields.ts';
+import { meshNodeField } from './mesh-node-field.ts';
 import { EventStream, type Route } from './router.ts';
 
 const TAG_BYTES = 6;
 const RELAY_TAG_BYTES = 16;
 const LOOKUP_SEED_BYTES = 32;
-const NODE_ID_BYTES = 8;
-const NODE_KEY_BYTES = 32;
 /** Registrations one node keeps for browser agents (a person has tens of contacts, each a few mailboxes). */
 const MAX_REGISTERED = 4096;
 const RELAY_URL = /^(https?|udp|mqtt):\/\/\S+$/;
@@ -55,20 +54,6 @@ function lookupSeedOf(body: unknown, suite: CryptoSuite, tag: Uint8Array): Uint8
   return seed;
 }
 
-/**
- * `meshNode`: the node id (16 hex digits, a card's `mesh://` entry) or the
- * node's Ed25519 key (64 hex digits): with the key the message is sent with
- * an authenticated origin even to a node this one never heard
- * (submission-attempt.ts).
- */
-function meshNodeOf(body: unknown): Uint8Array {
-  const v = requireString(body, 'meshNode');
-  if (v.length !== 2 * NODE_ID_BYTES && v.length !== 2 * NODE_KEY_BYTES) {
-    throw new LocalApiError('bad-request', `"meshNode" is the node id (${2 * NODE_ID_BYTES} hex digits) or the node key (${2 * NODE_KEY_BYTES})`, { field: 'meshNode' });
-  }
-  return hexField(body, 'meshNode');
-}
-
 export function envelopeRoutes(port: InProcessNodePort, suite: CryptoSuite): Route[] {
   const registered = new Map<string, WatchedMailbox>();
   const listeners = new Set<(a: ArrivedEnvelope) => void>();
@@ -86,7 +71,8 @@ export function envelopeRoutes(port: InProcessNodePort, suite: CryptoSuite): Rou
         }
         const envelope = new Uint8Array(Buffer.from(requireString(body, 'envelope'), 'base64'));
         if (envelope.length === 0 || envelope.length > MAX_ENVELOPE_BYTES) throw new LocalApiError('message-too-large', `an envelope is 1 to ${MAX_ENVELOPE_BYTES} bytes`);
-        const meshNode = (body as Record<string, unknown>).meshNode !== undefined ? meshNodeOf(body) : undefined;
+        // The node id or its key (mesh-node-field.ts): with the key, the message carries an authenticated origin.
+        const meshNode = meshNodeField(body);
         const relays = relaysOf(body);
         if (!meshNode && relays.length === 0) throw new LocalApiError('bad-request', 'say where: meshNode and/or relays', { field: 'meshNode' });
         if (relays.length > 0 && tag.length !== RELAY_TAG_BYTES) throw new LocalApiError('bad-request', `a relay needs the ${RELAY_TAG_BYTES}-byte mailbox tag`, { field: 'tag' });

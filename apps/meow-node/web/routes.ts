@@ -15,6 +15,7 @@ import type { Store } from '../../../node-runtime/store/index.ts';
 import type { InProcessNodePort } from '../local-api/node-port.ts';
 import { LocalApiError } from '../local-api/errors.ts';
 import { hexField, optionalStrings } from '../local-api/fields.ts';
+import { meshNodeField } from '../local-api/mesh-node-field.ts';
 import type { Browser, BrowserRegistry } from './browsers.ts';
 
 /** A long poll answers at the latest after this long (under common proxy and phone idle timeouts). */
@@ -48,7 +49,8 @@ export async function submitEnvelope(deps: WebRouteDeps, body: unknown): Promise
   const tag = hexField(body, 'tag', typeof rawTag === 'string' && rawTag.length === 32 ? 16 : 6);
   const envelope = new Uint8Array(Buffer.from(String((body as Record<string, unknown>).envelope ?? ''), 'base64'));
   if (envelope.length === 0 || envelope.length > MAX_ENVELOPE_BYTES) throw new LocalApiError('message-too-large', `an envelope is 1 to ${MAX_ENVELOPE_BYTES} bytes`);
-  const meshNode = (body as Record<string, unknown>).meshNode !== undefined ? hexField(body, 'meshNode', 8) : undefined;
+  // The node id or its key, as the local API takes it: with the key (a card's mesh://<node key>), an authenticated origin.
+  const meshNode = meshNodeField(body);
   const relays = optionalStrings(body, 'relays') ?? [];
   if (!meshNode && relays.length === 0) throw new LocalApiError('bad-request', 'say where: meshNode and/or relays', { field: 'meshNode' });
   const ttl = (body as Record<string, unknown>).ttlMs;
