@@ -11,7 +11,7 @@ import { fromHex, utf8 } from '../../protocol/codec/bytes.ts';
 import type { RandomSource } from '../../protocol/random.ts';
 import { indexedDbVaultStorage } from './idb-storage.ts';
 import type { NodeApi } from './api.ts';
-import { createWebPort, type WebPort } from './web-port.ts';
+import { createWebPort, type MeshNodeName, type WebPort } from './web-port.ts';
 import { attachSocial, type WebSocial } from './social.ts';
 import { webRelays } from './relay-port.ts';
 
@@ -37,10 +37,13 @@ export function hasVault(): Promise<boolean> {
   return storage.exists();
 }
 
-async function meshNode(): Promise<Uint8Array | undefined> {
+/** The node's id and public key from its status: the agent puts the key on its cards (mesh://<node key>). */
+async function meshNode(): Promise<MeshNodeName | undefined> {
   const res = await fetch('/status');
-  const status = (await res.json()) as { nodeId?: string };
-  return status.nodeId ? fromHex(status.nodeId) : undefined;
+  const status = (await res.json()) as { nodeId?: string; nodeKey?: string };
+  const id = status.nodeId ? fromHex(status.nodeId) : undefined;
+  const key = status.nodeKey ? fromHex(status.nodeKey) : undefined;
+  return id ? { id, ...(key?.length === 32 ? { key } : {}) } : undefined;
 }
 
 export async function openAgent(api: NodeApi, password: string, create: boolean, onError: (e: Error) => void): Promise<Opened> {

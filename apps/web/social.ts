@@ -33,6 +33,7 @@ import { mailboxTagOf } from '../../protocol/server/mailbox.ts';
 import type { SocialEnv, SocialNodePort } from '../../agent/social/ports.ts';
 import { handleSocialEnvelope } from '../../agent/social/social-state.ts';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
+import { meshNodeOf } from '../../protocol/card/server-url.ts';
 import { lookupKeyPairFromSecret } from '../../protocol/keys/keys.ts';
 import { mailboxTag } from '../../protocol/session/key-schedule.ts';
 import type { WebPort } from './web-port.ts';
@@ -115,13 +116,15 @@ export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv, relays
     await port.submit({
       tag: mailboxTagOf(env.suite, invite.value.mailboxId), envelope: sealAnswerDrop(env.suite, env.random, invite.value, answer),
       relays: invite.value.servers.filter((s) => s.scheme !== 'mesh').map((s) => s.url), ttlMs: GROUP_COPY_TTL_MS,
-      ...(mesh ? { meshNode: fromHex(mesh.url.slice(MESH_SCHEME.length))! } : {}),
+      // The invitation's node by key when its card carries it: the answer then goes with an authenticated origin.
+      ...(mesh ? { meshNode: meshNodeOf(mesh)! } : {}),
     });
   };
 
   watch();
   return {
     env, bridge, node, relays, deliverAnswer,
+    // By id: a group mailbox's server URL is at most 64 bytes (agent/social/control.ts), too short for mesh://<node key>.
     servers: () => (port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []),
     async save() {
       await bridge.save();

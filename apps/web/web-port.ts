@@ -26,7 +26,13 @@ export interface WebPort extends NodePort {
   broadcast(envelope: Uint8Array): Promise<void>;
 }
 
-export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, onError: (e: Error) => void): WebPort {
+/** The node this page talks to: its mesh id, and its public key when the node tells it (GET /status). */
+export interface MeshNodeName {
+  readonly id: Uint8Array;
+  readonly key?: Uint8Array;
+}
+
+export function createWebPort(api: NodeApi, meshNode: MeshNodeName | undefined, onError: (e: Error) => void): WebPort {
   const states = new Map<string, SubmissionUpdate>();
   const waiting = new Set<string>();
   const stateHandlers = new Set<(u: SubmissionUpdate) => void | Promise<void>>();
@@ -90,7 +96,8 @@ export function createWebPort(api: NodeApi, meshNodeId: Uint8Array | undefined, 
   }
 
   return {
-    ...(meshNodeId ? { meshNodeId } : {}),
+    ...(meshNode ? { meshNodeId: meshNode.id } : {}),
+    ...(meshNode?.key ? { meshNodeKey: meshNode.key } : {}),
     async submit(request: SubmitRequest): Promise<string> {
       // The page cannot send onions (the node's /api/envelopes takes plain deposits): refuse rather than send less privately.
       if (request.onion) throw new Error('this page cannot send through a matriochka chain yet: use the node\'s own agent (meow) for this contact');

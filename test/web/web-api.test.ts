@@ -73,6 +73,13 @@ describe('web API: broadcasts and shared tags', () => {
     expect(submitted.json.id).toMatch(/^[0-9a-f]{32}$/);
     const settled = await call(two, '/api/poll', { seen: [], receipts: [submitted.json.id], waitMs: 10_000 });
     expect(settled.json.receipts).toEqual([{ id: submitted.json.id, state: 'sent', attempts: 0 }]);
+    // The status gives the node's public key too (the page's cards carry mesh://<node key>); a submission by key names the same node.
+    const nodeKey = (status as { nodeKey?: string }).nodeKey ?? '';
+    expect(nodeKey).toMatch(/^[0-9a-f]{64}$/);
+    const byKey = await call(two, '/api/envelopes', { tag: '0a0b0c0d0e0f', envelope: b64(new Uint8Array(120).fill(4)), meshNode: nodeKey });
+    expect(byKey.status).toBe(201);
+    const byKeySettled = await call(two, '/api/poll', { seen: [], receipts: [byKey.json.id], waitMs: 10_000 });
+    expect(byKeySettled.json.receipts).toEqual([{ id: byKey.json.id, state: 'sent', attempts: 0 }]);
 
     // Browser one claims a mailbox: browser two may not read it as a shared tag.
     expect((await call(one, '/api/mailboxes', { tags: ['0102030405a6'] })).status).toBe(200);

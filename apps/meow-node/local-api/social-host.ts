@@ -22,6 +22,7 @@
  */
 import { decodeCard } from '../../../protocol/card/decode.ts';
 import { toHex, fromHex } from '../../../protocol/codec/bytes.ts';
+import { meshNodeOf } from '../../../protocol/card/server-url.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
 import { lookupKeyPairFromSecret } from '../../../protocol/keys/keys.ts';
@@ -168,7 +169,8 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
     await port.submit({
       tag: mailboxTagOf(suite, invite.value.mailboxId), envelope: sealAnswerDrop(suite, deps.random, invite.value, answer),
       relays: invite.value.servers.filter((s) => s.scheme !== 'mesh').map((s) => s.url), ttlMs: GROUP_COPY_TTL_MS,
-      ...(mesh ? { meshNode: fromHex(mesh.url.slice(MESH_SCHEME.length)) } : {}),
+      // The invitation's node by key when its card carries it: the answer then goes with an authenticated origin.
+      ...(mesh ? { meshNode: meshNodeOf(mesh) } : {}),
     });
   };
 
@@ -188,6 +190,7 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
     contactId: (nameOrId) => bridge().contactId(nameOrId),
     relays: () => relayPorts,
     // Group mailboxes hold two servers at most (agent/social/control.ts): this node, then the first relay.
+    // This node by id: a group mailbox's server URL is at most 64 bytes, too short for mesh://<node key>.
     servers: () => [...(port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []), ...deps.relays].slice(0, 2),
     opened(agent: Agent): void {
       current?.bridge.close();
