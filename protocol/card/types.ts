@@ -14,7 +14,8 @@
  *    [ 132   16  answer only: invite hash = SHA-256("meow-card-invite-v1" 0x00 || invite card)[0..16) ]
  *        .    1  server count n (0..8)
  *        .    .  n server entries (protocol/card/server-url.ts), each with an
- *                optional 16-byte relay key fingerprint (scheme byte | 0x80)
+ *                optional 16-byte relay key fingerprint (scheme byte | 0x80);
+ *                a mesh entry is 0x07 + 8-byte node id, or 0x87 + 32-byte node key
  *        .   64  Ed25519 signature by the Ckp over
  *                "meow-card-v1" 0x00 || every byte above
  *
