@@ -132,7 +132,7 @@ export interface CreateInvitationRequest {
   readonly name: string;
   /** Put the contact in the hidden compartment opened last (refused with `locked` when none is open) instead of the main one. */
   readonly hidden?: boolean;
-  /** Relay URLs written on the card (the node's own `mesh://<node id>` entry is added first). */
+  /** Relay URLs written on the card (the node's own `mesh://<node key>` entry, or `mesh://<node id>` when its key is unknown, is added first). */
   readonly relays?: readonly string[];
 }
 
