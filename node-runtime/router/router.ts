@@ -63,9 +63,13 @@ export function createRouter(o: RouterOptions): Router {
   const replied = new RepliedPaths();
   const floodDepth = new FloodDepth();
   const peers = new PeerKeys(suite, o.nodeKeys.seed, identity.nodeId);
-  const forwarder = new Forwarder({ identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform });
+  const reputation = new HintReputation();
+  const forwarder = new Forwarder({
+    identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform, onSwallowed: (hint) => reputation.blame(hint, clock.now()),
+    onCarried: (hint) => reputation.credit(hint),
+  });
   const outbox = new Outbox({
-    identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, reputation: new HintReputation(), floodDepth,
+    identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, reputation, floodDepth,
     peers, ownPublicKey: o.nodeKeys.publicKey,
   });
   const announcer = new Announcer({
