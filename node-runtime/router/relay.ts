@@ -41,15 +41,6 @@ export interface ForwarderDeps {
   readonly tx: Transmitter;
   readonly seen: SeenFrames;
   readonly uniform: () => number;
-  /**
-   * The next relay of a data frame this node sent did not carry it on: every
-   * send and retry went out and no copy with a higher hop count (nor the
-   * destination's ack) was heard. First-hand, unlike an end-to-end timeout,
-   * whose blame is shared by the whole path (tables.ts HintReputation).
-   */
-  readonly onSwallowed?: (nextHint: number) => void;
-  /** The next relay of such a frame carried it on (heard first-hand). */
-  readonly onCarried?: (nextHint: number) => void;
 }
 
 export class Forwarder {
@@ -152,10 +143,8 @@ export class Forwarder {
     }
     const w = seen.hopWait;
     if (w && !w.done && frame.routed) {
-      if (frame.hops > w.sentHops) {
-        if (w.nextHint !== undefined && !w.done) this.d.onCarried?.(w.nextHint);
-        this.finishHopWait(w);
-      } else if (frame.hops === w.sentHops - 1 && w.retries < cfg.hopRetries) {
+      if (frame.hops > w.sentHops) this.finishHopWait(w);
+      else if (frame.hops === w.sentHops - 1 && w.retries < cfg.hopRetries) {
         // Our upstream sent again: it did not hear our copy. Repeat it now.
         // (Once our own downstream has carried the frame on we stay quiet: a
         // repeat then makes every later hop repeat too; measured, it cost
@@ -198,7 +187,7 @@ export class Forwarder {
       return frameId;
     }
     const expectProgress = fields.limit > 0 || ackKey !== undefined;
-    this.sendRouted(frameId, bytes, 0, priority, seen, expectProgress, ackKey, onDone, ackKey !== undefined ? fields.route?.[0] : undefined);
+    this.sendRouted(frameId, bytes, 0, priority, seen, expectProgress, ackKey, onDone);
     return frameId;
   }
 
@@ -219,11 +208,10 @@ export class Forwarder {
    */
   private sendRouted(
     frameId: number, bytes: Uint8Array, sentHops: number, priority: TransmitPriority, seen: SeenFrame,
-    expectProgress: boolean, ackKey?: number, onDone?: () => void, nextHint?: number,
+    expectProgress: boolean, ackKey?: number, onDone?: () => void,
   ): void {
     const w: HopWait = {
       sentHops, bytes, priority, retries: 0, done: !expectProgress, ...(ackKey !== undefined && { ackKey }), ...(onDone && { onDone }),
-      ...(nextHint !== undefined && { nextHint }),
     };
     seen.hopWait = w;
     if (ackKey !== undefined && expectProgress) this.ackWaits.set(ackKey, w);
@@ -246,7 +234,6 @@ export class Forwarder {
         if (w.done) return;
         if (w.retries >= cfg.hopRetries) {
           this.finishHopWait(w);
-          if (w.nextHint !== undefined) this.d.onSwallowed?.(w.nextHint);
           return;
         }
         // A burst crossing the neighbourhood right now (frames heard from

@@ -63,13 +63,9 @@ export function createRouter(o: RouterOptions): Router {
   const replied = new RepliedPaths();
   const floodDepth = new FloodDepth();
   const peers = new PeerKeys(suite, o.nodeKeys.seed, identity.nodeId);
-  const reputation = new HintReputation();
-  const forwarder = new Forwarder({
-    identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform, onSwallowed: (hint) => reputation.blame(hint, clock.now()),
-    onCarried: (hint) => reputation.credit(hint),
-  });
+  const forwarder = new Forwarder({ identity, cfg, clock, log, counters, lifecycle, tx, seen, uniform });
   const outbox = new Outbox({
-    identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, reputation, floodDepth,
+    identity, cfg, clock, random: o.random, log, counters, lifecycle, tx, forwarder, routes, reputation: new HintReputation(), floodDepth,
     peers, ownPublicKey: o.nodeKeys.publicKey,
   });
   const announcer = new Announcer({

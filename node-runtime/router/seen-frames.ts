@@ -39,8 +39,6 @@ export interface HopWait {
   done: boolean;
   /** Ack key that also proves progress (last relay before the destination). */
   readonly ackKey?: number;
-  /** Relay hint of the next hop when it is a relay (not the destination) and the frame is data the destination acks. */
-  readonly nextHint?: number;
   /** Called once when the hop is settled (progress heard, or retries spent). */
   onDone?: () => void;
 }

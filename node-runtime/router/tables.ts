@@ -139,28 +139,6 @@ export class HintReputation {
   }
 
   /**
-   * First hops that this node handed a data frame to and never heard carry
-   * it on (its send and every hop retry: relay.ts onSwallowed), and that
-   * never carried one for it (onCarried). First-hand, unlike an end-to-end
-   * timeout, whose blame the whole path shares; kept apart from it, and
-   * checked only against a path's first hop, so a relay elsewhere sharing
-   * the 8-bit hint is not shunned.
-   */
-  private readonly firstHops = new Map<number, { carried: boolean; blamedAtMs: number }>();
-
-  blame(hint: number, nowMs: number): void {
-    const r = this.firstHops.get(hint);
-    if (r) r.blamedAtMs = nowMs;
-    else if (this.firstHops.size < this.maxEntries) this.firstHops.set(hint, { carried: false, blamedAtMs: nowMs });
-  }
-
-  credit(hint: number): void {
-    const r = this.firstHops.get(hint);
-    if (r) r.carried = true;
-    else if (this.firstHops.size < this.maxEntries) this.firstHops.set(hint, { carried: true, blamedAtMs: -Infinity });
-  }
-
-  /**
    * True when some relay of the path has a whole failure's blame or more
    * lately and never carried: two losses on a 2-hop path, four on a 4-hop
    * one. (Measured at 1000 nodes, seed 1: counting every loss against every
@@ -174,8 +152,6 @@ export class HintReputation {
    * carries now and then to keep its name escapes this: docs/ARCHITECTURE.md.)
    */
   suspect(path: Uint8Array, nowMs: number): boolean {
-    const first = path.length > 0 ? this.firstHops.get(path[0] as number) : undefined;
-    if (first && !first.carried && nowMs - first.blamedAtMs <= this.forgetAfterMs) return true;
     for (const hint of path) {
       const r = this.byHint.get(hint);
       if (r && r.failed >= 0.999 && r.ok === 0 && nowMs - r.lastFailedMs <= this.forgetAfterMs) return true;
