@@ -59,7 +59,9 @@ by file or as the QR code (--qr prints it on the terminal).
   --keys FILE             your identity file (from meow keygen)
   --server URL            a server for this contact to reach you, up to 8, e.g.
                           https://user:pass@host:8443  mqtt://host:1883  udp://host:41325
-                          serial://dev/ttyS0  mesh://<16 hex digits of a node id>
+                          serial://dev/ttyS0  mesh://<64 hex digits of a node key>
+                          (mesh://<16 hex digits of a node id> also works, but then
+                          a message from beyond one hop cannot prove its node)
   --out DIR               directory for the three files
   --name NAME             file name stem (default: invite-<mailbox id prefix>)
   --qr                    print the card as a QR code
