@@ -27,6 +27,11 @@ import type { HopWait, SeenFrame, SeenFrames } from './seen-frames.ts';
 import type { Transmitter } from './transmitter.ts';
 import type { RouterConfig, RouterCounters, RouterLogger } from './types.ts';
 
+/** An end-to-end ack as sent on its first hop (16 bytes with no relays named) with room for a few hops of its route. */
+const ACK_FRAME_BYTES = 24;
+/** Each unanswered try at a neighbour destination waits this many times longer, up to a relay's full hop wait. */
+const NEIGHBOUR_WAIT_GROWTH = 3;
+
 function txId(frameId: number, hops: number): string {
   return `${frameId.toString(16)}:${hops}`;
 }
@@ -230,7 +235,7 @@ export class Forwarder {
     const arm = (): void => {
       if (w.done) return;
       // Next hop's copy (or the destination's ack) is one frame time plus its listen-before-talk away.
-      w.timer = lifecycle.after(this.hopWaitMs(w.bytes.length), () => {
+      w.timer = lifecycle.after(this.sentToNeighbourDestination(w) ? this.neighbourWaitMs(w.bytes.length, w.retries) : this.hopWaitMs(w.bytes.length), () => {
         if (w.done) return;
         if (w.retries >= cfg.hopRetries) {
           this.finishHopWait(w);
@@ -286,5 +291,27 @@ export class Forwarder {
     // than add a repeat to the congestion.
     const busy = 1 + 4 * this.d.tx.channelUse();
     return (8 * this.d.tx.airtimeMs(frameBytes) + 2 * this.d.tx.airtimeMs(40) + 200) * busy;
+  }
+
+  /**
+   * How long a source that sent a data frame straight to its destination (a
+   * neighbour, no relay named) listens for the end-to-end ack before sending
+   * again. The destination was receiving our frame, so it was not sending; its
+   * ack goes ahead of relays in its queue: two ack times and its
+   * listen-before-talk, not a relay's eight frame times. Where everyone hears
+   * everyone this was the whole tail (a lost first copy waited 10-25 s:
+   * docs/BENCHMARKS.md, "The field's tail"). Each further try waits three times
+   * longer, up to the full hop wait, so a destination that is slow to answer
+   * (busy, or a one-sided link) is not repeated into.
+   */
+  neighbourWaitMs(frameBytes: number, retries: number): number {
+    const busy = 1 + 4 * this.d.tx.channelUse();
+    const first = (2 * this.d.tx.airtimeMs(ACK_FRAME_BYTES) + 200) * busy;
+    return Math.min(this.hopWaitMs(frameBytes), first * NEIGHBOUR_WAIT_GROWTH ** retries);
+  }
+
+  /** Whether this hop wait is a source's data frame sent straight to its destination (it acks end to end). */
+  private sentToNeighbourDestination(w: HopWait): boolean {
+    return w.ackKey !== undefined && w.sentHops === 0 && ((w.bytes[0] as number) & 31) === 0;
   }
 }
