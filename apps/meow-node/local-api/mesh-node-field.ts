@@ -7,12 +7,11 @@
  * (submission-attempt.ts); a key that is no valid point is refused here, with
  * the field named, rather than queued to fail at every attempt.
  */
+import { MESH_NODE_KEY_BYTES as NODE_KEY_BYTES } from '../../../protocol/card/server-url.ts';
+import { NODE_ID_BYTES } from '../../../protocol/keys/node-id.ts';
 import { isAcceptableEd25519PublicKey } from '../../../protocol/keys/validate.ts';
 import { LocalApiError } from './errors.ts';
 import { hexField, requireString } from './fields.ts';
-
-const NODE_ID_BYTES = 8;
-const NODE_KEY_BYTES = 32;
 
 /** The 8-byte id or 32-byte key of the mesh node in `body.meshNode`; undefined when the field is absent. */
 export function meshNodeField(body: unknown): Uint8Array | undefined {
