@@ -7,7 +7,7 @@
  *
  *   offset 0      2        3         4
  *          +------+--------+---------+---------------------------------+
- *          | "MS" | ver 01 | type u8 | fields of the type (below)      |
+ *          | "MS" | ver 02 | type u8 | fields of the type (below)      |
  *          +------+--------+---------+---------------------------------+
  *
  *   01 group-invite   group id 16 | name (varint len, UTF-8 <= 32)
@@ -18,13 +18,26 @@
  *   04 group-removed  group id 16
  *   05 group-leave    group id 16
  *   10 intro-offer    intro id 16 | role u8 (1 invite, 2 answer) | peer name (<= 32)
- *   11 intro-accept   intro id 16 | card (varint len, <= 1837; empty for the answering side)
+ *   11 intro-accept   intro id 16 | card (varint len, <= 1965; empty for the answering side)
  *   12 intro-refuse   intro id 16
- *   13 intro-card     intro id 16 | card (varint len, 1..1837)
- *   mailbox = Lkp Ed25519 public 32 | server count u8 (0..2) | servers (varint len, UTF-8 <= 64 each)
+ *   13 intro-card     intro id 16 | card (varint len, 1..1965)
+ *   mailbox = Lkp Ed25519 public 32 | server count u8 (0..2)
+ *             | servers: the card's server entry (0x87 | node key 32 for a mesh node), <= 64 bytes each
+ *             (control-mailbox.ts)
  *
- * The caps keep the largest group-keys message (16 members, 2 servers each)
- * under 4 KiB, inside one 1:1 envelope (docs/PROTOCOL.md, MAX_ENVELOPE_BYTES).
+ * Version 2 changed the mailbox only: version 1 carried each server as UTF-8
+ * text of at most 64 bytes, too short for mesh://<node key> (71), so group
+ * copies went to a member's node by id and, beyond one hop, without an
+ * authenticated origin. Version-1 messages from older agents are still
+ * read, their server texts held to what version 2 can carry; this agent
+ * writes version 2 only, which agents before it refuse ('bad-version').
+ *
+ * The caps keep the largest group-keys message under 4 KiB inside one 1:1
+ * envelope (docs/PROTOCOL.md, MAX_ENVELOPE_BYTES = 4096): 59 bytes
+ * (magic, version, type, id, epoch, index, name, count) + 16 members x
+ * (index 1 + name 33 + sender key 32 + mailbox 32 + 1 + 2 x 64) = 3,691 bytes,
+ * and the direct envelope adds at most 156 (header 10, inner type 1, 16 acks
+ * 65, two rotated keys 64, AEAD tag 16): 3,847.
  * The "MS" prefix keeps these apart from other data bodies the agent may send.
  */
 import { fromUtf8, utf8 } from '../../protocol/codec/bytes.ts';
@@ -32,16 +45,20 @@ import { ByteReader } from '../../protocol/codec/reader.ts';
 import { type DecodeResult, fail, ok } from '../../protocol/codec/result.ts';
 import { ByteWriter } from '../../protocol/codec/writer.ts';
 import { MAX_CARD_BYTES } from '../../protocol/card/types.ts';
+import { type MailboxAddress, readMailbox, writeMailbox } from './control-mailbox.ts';
 import { SocialError } from './errors.ts';
 
+export { MAX_MAILBOX_SERVERS, MAX_SERVER_ENTRY_BYTES, MAX_SERVER_URL_BYTES, type MailboxAddress } from './control-mailbox.ts';
+
 export const CONTROL_MAGIC = [0x4d, 0x53] as const;
-export const CONTROL_VERSION = 1;
+/** The version this agent writes. */
+export const CONTROL_VERSION = 2;
+/** Versions it reads: 1 differs in the mailbox's server form only (control-mailbox.ts). */
+const READ_VERSIONS: readonly number[] = [1, 2];
 export const GROUP_ID_BYTES = 16;
 export const INTRO_ID_BYTES = 16;
 export const MAX_NAME_BYTES = 32;
 export const MAX_GROUP_MEMBERS = 16;
-export const MAX_MAILBOX_SERVERS = 2;
-export const MAX_SERVER_URL_BYTES = 64;
 const KEY_BYTES = 32;
 
 export const CONTROL_TYPE = {
@@ -56,12 +73,6 @@ export const CONTROL_TYPE = {
   'intro-card': 0x13,
 } as const;
 export type ControlType = keyof typeof CONTROL_TYPE;
-
-export interface MailboxAddress {
-  /** Lkp Ed25519 public key naming the mailbox (fresh, used for nothing else). */
-  readonly lookupKey: Uint8Array;
-  readonly servers: readonly string[];
-}
 
 export interface GroupMemberInfo {
   readonly index: number;
@@ -94,13 +105,6 @@ function checkText(what: string, text: string, max: number): Uint8Array {
 
 function checkFixed(what: string, bytes: Uint8Array, length: number): void {
   if (bytes.length !== length) throw new SocialError('bad-argument', `${what} must be ${length} bytes`);
-}
-
-function writeMailbox(w: ByteWriter, m: MailboxAddress): void {
-  checkFixed('mailbox key', m.lookupKey, KEY_BYTES);
-  if (m.servers.length > MAX_MAILBOX_SERVERS) throw new SocialError('bad-argument', `at most ${MAX_MAILBOX_SERVERS} servers per mailbox`);
-  w.bytes(m.lookupKey).u8(m.servers.length);
-  for (const s of m.servers) w.lengthPrefixed(checkText('server URL', s, MAX_SERVER_URL_BYTES), MAX_SERVER_URL_BYTES);
 }
 
 /** Encodes a control message; misuse (oversized fields) throws SocialError. */
@@ -151,24 +155,7 @@ function readText(r: ByteReader, what: string, max: number): string | undefined 
   return r.failed ? '' : fromUtf8(raw);
 }
 
-function readMailbox(r: ByteReader): DecodeResult<MailboxAddress> {
-  const lookupKey = r.copy(KEY_BYTES, 'mailbox key');
-  const countAt = r.offset;
-  const count = r.u8('server count');
-  if (r.failed) return r.error!;
-  if (count > MAX_MAILBOX_SERVERS) return fail('bad-value', countAt, `${count} servers, at most ${MAX_MAILBOX_SERVERS}`);
-  const servers: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = r.offset;
-    const s = readText(r, 'server URL', MAX_SERVER_URL_BYTES);
-    if (r.failed) return r.error!;
-    if (s === undefined) return fail('bad-encoding', at, 'server URL is not UTF-8');
-    servers.push(s);
-  }
-  return ok({ lookupKey, servers });
-}
-
-function readMembers(r: ByteReader): DecodeResult<GroupMemberInfo[]> {
+function readMembers(r: ByteReader, version: 1 | 2): DecodeResult<GroupMemberInfo[]> {
   const countAt = r.offset;
   const count = r.u8('member count');
   if (r.failed) return r.error!;
@@ -181,7 +168,7 @@ function readMembers(r: ByteReader): DecodeResult<GroupMemberInfo[]> {
     const senderKey = r.copy(KEY_BYTES, 'sender key');
     if (r.failed) return r.error!;
     if (name === undefined) return fail('bad-encoding', nameAt, 'member name is not UTF-8');
-    const mailbox = readMailbox(r);
+    const mailbox = readMailbox(r, version);
     if (!mailbox.ok) return mailbox;
     if (members.some((m) => m.index === index)) return fail('bad-value', nameAt - 1, `member index ${index} twice`);
     members.push({ index, name, senderKey, mailbox: mailbox.value });
@@ -198,20 +185,20 @@ export function decodeControl(bytes: Uint8Array): DecodeResult<ControlMessage> {
   if (m0 !== CONTROL_MAGIC[0] || m1 !== CONTROL_MAGIC[1]) return fail('bad-kind', 0, 'not a social control message');
   const version = r.u8('version');
   if (r.failed) return r.error!;
-  if (version !== CONTROL_VERSION) return fail('bad-version', 2, `control version ${version}`);
+  if (!READ_VERSIONS.includes(version)) return fail('bad-version', 2, `control version ${version}`);
   const code = r.u8('type');
   const id = r.copy(GROUP_ID_BYTES, 'id');
   if (r.failed) return r.error!;
   const type = (Object.keys(CONTROL_TYPE) as ControlType[]).find((t) => CONTROL_TYPE[t] === code);
   if (!type) return fail('bad-kind', 3, `unknown control type ${code}`);
-  const result = decodeBody(r, type, id);
+  const result = decodeBody(r, type, id, version as 1 | 2);
   if (!result.ok) return result;
   r.end('control message');
   if (r.failed) return r.error!;
   return result;
 }
 
-function decodeBody(r: ByteReader, type: ControlType, id: Uint8Array): DecodeResult<ControlMessage> {
+function decodeBody(r: ByteReader, type: ControlType, id: Uint8Array, version: 1 | 2): DecodeResult<ControlMessage> {
   switch (type) {
     case 'group-invite': {
       const at = r.offset;
@@ -220,7 +207,7 @@ function decodeBody(r: ByteReader, type: ControlType, id: Uint8Array): DecodeRes
       return name === undefined ? fail('bad-encoding', at, 'group name is not UTF-8') : ok({ type, groupId: id, name });
     }
     case 'group-join': {
-      const mailbox = readMailbox(r);
+      const mailbox = readMailbox(r, version);
       return mailbox.ok ? ok({ type, groupId: id, mailbox: mailbox.value }) : mailbox;
     }
     case 'group-keys': {
@@ -230,7 +217,7 @@ function decodeBody(r: ByteReader, type: ControlType, id: Uint8Array): DecodeRes
       const name = readText(r, 'group name', MAX_NAME_BYTES);
       if (r.failed) return r.error!;
       if (name === undefined) return fail('bad-encoding', at, 'group name is not UTF-8');
-      const members = readMembers(r);
+      const members = readMembers(r, version);
       if (!members.ok) return members;
       if (!members.value.some((m) => m.index === yourIndex)) return fail('bad-value', at - 1, 'your index is not a member');
       return ok({ type, groupId: id, epoch, yourIndex, name, members: members.value });

@@ -6,8 +6,10 @@
  *
  *  - A group copy for a member goes to that member's group mailbox through
  *    the node's envelope API: its `mesh://` node (this node files it under
- *    the mailbox's tag; another node under the group's epoch tag), else its
- *    relays.
+ *    the mailbox's tag; another node under the group's epoch tag), by key
+ *    when the mailbox names it so (an authenticated origin beyond one hop),
+ *    else its relays (agent/social/mailbox-route.ts). My group mailboxes
+ *    name this node by its key when the node gave it (GET /status).
  *  - What arrives: a copy for my group mailbox (my own tag, released once
  *    handled), one filed under a group's epoch tag by a node that received
  *    it over the mesh, and the broadcasts the node keeps under its two
@@ -26,13 +28,13 @@ import { createSocialBridge, type SocialBridge } from '../../agent/social-bridge
 import { groupMailboxSecrets } from '../../agent/social/groups.ts';
 import { epochTag } from '../../agent/social/group-state.ts';
 import type { MailboxAddress } from '../../agent/social/control.ts';
+import { groupCopyRoute, myGroupMailboxServers } from '../../agent/social/mailbox-route.ts';
 import { sealAnswerDrop } from '../../agent/social/answer-drop.ts';
 import { SocialError } from '../../agent/social/errors.ts';
 import { decodeCard } from '../../protocol/card/decode.ts';
 import { mailboxTagOf } from '../../protocol/server/mailbox.ts';
 import type { SocialEnv, SocialNodePort } from '../../agent/social/ports.ts';
 import { handleSocialEnvelope } from '../../agent/social/social-state.ts';
-import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import { meshNodeOf } from '../../protocol/card/server-url.ts';
 import { lookupKeyPairFromSecret } from '../../protocol/keys/keys.ts';
 import { mailboxTag } from '../../protocol/session/key-schedule.ts';
@@ -45,7 +47,6 @@ const BROADCAST_TAGS = [new Uint8Array(6).fill(0xff), Uint8Array.of(0xff, 0xff, 
 const MESH_TAG_BYTES = 6;
 /** How long the node keeps trying a group copy (a member's phone may be away for a while). */
 const GROUP_COPY_TTL_MS = 3 * 24 * 3_600_000;
-const MESH_SCHEME = 'mesh://';
 
 export interface WebSocial {
   readonly env: SocialEnv;
@@ -53,7 +54,7 @@ export interface WebSocial {
   readonly node: SocialNodePort;
   /** The node's relays, for the directory and broadcasts. */
   readonly relays: WebRelays;
-  /** My servers for a group mailbox: this node, by its mesh address. */
+  /** My servers for a group mailbox: this node, by its key when the node gave it, else by its id. */
   servers(): string[];
   /**
    * Drops my answer card into the mailbox of a directory entry's invitation,
@@ -99,11 +100,10 @@ export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv, relays
 
   const node: SocialNodePort = {
     async deliver(to: MailboxAddress, envelope: Uint8Array): Promise<void> {
-      const mesh = to.servers.find((s) => s.startsWith(MESH_SCHEME));
-      const meshNode = mesh ? fromHex(mesh.slice(MESH_SCHEME.length)) : undefined;
+      const route = groupCopyRoute(to);
       await port.submit({
-        tag: mailboxTag(env.suite, to.lookupKey), envelope, relays: to.servers.filter((s) => !s.startsWith(MESH_SCHEME)), ttlMs: GROUP_COPY_TTL_MS,
-        ...(meshNode ? { meshNode } : {}),
+        tag: mailboxTag(env.suite, to.lookupKey), envelope, relays: route.relays, ttlMs: GROUP_COPY_TTL_MS,
+        ...(route.meshNode ? { meshNode: route.meshNode } : {}),
       });
     },
     meshBroadcast: (envelope) => port.broadcast(envelope),
@@ -124,8 +124,8 @@ export function attachSocial(agent: Agent, port: WebPort, env: SocialEnv, relays
   watch();
   return {
     env, bridge, node, relays, deliverAnswer,
-    // By id: a group mailbox's server URL is at most 64 bytes (agent/social/control.ts), too short for mesh://<node key>.
-    servers: () => (port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []),
+    // This node only (the page fetches nothing from relays): by its key when known, else by id.
+    servers: () => myGroupMailboxServers(port, []),
     async save() {
       await bridge.save();
       watch();

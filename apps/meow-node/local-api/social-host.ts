@@ -3,8 +3,11 @@
  * social bridge (agent/social-bridge.ts) plus what only the node has.
  *
  *  - Group copies go through the node's durable outbox (node-port.ts submit)
- *    to the member's group mailbox: its `mesh://` node over the mesh, else
- *    its relay, under the mailbox tag of the mailbox's Lkp.
+ *    to the member's group mailbox: its `mesh://` node over the mesh (by key
+ *    when the mailbox names it so: an authenticated origin beyond one hop),
+ *    else its relay, under the mailbox tag of the mailbox's Lkp
+ *    (agent/social/mailbox-route.ts). My own group mailboxes name this node
+ *    by its key.
  *  - What arrives: a group copy deposited by a relay (fetched with the group
  *    mailbox's Lkp) or by this node itself comes through the port's watched
  *    tags; one sent over the mesh is stored by delivery.ts under its group
@@ -21,7 +24,6 @@
  * replay windows and the broadcast ids (agent/social).
  */
 import { decodeCard } from '../../../protocol/card/decode.ts';
-import { toHex, fromHex } from '../../../protocol/codec/bytes.ts';
 import { meshNodeOf } from '../../../protocol/card/server-url.ts';
 import type { CryptoSuite } from '../../../protocol/crypto/suite.ts';
 import { envelopeId } from '../../../protocol/envelope/envelope-id.ts';
@@ -39,6 +41,7 @@ import { sealAnswerDrop } from '../../../agent/social/answer-drop.ts';
 import { SocialError } from '../../../agent/social/errors.ts';
 import { epochTag } from '../../../agent/social/group-state.ts';
 import type { MailboxAddress } from '../../../agent/social/control.ts';
+import { groupCopyRoute, myGroupMailboxServers } from '../../../agent/social/mailbox-route.ts';
 import type { RelaySocialPort, SocialEnv, SocialNodePort } from '../../../agent/social/ports.ts';
 import { handleSocialEnvelope } from '../../../agent/social/social-state.ts';
 import type { RelayClient } from '../../../gateway/client/relay-client.ts';
@@ -149,11 +152,10 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
 
   const node: SocialNodePort = {
     async deliver(to: MailboxAddress, envelope: Uint8Array): Promise<void> {
-      const mesh = to.servers.find((s) => s.startsWith(MESH_SCHEME));
-      const meshNode = mesh ? fromHex(mesh.slice(MESH_SCHEME.length)) : undefined;
+      const route = groupCopyRoute(to);
       await port.submit({
-        tag: mailboxTag(suite, to.lookupKey), envelope, relays: to.servers.filter((s) => !s.startsWith(MESH_SCHEME)), ttlMs: GROUP_COPY_TTL_MS,
-        ...(meshNode ? { meshNode } : {}),
+        tag: mailboxTag(suite, to.lookupKey), envelope, relays: route.relays, ttlMs: GROUP_COPY_TTL_MS,
+        ...(route.meshNode ? { meshNode: route.meshNode } : {}),
       });
     },
     async meshBroadcast(envelope: Uint8Array): Promise<void> {
@@ -189,9 +191,8 @@ export function createNodeSocialHost(deps: NodeSocialDeps): NodeSocialHost {
     },
     contactId: (nameOrId) => bridge().contactId(nameOrId),
     relays: () => relayPorts,
-    // Group mailboxes hold two servers at most (agent/social/control.ts): this node, then the first relay.
-    // This node by id: a group mailbox's server URL is at most 64 bytes, too short for mesh://<node key>.
-    servers: () => [...(port.meshNodeId ? [`${MESH_SCHEME}${toHex(port.meshNodeId)}`] : []), ...deps.relays].slice(0, 2),
+    // Group mailboxes hold two servers at most (agent/social/control.ts): this node by its key, then the first relay.
+    servers: () => myGroupMailboxServers(port, deps.relays),
     opened(agent: Agent): void {
       current?.bridge.close();
       const made = createSocialBridge(agent, env, {
