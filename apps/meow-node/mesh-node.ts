@@ -121,7 +121,9 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     const deliverAndTell = (envelope: Uint8Array, meta: Parameters<typeof deliver>[1]): boolean => {
       // A gateway's answer to this node's onion requests (config onion.gateway).
       if (meshOnionsRef.current?.deliver(envelope, meta.source)) return true;
-      if (sensorRef.current?.deliver(envelope)) return true;
+      // A pinned sensor's copy not authenticated as from its node is left unacknowledged, not taken as mail.
+      const sensor = sensorRef.current?.deliver(envelope, meta) ?? 'not-collected';
+      if (sensor !== 'not-collected') return sensor === 'handled';
       const stored = deliver(envelope, meta);
       const fields = stored ? decodeEnvelopeFields(envelope) : undefined;
       if (fields?.ok && fields.value.kind === 'direct') agentPortRef.current?.deposited(fields.value.mailboxTag, envelopeId(suite, envelope), envelope);
@@ -173,7 +175,9 @@ export async function startMeshNode(config: NodeConfig, deps: MeshNodeDeps): Pro
     });
     agentPortRef.current = port;
     const sensors = await startSensorRole(config, {
-      suite, clock, log, store, dataDir: config.dataDir, sendDirect: (nodeId, envelope) => router.sendDirect(nodeId, envelope),
+      suite, clock, log, store, dataDir: config.dataDir,
+      // With the collector's node key (config sensors.collector), the readings carry an authenticated origin.
+      sendDirect: (nodeId, envelope, destPublicKey) => router.sendDirect(nodeId, envelope, destPublicKey ? { destPublicKey } : {}),
       openSensorIo: deps.openSensorIo ?? openFirmataPort,
     }).catch(async (error: unknown) => {
       port.stop();

@@ -5,12 +5,17 @@
  *    the readings under a durable counter (<dataDir>/sensor-counter) and the
  *    router carries each envelope to the collector's node; readings not yet
  *    sent wait in node.db (sensor_pending), so a restart or kill -9 sends
- *    them; a board lost later is reopened with backoff, the node running on;
+ *    them; a board lost later is reopened with backoff, the node running on.
+ *    Given the collector's node key, each envelope goes with it (an
+ *    authenticated origin at any distance, an ack only the collector can
+ *    make); given its id only, it warns at start-up;
  *  - a collector (config `collector`): sensor envelopes of the sources it
  *    lists are opened, replay-checked against each source's window and kept
  *    in SQLite (node-runtime/store/sensor-readings.ts) instead of the hosted
  *    mailboxes; envelopes of sensors it does not know go on to the mailboxes
- *    like any other mail (budgeted by delivery.ts).
+ *    like any other mail (budgeted by delivery.ts). A source configured with
+ *    its node's key is kept only when the router authenticated it as from
+ *    that node; one without warns at start-up.
  */
 import { join } from 'node:path';
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
@@ -20,8 +25,9 @@ import { EnvelopeKind, versionKindByte } from '../../protocol/envelope/kinds.ts'
 import type { Clock } from '../../seams/clock.ts';
 import type { Logger } from '../../seams/logger.ts';
 import type { Store } from '../../node-runtime/store/index.ts';
+import type { DeliverMeta } from '../../node-runtime/router/types.ts';
 import { SqliteSensorStore } from '../../node-runtime/store/sensor-readings.ts';
-import { SensorCollector } from '../../node-runtime/sensors/sensor-collector.ts';
+import { ORIGIN_REFUSALS, SensorCollector } from '../../node-runtime/sensors/sensor-collector.ts';
 import { SensorRelay, type SensorRelayStats } from '../../node-runtime/sensors/sensor-relay.ts';
 import { FileSensorCounter } from '../../node-runtime/sensors/durable-counter.ts';
 import { SqlitePendingReadings } from '../../node-runtime/sensors/pending-readings.ts';
@@ -38,7 +44,8 @@ export interface SensorRoleDeps {
   readonly log: Logger;
   readonly store: Store;
   readonly dataDir: string;
-  readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array) => Promise<unknown>;
+  /** The router's sendDirect; `destPublicKey`: the collector's node key, when configured (SendOptions.destPublicKey). */
+  readonly sendDirect: (nodeId: Uint8Array, envelope: Uint8Array, destPublicKey?: Uint8Array) => Promise<unknown>;
   readonly openSensorIo: OpenSensorIo;
   /** How long the Firmata board has to answer at start and at each reconnection (default 10 s). */
   readonly boardTimeoutMs?: number;
@@ -54,31 +61,53 @@ export interface CollectorView {
   sensorIdOf(sourceName: string): string | undefined;
 }
 
+/**
+ * What became of an envelope offered to the collector: 'not-collected' (not
+ * a listed sensor's: deliver it as mail), 'handled' (stored, or refused for
+ * good as forged or replayed: acknowledge it, a retry could never succeed),
+ * 'unacknowledged' (a source pinned to its node, and this copy did not come
+ * authenticated from that node: do not acknowledge, so an honest sensor keeps
+ * its readings pending rather than lose them).
+ */
+export type SensorDelivery = 'not-collected' | 'handled' | 'unacknowledged';
+
 export interface SensorRole {
   readonly collector?: CollectorView;
-  /** True when the envelope was a collected sensor's and is handled (stored or refused for good). */
-  deliver(envelope: Uint8Array): boolean;
+  /** `meta`: the router's, whose `source` and `sourcePublicKey` say which node sent the envelope, if authenticated. */
+  deliver(envelope: Uint8Array, meta?: Pick<DeliverMeta, 'source' | 'sourcePublicKey'>): SensorDelivery;
   relayStats(): SensorRelayStats | undefined;
   stop(): void;
 }
 
 const SENSOR_KIND_BYTE = versionKindByte(EnvelopeKind.sensor);
 
-function startCollector(config: CollectorConfig, deps: SensorRoleDeps): { view: CollectorView; deliver: (e: Uint8Array) => boolean } {
+type CollectorDeliver = (e: Uint8Array, meta?: Pick<DeliverMeta, 'source' | 'sourcePublicKey'>) => SensorDelivery;
+const ORIGIN_REFUSED: ReadonlySet<string> = new Set(ORIGIN_REFUSALS);
+
+function startCollector(config: CollectorConfig, deps: SensorRoleDeps): { view: CollectorView; deliver: CollectorDeliver } {
   const readings = new SqliteSensorStore(deps.store.database());
   const collector = new SensorCollector(deps.suite, deps.clock, readings);
   const sources = new Map<string, SensorSource>();
-  for (const source of config.sources) sources.set(collector.addSensor(fromHex(source.keyHex)!), source);
-  const deliver = (envelope: Uint8Array): boolean => {
-    if (envelope[0] !== SENSOR_KIND_BYTE) return false;
+  for (const source of config.sources) {
+    const node = source.node ? { id: fromHex(source.node.id)!, publicKey: fromHex(source.node.keyHex)! } : undefined;
+    sources.set(collector.addSensor(fromHex(source.keyHex)!, node), source);
+    if (!node) {
+      deps.log.warn('sensor source without its node key: its readings are kept from whichever node hands them in (anyone holding its sensor key can write them); give its "node" (the sensor node\'s nodeKey) to keep only that node\'s', { source: source.name });
+    }
+  }
+  const deliver: CollectorDeliver = (envelope, meta = {}) => {
+    if (envelope[0] !== SENSOR_KIND_BYTE) return 'not-collected';
     const header = decodeSensorHeader(envelope);
-    if (!header.ok || !collector.knows(toHex(header.value.sensorId))) return false;
-    const result = collector.accept(envelope);
+    if (!header.ok || !collector.knows(toHex(header.value.sensorId))) return 'not-collected';
+    const result = collector.accept(envelope, meta);
     const source = sources.get(toHex(header.value.sensorId))!.name;
-    // Refused envelopes are acknowledged too: a forged or replayed one can never be stored, a retry only costs airtime.
-    if (result.ok) deps.log.debug('sensor readings stored', { source, readings: result.stored });
-    else deps.log.warn('sensor envelope refused', { source, reason: result.reason });
-    return true;
+    if (result.ok) {
+      deps.log.debug('sensor readings stored', { source, readings: result.stored });
+      return 'handled';
+    }
+    deps.log.warn('sensor envelope refused', { source, reason: result.reason });
+    // Forged or replayed envelopes are acknowledged: they can never be stored, a retry only costs airtime.
+    return ORIGIN_REFUSED.has(result.reason) ? 'unacknowledged' : 'handled';
   };
   const ids = new Map([...sources].map(([id, source]) => [source.name, id]));
   return { view: { readings, source: (id) => sources.get(id), sensorIdOf: (name) => ids.get(name) }, deliver };
@@ -106,12 +135,16 @@ async function startRelay(config: SensorRelayConfig, deps: SensorRoleDeps): Prom
     ...(deps.boardRetryMs !== undefined ? { firstRetryMs: deps.boardRetryMs } : {}),
   });
   const collector = fromHex(config.collector)!;
+  const collectorKey = config.collectorKeyHex === undefined ? undefined : fromHex(config.collectorKeyHex)!;
+  if (!collectorKey) {
+    deps.log.warn('sensors.collector gives the collector\'s node id only, not its key: beyond one hop the readings go without an authenticated origin, and any node on the path can acknowledge them (the sensor then drops them as delivered); give its nodeKey (64 hex, `meow status --json` on the collector)', { collector: config.collector });
+  }
   const relay = new SensorRelay({
     board, suite: deps.suite, key: fromHex(config.keyHex)!, clock: deps.clock,
     counter: new FileSensorCounter(join(deps.dataDir, 'sensor-counter')),
     pending: new SqlitePendingReadings(deps.store.database()),
     send: async (envelope) => {
-      await deps.sendDirect(collector, envelope);
+      await deps.sendDirect(collector, envelope, collectorKey);
     },
     sampleEveryMs: config.sampleEveryMs,
     samplesPerEnvelope: config.samplesPerEnvelope,
@@ -120,7 +153,8 @@ async function startRelay(config: SensorRelayConfig, deps: SensorRoleDeps): Prom
   });
   relay.start();
   deps.log.info('sensor relay started', {
-    port: config.port, sensors: config.sensors.map((s) => s.name), collector: config.collector, pendingReadings: relay.pendingReadings(),
+    port: config.port, sensors: config.sensors.map((s) => s.name), collector: config.collector, authenticated: collectorKey !== undefined,
+    pendingReadings: relay.pendingReadings(),
   });
   return { relay, board };
 }
@@ -132,7 +166,7 @@ export async function startSensorRole(
   const relay = config.sensors ? await startRelay(config.sensors, deps) : undefined;
   return {
     ...(collector ? { collector: collector.view } : {}),
-    deliver: (envelope) => collector?.deliver(envelope) ?? false,
+    deliver: (envelope, meta) => collector?.deliver(envelope, meta) ?? 'not-collected',
     relayStats: () => relay?.relay.stats(),
     stop: () => {
       // Readings sampled and not yet sent stay in node.db: the next start sends them.

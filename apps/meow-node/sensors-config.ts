@@ -3,17 +3,31 @@
  * StandardFirmata on `port`) and the `collector` block (this node keeps the
  * readings of the sensor relays it lists) of the node configuration.
  *
- *   "sensors": { "port": "/dev/ttyACM0", "collector": "<collector node id>", "keyHex": "<64 hex>",
+ *   "sensors": { "port": "/dev/ttyACM0", "collector": "<collector node key, 64 hex>", "keyHex": "<64 hex>",
  *                "sampleEveryMs": 60000, "samplesPerEnvelope": 4,
  *                "sensors": [{ "name": "air-temp", "kind": "temperature", "pin": "A0" }, ...] }
- *   "collector": { "sources": [{ "name": "shed", "keyHex": "<64 hex>", "labels": { "1": "air-temp" } }] }
+ *   "collector": { "sources": [{ "name": "shed", "keyHex": "<64 hex>", "node": "<sensor node key, 64 hex>",
+ *                                "labels": { "1": "air-temp" } }] }
  *
- * The key is the sensor's 32-byte key, the same on both ends (it names the
+ * `keyHex` is the sensor's 32-byte key, the same on both ends (it names the
  * sensor to the collector and seals its readings): the configuration file
  * must be readable by the node's user only. Readings carry a quantity code,
  * not a name, so one relay's sensors must report distinct quantities; the
  * collector's `labels` name them back.
+ *
+ * Node keys are the nodes' Ed25519 public keys (`nodeKey` in `meow status
+ * --json`, as a card's `mesh://<64 hex>`). With the collector's key the
+ * relay's readings carry an authenticated origin at any distance and only
+ * the collector can acknowledge them (docs/THREAT-MODEL.md, "Authenticated
+ * sources in real use"); the collector's 16-hex node id still works, without
+ * that beyond one hop (sensor-role.ts warns at start-up). A source's `node`
+ * makes the collector keep its readings only when they come authenticated
+ * from that node.
  */
+import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
+import { nodeIdFromKey } from '../../protocol/keys/node-id.ts';
+import { isAcceptableEd25519PublicKey } from '../../protocol/keys/validate.ts';
+import { createNodeSuite } from '../../node-runtime/crypto/node-suite.ts';
 import { check, int, isObject, onlyKnown, type JsonObject } from '../../node-runtime/links/config-fields.ts';
 import { DEFAULT_QUANTITY, type SensorKind, type SensorSpec } from '../../hardware/sensors/firmata-sensors.ts';
 import { MAX_SENSOR_READINGS } from '../../protocol/envelope/sensor.ts';
@@ -22,8 +36,10 @@ export interface SensorRelayConfig {
   /** The serial port of the Firmata board. */
   readonly port: string;
   readonly baudRate: number;
-  /** The collector's mesh node id, 16 hex digits (as `meow status` prints it). */
+  /** The collector's mesh node id, 16 hex digits (given, or derived from its key). */
   readonly collector: string;
+  /** The collector's node key, 64 hex digits, when the configuration gives it: the readings then go with an authenticated origin. */
+  readonly collectorKeyHex?: string;
   readonly keyHex: string;
   readonly sampleEveryMs: number;
   readonly samplesPerEnvelope: number;
@@ -33,8 +49,18 @@ export interface SensorRelayConfig {
 export interface SensorSource {
   readonly name: string;
   readonly keyHex: string;
+  /** The sensor relay's node, when the configuration names it by key: only readings authenticated as from it are kept. */
+  readonly node?: NodeKeyConfig;
   /** Quantity code to the name shown by `meow sensors`. */
   readonly labels: Readonly<Record<number, string>>;
+}
+
+/** A node named by its key, with the id derived from it (protocol/keys/node-id.ts). */
+export interface NodeKeyConfig {
+  /** 16 hex digits. */
+  readonly id: string;
+  /** The Ed25519 public key, 64 hex digits. */
+  readonly keyHex: string;
 }
 
 export interface CollectorConfig {
@@ -45,6 +71,20 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const KEY_HEX = /^[0-9a-f]{64}$/i;
 const KINDS: readonly SensorKind[] = ['temperature', 'humidity', 'digital', 'analog'];
 const SENSOR_FIELDS = ['name', 'kind', 'pin', 'quantity'];
+const NODE_ID_HEX = /^[0-9a-f]{16}$/i;
+
+const SOURCE_NODE_EXPECTED = 'the sensor relay\'s node key, 64 hex digits (`nodeKey` in `meow status --json` on the sensor node)';
+
+let hashSuite: ReturnType<typeof createNodeSuite> | undefined;
+
+/** A node key as configured: 64 hex digits of a valid Ed25519 public key (a key the router could not verify with would only make the origin useless). */
+function nodeKey(raw: unknown, field: string, expected: string): NodeKeyConfig {
+  check(typeof raw === 'string' && KEY_HEX.test(raw), field, expected);
+  const key = fromHex((raw as string).toLowerCase())!;
+  check(isAcceptableEd25519PublicKey(key), field, 'a valid Ed25519 public key (this one is not: copy `nodeKey` from `meow status --json` on that node again)');
+  hashSuite ??= createNodeSuite();
+  return { id: toHex(nodeIdFromKey(hashSuite, key)), keyHex: toHex(key) };
+}
 
 function sensorSpec(raw: unknown, field: string): SensorSpec {
   check(isObject(raw), field, 'an object { name, kind, pin }');
@@ -64,8 +104,9 @@ export function parseSensorRelayConfig(raw: unknown): SensorRelayConfig {
   const o = raw as JsonObject;
   onlyKnown(o, 'sensors', ['port', 'baudRate', 'collector', 'keyHex', 'sampleEveryMs', 'samplesPerEnvelope', 'sensors']);
   check(typeof o.port === 'string' && o.port.startsWith('/'), 'sensors.port', 'the Firmata board\'s serial port, e.g. "/dev/ttyACM0"');
-  check(typeof o.collector === 'string' && /^[0-9a-f]{16}$/i.test(o.collector), 'sensors.collector',
-    'the collector node\'s id, 16 hex digits (the "node" line of `meow status` on the collector)');
+  const collectorExpected = 'the collector\'s node key, 64 hex digits (`nodeKey` in `meow status --json` on the collector), or its node id, 16 hex digits';
+  check(typeof o.collector === 'string' && (KEY_HEX.test(o.collector) || NODE_ID_HEX.test(o.collector)), 'sensors.collector', collectorExpected);
+  const collector = KEY_HEX.test(o.collector as string) ? nodeKey(o.collector, 'sensors.collector', collectorExpected) : undefined;
   check(typeof o.keyHex === 'string' && KEY_HEX.test(o.keyHex), 'sensors.keyHex', '64 hex digits (the key this sensor shares with its collector)');
   check(Array.isArray(o.sensors) && o.sensors.length > 0 && o.sensors.length <= MAX_SENSOR_READINGS, 'sensors.sensors',
     `a list of 1..${MAX_SENSOR_READINGS} sensors`);
@@ -81,7 +122,8 @@ export function parseSensorRelayConfig(raw: unknown): SensorRelayConfig {
   return {
     port: o.port as string,
     baudRate: o.baudRate === undefined ? 57_600 : int(o.baudRate, 'sensors.baudRate', 300, 1_000_000),
-    collector: (o.collector as string).toLowerCase(),
+    collector: collector?.id ?? (o.collector as string).toLowerCase(),
+    ...(collector ? { collectorKeyHex: collector.keyHex } : {}),
     keyHex: (o.keyHex as string).toLowerCase(),
     sampleEveryMs: o.sampleEveryMs === undefined ? 60_000 : int(o.sampleEveryMs, 'sensors.sampleEveryMs', 1000, 86_400_000),
     samplesPerEnvelope,
@@ -110,10 +152,13 @@ export function parseCollectorConfig(raw: unknown): CollectorConfig {
     const field = `collector.sources[${i}]`;
     check(isObject(s), field, 'an object { name, keyHex }');
     const src = s as JsonObject;
-    onlyKnown(src, field, ['name', 'keyHex', 'labels']);
+    onlyKnown(src, field, ['name', 'keyHex', 'node', 'labels']);
     check(typeof src.name === 'string' && NAME.test(src.name), `${field}.name`, 'a name of a-z, 0-9 and - (at most 32)');
     check(typeof src.keyHex === 'string' && KEY_HEX.test(src.keyHex), `${field}.keyHex`, '64 hex digits (the key in the sensor relay\'s sensors.keyHex)');
-    return { name: src.name as string, keyHex: (src.keyHex as string).toLowerCase(), labels: labelsOf(src.labels, `${field}.labels`) };
+    const node = src.node === undefined ? undefined : nodeKey(src.node, `${field}.node`, SOURCE_NODE_EXPECTED);
+    return {
+      name: src.name as string, keyHex: (src.keyHex as string).toLowerCase(), ...(node ? { node } : {}), labels: labelsOf(src.labels, `${field}.labels`),
+    };
   });
   sources.forEach((s, i) => {
     check(sources.findIndex((t) => t.name === s.name) === i, `collector.sources[${i}].name`, `unique ("${s.name}" is used twice)`);

@@ -6,13 +6,23 @@
  * in sampling order, without times of their own). Hostile or replayed
  * envelopes are data: refused with the decoder's reason, nothing stored.
  *
+ * A sensor registered with its node's key (addSensor's `node`) is kept only
+ * from that node: the router must have authenticated the envelope's origin
+ * (DeliverMeta.source, node-runtime/router/types.ts) as that key. The
+ * readings are sealed under the sensor key either way, so no other node can
+ * forge them; what the pin adds is that the sensor key alone is no longer
+ * enough (it is in two configuration files: a copy leaked from the
+ * collector's lets its holder write that source's readings from any node,
+ * not from this one), and that a sensor sending without an authenticated
+ * origin is noticed (refused, logged) instead of silently accepted.
+ *
  * Storage is behind SensorReadingStore, which keeps each sensor's replay
  * window with its readings (node-runtime/store/sensor-readings.ts: SQLite,
  * so a restart forgets neither); the in-memory one here serves tests.
  */
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
-import { toHex } from '../../protocol/codec/bytes.ts';
-import { openSensorReading, type SensorKeyEntry, sensorId } from '../../protocol/envelope/sensor.ts';
+import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
+import { decodeSensorHeader, openSensorReading, type SensorKeyEntry, sensorId } from '../../protocol/envelope/sensor.ts';
 import { ReplayWindow } from '../../protocol/envelope/replay-window.ts';
 import type { Clock } from '../../seams/clock.ts';
 
@@ -59,17 +69,36 @@ export class MemorySensorStore implements SensorReadingStore {
   }
 }
 
+/**
+ * Why a sensor pinned to its node was refused before its envelope was
+ * opened: it came with no authenticated origin, or authenticated as another
+ * node. Unlike a forgery or a replay, the sensor's own envelope can be
+ * refused so (a relay configured with the collector's id only, beyond one
+ * hop): the caller leaves it unacknowledged, so the sensor keeps its readings.
+ */
+export const ORIGIN_REFUSALS = ['unauthenticated-origin', 'wrong-origin'] as const;
+export type OriginRefusal = (typeof ORIGIN_REFUSALS)[number];
+
 export type CollectResult = { ok: true; stored: number } | { ok: false; reason: string };
+
+/** The node a direct envelope came from, as the router authenticated it (DeliverMeta.source and sourcePublicKey). */
+export interface EnvelopeOrigin {
+  readonly source?: Uint8Array;
+  readonly sourcePublicKey?: Uint8Array;
+}
 
 export class SensorCollector {
   private readonly keys = new Map<string, Uint8Array>();
+  /** Sensor id (hex) to the node key its envelopes must be authenticated as. */
+  private readonly nodes = new Map<string, { readonly id: Uint8Array; readonly publicKey: Uint8Array }>();
 
   constructor(private readonly suite: CryptoSuite, private readonly clock: Clock, readonly store: SensorReadingStore) {}
 
-  /** Registers a sensor's key; returns its id (hex). */
-  addSensor(key: Uint8Array): string {
+  /** Registers a sensor's key, and the node it must come from when `node` is given (its id and Ed25519 key); returns its id (hex). */
+  addSensor(key: Uint8Array, node?: { readonly id: Uint8Array; readonly publicKey: Uint8Array }): string {
     const id = toHex(sensorId(this.suite, key));
     this.keys.set(id, key);
+    if (node) this.nodes.set(id, node);
     return id;
   }
 
@@ -78,7 +107,10 @@ export class SensorCollector {
     return this.keys.has(sensorIdHex);
   }
 
-  accept(envelope: Uint8Array): CollectResult {
+  /** Opens and stores a sensor envelope; `origin`: who the router authenticated as its sender (nothing for an unauthenticated one). */
+  accept(envelope: Uint8Array, origin: EnvelopeOrigin = {}): CollectResult {
+    const refusal = this.originRefusal(envelope, origin);
+    if (refusal) return { ok: false, reason: refusal };
     let window: ReplayWindow | undefined;
     const lookup = (id: Uint8Array): SensorKeyEntry | undefined => {
       const hex = toHex(id);
@@ -97,5 +129,16 @@ export class SensorCollector {
     }));
     this.store.add(sensor, window!, rows);
     return { ok: true, stored: rows.length };
+  }
+
+  /** Checked before the envelope is opened: a pinned sensor's envelope from elsewhere costs no AEAD and never touches its window. */
+  private originRefusal(envelope: Uint8Array, origin: EnvelopeOrigin): OriginRefusal | undefined {
+    const header = decodeSensorHeader(envelope);
+    if (!header.ok) return undefined; // refused by openSensorReading with the decoder's reason
+    const pinned = this.nodes.get(toHex(header.value.sensorId));
+    if (!pinned) return undefined;
+    if (!origin.source || !origin.sourcePublicKey) return 'unauthenticated-origin';
+    const same = constantTimeEqual(origin.source, pinned.id) && constantTimeEqual(origin.sourcePublicKey, pinned.publicKey);
+    return same ? undefined : 'wrong-origin';
   }
 }

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../apps/meow-node/config.ts';
+import { ConfigError, parseConfig } from '../../apps/meow-node/config.ts';
+import { parseCollectorConfig, parseSensorRelayConfig } from '../../apps/meow-node/sensors-config.ts';
+import { ConfigFieldError } from '../../node-runtime/links/config-fields.ts';
+import { toHex } from '../../protocol/codec/bytes.ts';
+import { createPortableSuite } from '../../protocol/crypto/portable.ts';
+import { nodeIdFromKey } from '../../protocol/keys/node-id.ts';
 import { FileSensorCounter } from '../../node-runtime/sensors/durable-counter.ts';
 import { SqliteSensorStore } from '../../node-runtime/store/sensor-readings.ts';
 import { ReplayWindow } from '../../protocol/envelope/replay-window.ts';
@@ -18,6 +23,14 @@ const dir = mkdtempSync(join(tmpdir(), 'meow-sensor-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const KEY = 'ab'.repeat(32);
+const suite = createPortableSuite();
+/** A node's Ed25519 public key, and its id as the router derives it (on the portable suite, not the config's node:crypto one). */
+const nodePublic = suite.ed25519PublicKey(new Uint8Array(32).fill(3));
+const NODE_KEY = toHex(nodePublic);
+const NODE_ID = toHex(nodeIdFromKey(suite, nodePublic));
+/** 64 hex digits that are no usable Ed25519 key: y = 2^256 - 1 is not canonical; y = 1 is the identity point (small order). */
+const NOT_A_POINT = 'ff'.repeat(32);
+const SMALL_ORDER = `01${'00'.repeat(31)}`;
 const relay = (over: Record<string, unknown> = {}) => ({
   port: '/dev/ttyACM0', collector: '0011223344556677', keyHex: KEY,
   sensors: [{ name: 'air-temp', kind: 'temperature', pin: 'A0' }, { name: 'door', kind: 'digital', pin: 2 }], ...over,
@@ -34,7 +47,8 @@ describe('sensors and collector config blocks', () => {
 
   it.each([
     [relay({ port: 'COM3' }), 'config: sensors.port must be the Firmata board\'s serial port, e.g. "/dev/ttyACM0"'],
-    [relay({ collector: 'shed' }), 'config: sensors.collector must be the collector node\'s id, 16 hex digits (the "node" line of `meow status` on the collector)'],
+    [relay({ collector: 'shed' }), 'config: sensors.collector must be the collector\'s node key, 64 hex digits (`nodeKey` in `meow status --json` on the collector), or its node id, 16 hex digits'],
+    [relay({ collector: NODE_KEY.slice(2) }), 'config: sensors.collector must be the collector\'s node key, 64 hex digits (`nodeKey` in `meow status --json` on the collector), or its node id, 16 hex digits'],
     [relay({ keyHex: 'ab' }), 'config: sensors.keyHex must be 64 hex digits (the key this sensor shares with its collector)'],
     [relay({ sensors: [] }), 'config: sensors.sensors must be a list of 1..16 sensors'],
     [relay({ sensors: [{ name: 'x', kind: 'wind', pin: 'A0' }] }), 'config: sensors.sensors[0].kind must be one of temperature, humidity, digital, analog'],
@@ -46,6 +60,36 @@ describe('sensors and collector config blocks', () => {
     [relay({ pins: [] }), 'config: sensors.pins must be one of port, baudRate, collector, keyHex, sampleEveryMs, samplesPerEnvelope, sensors (unknown field)'],
   ])('refuses a bad sensors block (%#)', (sensors, message) => {
     expect(() => parseConfig({ sensors })).toThrow(message);
+  });
+
+  it('takes the collector by its node key: the id derived from it, the key kept to send with', () => {
+    const c = parseConfig({ sensors: relay({ collector: NODE_KEY.toUpperCase() }) });
+    expect([c.sensors?.collector, c.sensors?.collectorKeyHex]).toEqual([NODE_ID, NODE_KEY]);
+    // The id-only form still parses, with no key (sensor-role.ts warns at start-up).
+    const byId = parseSensorRelayConfig(relay({ collector: NODE_ID.toUpperCase() }));
+    expect([byId.collector, byId.collectorKeyHex]).toEqual([NODE_ID, undefined]);
+  });
+
+  it.each([[NOT_A_POINT], [SMALL_ORDER]])('refuses a collector key that is not a usable Ed25519 key with a typed error (%s)', (collector) => {
+    const message = 'config: sensors.collector must be a valid Ed25519 public key (this one is not: copy `nodeKey` from `meow status --json` on that node again)';
+    expect(() => parseSensorRelayConfig(relay({ collector }))).toThrow(ConfigFieldError);
+    expect(() => parseSensorRelayConfig(relay({ collector }))).toThrow(message);
+    expect(() => parseConfig({ sensors: relay({ collector }) })).toThrow(ConfigError);
+    try {
+      parseConfig({ sensors: relay({ collector }) });
+    } catch (error) {
+      expect([(error as ConfigError).code, (error as ConfigError).message, (error as ConfigError).fields]).toEqual([
+        'bad-config', message, { field: 'sensors.collector', expected: message.slice('config: sensors.collector must be '.length) }]);
+    }
+  });
+
+  it('takes a source\'s sensor node by its key (id and key), and refuses one that is not a node key', () => {
+    const c = parseCollectorConfig({ sources: [{ name: 'shed', keyHex: KEY, node: NODE_KEY.toUpperCase() }, { name: 'barn', keyHex: 'cd'.repeat(32) }] });
+    expect(c.sources.map((s) => [s.name, s.node])).toEqual([['shed', { id: NODE_ID, keyHex: NODE_KEY }], ['barn', undefined]]);
+    expect(() => parseCollectorConfig({ sources: [{ name: 'shed', keyHex: KEY, node: NODE_ID }] }))
+      .toThrow('config: collector.sources[0].node must be the sensor relay\'s node key, 64 hex digits (`nodeKey` in `meow status --json` on the sensor node)');
+    expect(() => parseCollectorConfig({ sources: [{ name: 'shed', keyHex: KEY, node: SMALL_ORDER }] }))
+      .toThrow('config: collector.sources[0].node must be a valid Ed25519 public key (this one is not: copy `nodeKey` from `meow status --json` on that node again)');
   });
 
   it('accepts a collector and refuses duplicate names, keys and bad labels', () => {

@@ -179,13 +179,15 @@ describe('a lost Firmata board', () => {
 
       // Unplugged at t = 60 s: the IO closes; the node goes on and plans a retry in 30 s (boardRetryMs), then 60 s.
       made[0]!.emit('close');
-      expect(lines.slice(1)).toEqual([
+      // lines[0]: the collector named by id only (sensor-role.ts warns); lines[1]: the relay started.
+      expect(lines[0]![1]).toMatch(/^sensors.collector gives the collector's node id only/);
+      expect(lines.slice(2)).toEqual([
         ['error', 'sensor board lost: reconnecting (readings resume when it answers)', { port: '/dev/ttyACM0', reason: 'the serial port closed', retryInMs: 30_000 }],
       ]);
       await clock.advance(30_000);
       await settle();
       expect(made).toHaveLength(2);
-      expect(lines.slice(2)).toEqual([
+      expect(lines.slice(3)).toEqual([
         ['warn', 'sensor board still not answering', { port: '/dev/ttyACM0', attempt: 1, error: 'Firmata board failed: cannot open /dev/ttyACM0: ENOENT', retryInMs: 60_000 }],
       ]);
       // t = 120 s: a sampling time while the board is away: nothing is sent (no stale 700).
@@ -195,7 +197,7 @@ describe('a lost Firmata board', () => {
       await clock.advance(30_000);
       await settle();
       expect(made).toHaveLength(3);
-      expect(lines.slice(3)).toEqual([['info', 'sensor board reconnected', { port: '/dev/ttyACM0', attempts: 2 }]]);
+      expect(lines.slice(4)).toEqual([['info', 'sensor board reconnected', { port: '/dev/ttyACM0', attempts: 2 }]]);
       await clock.advance(30_000);
       expect(sent).toEqual([[700], [300]]);
     } finally {

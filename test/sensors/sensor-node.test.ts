@@ -189,7 +189,7 @@ describe('sensor relay to collector over the mesh (UDP loopback)', () => {
     expect(collector.sensors.collector!.readings.history().length).toBe(before);
     // A copy of an envelope under counter 0 (sealed with the sensor's key) is a replay after the restart too.
     const replay = sealSensorReading(suite, fromHex(KEY_HEX)!, 0, [{ quantity: 129, value: 1 }]);
-    expect(collector.sensors.deliver(replay)).toBe(true);
+    expect(collector.sensors.deliver(replay)).toBe('handled');
     expect(collector.sensors.collector!.readings.history().length).toBe(before);
 
     sensor = await sensorNode(sDir, collector.nodeId);
