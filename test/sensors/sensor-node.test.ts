@@ -1,8 +1,10 @@
 /**
  * Field sensor relays end to end through two mesh nodes on loopback UDP:
  * a sensor node reads a mock Firmata board (mock-firmata, as johnny-five's
- * own tests do) and sends sealed, batched readings to the collector node's
- * id; the collector opens, replay-checks and keeps them in its SQLite file;
+ * own tests do) and sends sealed, batched readings to the collector node by
+ * its node key; the collector, which names the sensor node's key for this
+ * source, keeps them only authenticated as from that node, opens,
+ * replay-checks and keeps them in its SQLite file;
  * `meow sensors` prints them through the local API as a table, CSV and
  * JSON. Both nodes restart: the history is still there, the sensor's
  * counter goes on past what it used (never repeats), and an old counter
@@ -27,6 +29,7 @@ import { loadOrCreateApiToken } from '../../apps/meow-node/local-api/token.ts';
 import { sensorRoutes } from '../../apps/meow-node/sensor-routes.ts';
 import { hih4030CentiPercent } from '../../hardware/sensors/firmata-sensors.ts';
 import { main } from '../../apps/meow/meow.ts';
+import { loadOrCreateNodeKey } from '../../apps/meow-node/node-key.ts';
 import type { SensorReadingsResponse } from '../../seams/sensor-readings.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -70,19 +73,20 @@ function udp(port: number, peer: number) {
   return [{ type: 'udp', port, bindAddress: '127.0.0.1', peers: [`127.0.0.1:${peer}`], mdns: false }];
 }
 
-async function collectorNode(dir: string): Promise<MeshNode> {
+/** The collector pins the source to the sensor node's key (`nodeKey` of its `meow status --json`). */
+async function collectorNode(dir: string, sensorNodeKey: Uint8Array): Promise<MeshNode> {
   const config = parseConfig({
     dataDir: dir, region: 'none', links: udp(COLLECTOR_PORT, SENSOR_PORT), status: { port: 0 },
-    collector: { sources: [{ name: 'shed', keyHex: KEY_HEX, labels: { 1: 'air-temp', 2: 'air-rh', 128: 'door', 129: 'tank' } }] },
+    collector: { sources: [{ name: 'shed', keyHex: KEY_HEX, node: toHex(sensorNodeKey), labels: { 1: 'air-temp', 2: 'air-rh', 128: 'door', 129: 'tank' } }] },
   });
   return startMeshNode(config, { clock: systemClock, random: systemRandom, suite, log });
 }
 
-async function sensorNode(dir: string, collectorId: Uint8Array): Promise<MeshNode> {
+async function sensorNode(dir: string, collectorKey: Uint8Array): Promise<MeshNode> {
   const config = parseConfig({
     dataDir: dir, region: 'none', links: udp(SENSOR_PORT, COLLECTOR_PORT), status: { port: 0 },
     sensors: {
-      port: '/dev/ttyACM0', collector: toHex(collectorId), keyHex: KEY_HEX, sampleEveryMs: 1000, samplesPerEnvelope: 2,
+      port: '/dev/ttyACM0', collector: toHex(collectorKey), keyHex: KEY_HEX, sampleEveryMs: 1000, samplesPerEnvelope: 2,
       sensors: [
         { name: 'air-temp', kind: 'temperature', pin: 'A0' },
         { name: 'air-rh', kind: 'humidity', pin: 'A1' },
@@ -131,12 +135,17 @@ describe('sensor relay to collector over the mesh (UDP loopback)', () => {
     const cDir = mkdtempSync(join(tmpdir(), 'meow-collector-'));
     const sDir = mkdtempSync(join(tmpdir(), 'meow-sensor-'));
     dirs.push(cDir, sDir);
-    let collector = await collectorNode(cDir);
-    let sensor = await sensorNode(sDir, collector.nodeId);
+    // The sensor node's key, made as its first start would (the collector's config names it).
+    const sensorKey = loadOrCreateNodeKey(sDir, suite, systemRandom).key.publicKey;
+    let collector = await collectorNode(cDir, sensorKey);
+    let sensor = await sensorNode(sDir, collector.publicKey);
     // Two samples of four sensors make one envelope: wait for two envelopes (16 readings).
     await waitUntil(() => (collector.sensors.collector!.readings.history().length >= 16 ? true : undefined), 60_000, '16 readings at the collector');
     sensor.sensors.stop();
     await sensor.stop();
+    // Each envelope came authenticated as from the sensor node (its origin under the key the two nodes share).
+    expect(sensor.publicKey).toEqual(sensorKey);
+    expect(collector.router.stats().counters.sourcesAuthenticated).toBeGreaterThanOrEqual(2);
     // The sensor reserved a block of counters on disk before sealing anything.
     expect(readFileSync(join(sDir, 'sensor-counter'), 'utf8')).toBe('64\n');
 
@@ -185,14 +194,18 @@ describe('sensor relay to collector over the mesh (UDP loopback)', () => {
     // Restart both: the history is read back from SQLite, the counter continues past the reserved block.
     const before = collector.sensors.collector!.readings.history().length;
     await collector.stop();
-    collector = await collectorNode(cDir);
+    collector = await collectorNode(cDir, sensorKey);
     expect(collector.sensors.collector!.readings.history().length).toBe(before);
     // A copy of an envelope under counter 0 (sealed with the sensor's key) is a replay after the restart too.
     const replay = sealSensorReading(suite, fromHex(KEY_HEX)!, 0, [{ quantity: 129, value: 1 }]);
-    expect(collector.sensors.deliver(replay)).toBe('handled');
+    const fromSensor = { source: sensor.nodeId, sourcePublicKey: sensorKey };
+    expect(collector.sensors.deliver(replay, fromSensor)).toBe('handled');
+    expect(collector.sensors.collector!.readings.history().length).toBe(before);
+    // The same from no authenticated node (any node could send it): refused before opening, and left unacknowledged.
+    expect(collector.sensors.deliver(sealSensorReading(suite, fromHex(KEY_HEX)!, 200, [{ quantity: 129, value: 1 }]))).toBe('unacknowledged');
     expect(collector.sensors.collector!.readings.history().length).toBe(before);
 
-    sensor = await sensorNode(sDir, collector.nodeId);
+    sensor = await sensorNode(sDir, collector.publicKey);
     await waitUntil(() => (collector.sensors.collector!.readings.history().length >= before + 8 ? true : undefined), 60_000, 'readings after the restart');
     await sensor.stop();
     const after = collector.sensors.collector!.readings.history().slice(before);
