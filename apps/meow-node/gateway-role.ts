@@ -7,7 +7,7 @@
  * answers what became of them (gateway/bridge/onion-carrier.ts).
  */
 import { join } from 'node:path';
-import { constantTimeEqual, toHex } from '../../protocol/codec/bytes.ts';
+import { constantTimeEqual, fromHex, toHex } from '../../protocol/codec/bytes.ts';
 import type { CryptoSuite } from '../../protocol/crypto/suite.ts';
 import type { GatewayRequest } from '../../protocol/gateway/request.ts';
 import { gatewayAgreementSecret, openRegistration } from '../../protocol/gateway/registration.ts';
@@ -20,6 +20,7 @@ import { MeshInjector, type MeshInjectorStats } from '../../gateway/bridge/mesh-
 import type { RelayPort } from '../../seams/relay-port.ts';
 import { KnownRelayKeys, parseRelayKey, pinnedRelayPort } from '../../gateway/bridge/pinned-relay-port.ts';
 import { RegistrationBook } from '../../gateway/bridge/registration-book.ts';
+import { type RegistrationAdmission, RegistrationAllowance } from '../../gateway/bridge/registration-allowance.ts';
 import { ceilingRelayPort, GatewayAllowance } from '../../gateway/bridge/gateway-allowance.ts';
 import { redactUrl } from '../../gateway/bridge/redact-url.ts';
 import { type CarriedRelay, OnionCarrier, type OnionCarrierStats } from '../../gateway/bridge/onion-carrier.ts';
@@ -59,7 +60,9 @@ export interface RunningGateway {
    * (gateway-allowance.ts), and a registration is kept only when its
    * `deliverTo` is that sender. `senderPublicKey`: that sender's node key
    * (DeliverMeta.sourcePublicKey), kept with its registration so the mail
-   * injected for it is sent authenticated even after a restart.
+   * injected for it is sent authenticated even after a restart, and used for
+   * the answer to its onion request; ignored unless it is that sender's key.
+   * Registrations are bounded per node (registration-allowance.ts).
    */
   handle(request: GatewayRequest, sender?: string, senderPublicKey?: Uint8Array): boolean;
   status(): GatewayStatus;
@@ -97,6 +100,10 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   // Onions cost no stamp here (the sender minted it for the last relay) but radio time for the answers: a bucket of their own.
   const carryPerHour = config.onion?.carryPerSenderPerHour ?? DEFAULT_CARRY_PER_SENDER_PER_HOUR;
   const onionAllowance = new GatewayAllowance({ stampBits: 0, perSender: { capacity: carryPerHour, refillPerSecond: carryPerHour / 3600 } });
+  // `key` when it is the node key of `nodeId`, else nothing: a wrong caller or a damaged book
+  // must not key a send to another node (its origin would not verify there; none is better).
+  const keyOf = (nodeId: Uint8Array | undefined, key: Uint8Array | undefined): Uint8Array | undefined =>
+    nodeId && key && constantTimeEqual(meshNodeId(suite, key), nodeId) ? key : undefined;
   const openCarried = async (url: string): Promise<CarriedRelay> => {
     // Under the key the gateway knows for the relay, as its deposits are (review H1).
     const pin = config.gateway.relayKeys[url];
@@ -107,7 +114,8 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   };
   const onions = new OnionCarrier({
     relays: config.gateway.relays, open: openCarried, allowance: onionAllowance, clock,
-    reply: (nodeId, answer) => deps.sendToNode(nodeId, answer), log: (event, fields) => log.info(event, fields),
+    // Keyed to the asking node when its key came with the request, as injected mail is: the answer carries an origin.
+    reply: (nodeId, answer, nodeKey) => deps.sendToNode(nodeId, answer, nodeKey), log: (event, fields) => log.info(event, fields),
   });
   const connectivity = new ConnectivityMonitor({
     clock, relays, onlineProbeMs: config.gateway.onlineProbeMs, offlineProbeMs: config.gateway.offlineProbeMs,
@@ -132,6 +140,8 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
   const secrets = { signingPublic: deps.nodeKey.publicKey, agreementSecret, agreementPublic: suite.x25519PublicKey(agreementSecret) };
   // Registrations survive restarts (kept sealed, as they arrived); expired ones are dropped on load.
   const book = new RegistrationBook(join(config.dataDir, 'gateway-registrations.bin'));
+  // Each registration is a mailbox polled until it expires: a few per node, a rate of new ones, a fair share of the book.
+  const registrations = new RegistrationAllowance();
   // `sender`: the node the router authenticated; 'restored' for one read back from the book (checked when it came).
   const accept = (sealed: Uint8Array, sender: string | undefined | 'restored', senderPublicKey?: Uint8Array): void => {
     const opened = openRegistration(suite, secrets, sealed);
@@ -154,13 +164,28 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
       log.warn('gateway registration out of its time window', { issuedAtSec: reg.issuedAtSec, expiresAtSec: reg.expiresAtSec });
       return;
     }
+    const node = toHex(reg.deliverTo);
+    const lookup = toHex(reg.lookup.publicKey);
+    // One read back from the book was admitted when it came: it counts toward its node's bound, it is not charged.
+    let admission: RegistrationAdmission | 'restored' = 'restored';
+    if (sender !== 'restored') {
+      admission = registrations.admit(node, lookup, clock.now());
+      if (admission !== 'new' && admission !== 'replacement') {
+        log.warn('gateway registration refused', { code: admission });
+        return;
+      }
+    }
     const outcome = fetcher.register(reg);
     if (outcome === 'registered') {
+      registrations.kept(node, lookup, reg.expiresAtSec);
       // Kept only when it is deliverTo's own key (a damaged book or a wrong caller must not key mail to another node).
-      const key = senderPublicKey && constantTimeEqual(meshNodeId(suite, senderPublicKey), reg.deliverTo) ? senderPublicKey : undefined;
-      if (key) nodeKeys.set(toHex(reg.deliverTo), key.slice());
-      book.put(toHex(reg.lookup.publicKey), sealed, key);
-    } else log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
+      const key = keyOf(reg.deliverTo, senderPublicKey);
+      if (key) nodeKeys.set(node, key.slice());
+      book.put(lookup, sealed, key);
+    } else {
+      if (admission === 'new') registrations.refund(node);
+      log.warn('gateway registration not kept', { outcome, relay: redactUrl(reg.relayUrl) });
+    }
   };
   for (const entry of book.load()) accept(entry.sealed, 'restored', entry.senderPublicKey);
   book.save(); // forget expired and superseded registrations on disk too
@@ -195,7 +220,7 @@ export async function startGateway(config: NodeConfig, deps: GatewayDeps): Promi
           return true;
         case 'onion':
         case 'onion-catalog':
-          return onions.handle(request, sender);
+          return onions.handle(request, sender, keyOf(sender === undefined ? undefined : fromHex(sender), senderPublicKey));
       }
     },
     status: () => ({ relays: connectivity.snapshot(), outbox: outbox.stats(), fetcher: fetcher.stats(), injector: injector.stats(), onions: { ...onions.stats } }),

@@ -19,6 +19,9 @@ import type { ConnectivityMonitor } from './connectivity.ts';
 import type { RelayPort } from '../../seams/relay-port.ts';
 import { redactUrl } from './redact-url.ts';
 
+/** Most registrations a fetcher keeps unless told otherwise (each is a mailbox polled until it expires). */
+export const DEFAULT_MAX_REGISTRATIONS = 1000;
+
 export interface MailFetcherOptions {
   readonly relays: readonly RelayPort[];
   readonly connectivity: ConnectivityMonitor;
@@ -70,7 +73,7 @@ export class MailFetcher {
     const key = toHex(registration.lookup.publicKey);
     const current = this.registrations.get(key);
     if (current && current.issuedAtSec >= registration.issuedAtSec) return 'stale';
-    if (!current && this.registrations.size >= (this.options.maxRegistrations ?? 1000)) return 'full';
+    if (!current && this.registrations.size >= (this.options.maxRegistrations ?? DEFAULT_MAX_REGISTRATIONS)) return 'full';
     const sameNode = [...this.registrations.values()].filter((r) => toHex(r.deliverTo) === toHex(registration.deliverTo)).length;
     if (!current && sameNode >= (this.options.maxRegistrationsPerNode ?? 16)) return 'full';
     this.registrations.set(key, registration);

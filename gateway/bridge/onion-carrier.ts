@@ -15,7 +15,10 @@
  *     'over-allowance' (retry later);
  *  4. the relay: 'ok', 'relay-refused' or 'relay-unreachable'.
  * The answer goes back as a direct mesh message (0xF5, 0xF6) under the
- * request's ticket. Nothing is kept: an onion is not queued (its drawn
+ * request's ticket, keyed to the asking node when its node key came with
+ * the request (DeliverMeta.sourcePublicKey): it then carries an origin the
+ * node verifies, and only that node's pairwise ack settles it, as for the
+ * mail the gateway injects (gateway-role.ts). Nothing is kept: an onion is not queued (its drawn
  * delays and its deposit's stamp age; the sender builds a new one).
  */
 import { fromHex, toHex } from '../../protocol/codec/bytes.ts';
@@ -44,8 +47,12 @@ export interface OnionCarrierOptions {
   /** Onion requests per mesh sender (its own instance, apart from deposits). */
   readonly allowance: GatewayAllowance;
   readonly clock: Clock;
-  /** Sends an answer to a mesh node (the router's sendDirect). */
-  readonly reply: (nodeId: Uint8Array, answer: Uint8Array) => Promise<unknown>;
+  /**
+   * Sends an answer to a mesh node (the router's sendDirect); `nodePublicKey`,
+   * that node's key when the request came with it, makes the answer sourced
+   * (SendOptions.destPublicKey).
+   */
+  readonly reply: (nodeId: Uint8Array, answer: Uint8Array, nodePublicKey?: Uint8Array) => Promise<unknown>;
   readonly log: (event: string, fields: Record<string, unknown>) => void;
   /** Most descriptors in a catalog answer (each about 200 bytes on air). Default 8. */
   readonly maxDescriptors?: number;
@@ -72,14 +79,19 @@ export class OnionCarrier {
     this.served = new Map(o.relays.map((u) => [splitPinnedUrl(u).url, u]));
   }
 
-  /** Takes a request from the mesh; always true (acknowledged): what became of it goes back as an answer. */
-  handle(request: OnionRequest, sender: string | undefined): boolean {
+  /**
+   * Takes a request from the mesh; always true (acknowledged): what became of
+   * it goes back as an answer. `sender`: the node the router authenticated
+   * (hex node id); `senderPublicKey`: its node key, which the caller has
+   * checked is that node's (the answer is keyed to it).
+   */
+  handle(request: OnionRequest, sender: string | undefined, senderPublicKey?: Uint8Array): boolean {
     if (sender === undefined) {
       this.stats.unanswerable++;
       this.o.log('gateway.onion.unauthenticated', { kind: request.kind });
       return true;
     }
-    const work = this.serve(request, sender).catch((e: unknown) => {
+    const work = this.serve(request, sender, senderPublicKey?.slice()).catch((e: unknown) => {
       this.o.log('gateway.onion.error', { error: (e as Error).message });
     });
     this.running.add(work);
@@ -87,14 +99,14 @@ export class OnionCarrier {
     return true;
   }
 
-  private async serve(request: OnionRequest, sender: string): Promise<void> {
+  private async serve(request: OnionRequest, sender: string, senderPublicKey: Uint8Array | undefined): Promise<void> {
     // A status for an onion, or a catalog request's failure (a catalog's 'ok' carries descriptors, below).
     const status = (code: OnionAnswerCode, reason: string): GatewayAnswer => request.kind === 'onion'
       ? { kind: 'onion-status', ticket: request.ticket, code, reason: clipReason(reason) }
       : { kind: 'onion-catalog', ticket: request.ticket, code: code as Exclude<OnionAnswerCode, 'ok'>, reason: clipReason(reason) };
     const answer = async (a: GatewayAnswer): Promise<void> => {
       if (this.closed) return;
-      await this.o.reply(fromHex(sender) as Uint8Array, encodeGatewayAnswer(a));
+      await this.o.reply(fromHex(sender) as Uint8Array, encodeGatewayAnswer(a), senderPublicKey);
     };
     const configured = this.served.get(request.relayUrl);
     if (configured === undefined) {
