@@ -152,12 +152,18 @@ export async function main(argv: string[]): Promise<number> {
   if (web) writeFileSync(join(config.dataDir, 'web.url'), `${web.where.urls.join(' ')}\n`, { mode: 0o600 });
   announceReady(config, `http://${config.status.host.includes(':') ? `[${config.status.host}]` : config.status.host}:${status.port}`);
   await new Promise<void>((resolve) => {
+    // Handlers stay installed: a second signal during a slow shutdown (npm forwards
+    // SIGTERM, and bin/launch.js sends one more when npm exits) would otherwise
+    // take the default action and kill the node before it frees its lock.
+    let stopping = false;
     const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
       log.info('stopping', { signal });
       resolve();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   api.stop();
   await web?.close();

@@ -261,12 +261,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const running = relay;
   await new Promise<void>((resolve) => {
+    // Handlers stay installed: a second signal during a slow close (npm forwards
+    // SIGTERM, bin/launch.js sends one more when npm exits) must not kill the relay mid-commit.
+    let stopping = false;
     const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
       console.log('meow-relay: stopping');
       void running.close().then(resolve);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   return 0;
 }
